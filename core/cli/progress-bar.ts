@@ -1,0 +1,52 @@
+import type { ProgressSnapshot } from '../sync/progress.js';
+import { formatBytes, formatDuration } from './format.js';
+
+/**
+ * One-line progress for a terminal: redrawn in place on a TTY, and printed at most every
+ * few seconds otherwise so logs of `floe backup` under cron stay readable.
+ */
+export class ProgressBar {
+  private lastLineAt = 0;
+  private drawn = false;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly plainIntervalMs = 5_000,
+  ) {}
+
+  update(p: ProgressSnapshot): void {
+    const line = renderProgressLine(p, this.out.isTTY ? (this.out.columns ?? 80) : 120);
+    if (this.out.isTTY) {
+      this.out.write(`\r\x1b[2K${line}`);
+      this.drawn = true;
+      return;
+    }
+    const now = Date.now();
+    if (now - this.lastLineAt >= this.plainIntervalMs) {
+      this.out.write(line + '\n');
+      this.lastLineAt = now;
+    }
+  }
+
+  done(): void {
+    if (this.drawn) this.out.write('\r\x1b[2K');
+    this.drawn = false;
+  }
+}
+
+export function renderProgressLine(p: ProgressSnapshot, width: number): string {
+  const fraction = p.bytesTotal ? Math.min(1, p.bytesDone / p.bytesTotal) : null;
+  const files =
+    p.filesTotal === null ? `${p.filesDone} files` : `${p.filesDone}/${p.filesTotal} files`;
+  const bytes =
+    p.bytesTotal === null
+      ? formatBytes(p.bytesDone)
+      : `${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}`;
+  const eta = p.etaSeconds === null ? '' : ` ETA ${formatDuration(p.etaSeconds)}`;
+  const text = `${p.phase} ${files} ${bytes} ${formatBytes(p.rate)}/s${eta}`;
+  if (fraction === null) return text.slice(0, width);
+  const barWidth = Math.max(0, Math.min(30, width - text.length - 8));
+  const filled = Math.round(barWidth * fraction);
+  const bar = barWidth > 0 ? `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ` : '';
+  return `${bar}${(fraction * 100).toFixed(0).padStart(3)}% ${text}`.slice(0, width);
+}
