@@ -1,0 +1,113 @@
+/**
+ * Encoding and decoding whole blobs with Walrus's own RS2 encoder (walrus-wasm, the
+ * walrus-core Rust code compiled to WebAssembly), so the slivers, metadata and blob id
+ * are exactly what the real network computes.
+ */
+import { BlobEncoder } from '@mysten/walrus-wasm';
+import { decodeSliver, encodedSliverLength, type BlobMetadata } from './bcs.js';
+import { BlobTooLargeError, EncodingConfig, RS2_ENCODING_TYPE } from './config.js';
+import { metadataRootHash } from './blob-id.js';
+
+export interface EncodedBlob {
+  blobId: Uint8Array;
+  rootHash: Uint8Array;
+  metadata: BlobMetadata;
+  unencodedLength: number;
+  /** BCS `SliverData` of each pair's primary sliver, by sliver pair index. */
+  primary: Uint8Array[];
+  /** BCS `SliverData` of each pair's secondary sliver, by sliver pair index. */
+  secondary: Uint8Array[];
+}
+
+export class InsufficientSliversError extends Error {
+  constructor(
+    readonly have: number,
+    readonly need: number,
+  ) {
+    super(`decoding needs ${need} distinct primary slivers, got ${have}`);
+    this.name = 'InsufficientSliversError';
+  }
+}
+
+const encoders = new Map<number, BlobEncoder>();
+
+function encoderFor(nShards: number): BlobEncoder {
+  let encoder = encoders.get(nShards);
+  if (!encoder) {
+    encoder = new BlobEncoder(nShards);
+    encoders.set(nShards, encoder);
+  }
+  return encoder;
+}
+
+interface WasmMetadata {
+  blob_id: number[];
+  metadata: {
+    V1: {
+      unencoded_length: number | bigint;
+      hashes: { primary_hash: WasmNode; secondary_hash: WasmNode }[];
+    };
+  };
+}
+type WasmNode = { Digest: number[] } | 'Empty';
+
+function nodeBytes(n: WasmNode): Uint8Array {
+  return n === 'Empty' ? new Uint8Array(32) : Uint8Array.from(n.Digest);
+}
+
+export function encodeBlob(nShards: number, data: Uint8Array): EncodedBlob {
+  const config = new EncodingConfig(nShards);
+  if (data.length > config.maxBlobSize)
+    throw new BlobTooLargeError(data.length, config.maxBlobSize, nShards);
+  // The encoder writes into buffers that must already have the exact BCS length.
+  const primarySize = encodedSliverLength(config.primarySliverSize(data.length));
+  const secondarySize = encodedSliverLength(config.secondarySliverSize(data.length));
+  const primary = Array.from({ length: nShards }, () => new Uint8Array(primarySize));
+  const secondary = Array.from({ length: nShards }, () => new Uint8Array(secondarySize));
+  const [wasmMetadata] = encoderFor(nShards).encode(data, primary, secondary) as [
+    WasmMetadata,
+    unknown,
+  ];
+  const metadata: BlobMetadata = {
+    encodingType: RS2_ENCODING_TYPE,
+    unencodedLength: data.length,
+    hashes: wasmMetadata.metadata.V1.hashes.map((h) => ({
+      primary: nodeBytes(h.primary_hash),
+      secondary: nodeBytes(h.secondary_hash),
+    })),
+  };
+  return {
+    blobId: Uint8Array.from(wasmMetadata.blob_id),
+    rootHash: metadataRootHash(metadata),
+    metadata,
+    unencodedLength: data.length,
+    primary,
+    secondary,
+  };
+}
+
+/**
+ * Decodes a blob from any n - 2f distinct primary slivers (BCS `SliverData`). The
+ * systematic slivers (indices below n - 2f) hold the data itself: decoding from them is
+ * a copy, from others a Reed–Solomon solve — ~150 MB/s against ~3.5 MB/s measured — so
+ * they are used first when present.
+ */
+export function decodeBlob(
+  nShards: number,
+  blobId: Uint8Array,
+  length: number,
+  slivers: Uint8Array[],
+): Uint8Array {
+  const config = new EncodingConfig(nShards);
+  const need = config.primarySourceSymbols;
+  const byIndex = new Map<number, Uint8Array>();
+  for (const bytes of slivers) byIndex.set(decodeSliver(bytes).index, bytes);
+  if (byIndex.size < need) throw new InsufficientSliversError(byIndex.size, need);
+  const chosen = [...byIndex.entries()]
+    .sort(([a], [b]) => a - b)
+    .slice(0, need)
+    .map(([, bytes]) => bytes);
+  const out = new Uint8Array(length);
+  encoderFor(nShards).decode(Array.from(blobId), BigInt(length), chosen, out);
+  return out;
+}
