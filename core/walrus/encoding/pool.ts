@@ -1,0 +1,337 @@
+/**
+ * A pool of worker threads that encode and decode blobs off the main thread.
+ *
+ * Memory, not CPU, is what runs out first: walrus-wasm holds the whole expanded matrix
+ * and both sliver sets while it encodes (about 14x the blob; a 128 MiB blob at n = 1000
+ * peaked near 1.8 GB), and a WebAssembly memory never shrinks once grown. So the pool
+ * admits jobs only while their estimated peaks fit a budget, and replaces a worker after
+ * a job big enough to have grown its memory far past the norm, or after any failure that
+ * may have left the Rust side in a panicked state.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { MalformedBcsError } from './bcs.js';
+import { InsufficientSliversError, type EncodedBlob } from './codec.js';
+import { BlobTooLargeError } from './config.js';
+
+export type CodecRequest =
+  | { id: number; kind: 'encode'; nShards: number; data: ArrayBuffer }
+  | {
+      id: number;
+      kind: 'decode';
+      nShards: number;
+      blobId: ArrayBuffer;
+      length: number;
+      slivers: ArrayBuffer[];
+    };
+
+export type CodecResponse =
+  | { id: number; ok: true; encoded: EncodedBlob }
+  | { id: number; ok: true; data: Uint8Array }
+  | { id: number; ok: false; error: WorkerError }
+  | { ready: true };
+
+/** An error as it crosses the thread boundary: name, message and its own fields. */
+export interface WorkerError {
+  name: string;
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+export class CodecWorkerCrashedError extends Error {
+  constructor(reason: string) {
+    super(`the encoding worker stopped while running this job (${reason}); the job can be retried`);
+    this.name = 'CodecWorkerCrashedError';
+  }
+}
+
+export class CodecPoolClosedError extends Error {
+  constructor() {
+    super('the codec pool is closed');
+    this.name = 'CodecPoolClosedError';
+  }
+}
+
+/** Measured peaks of walrus-wasm, as multiples of the blob: see bench/codec.ts. */
+const ENCODE_PEAK_FACTOR = 14;
+const DECODE_PEAK_FACTOR = 4;
+const WORKER_BASELINE_BYTES = 32 * 1024 * 1024;
+/** After a job this large the worker's wasm memory stays this large: recycle it. */
+const RECYCLE_ABOVE_BYTES = 512 * 1024 * 1024;
+const MAX_CONSECUTIVE_CRASHES = 3;
+
+export function estimateJobBytes(kind: 'encode' | 'decode', blobLength: number): number {
+  return (
+    WORKER_BASELINE_BYTES +
+    blobLength * (kind === 'encode' ? ENCODE_PEAK_FACTOR : DECODE_PEAK_FACTOR)
+  );
+}
+
+export interface CodecPoolOptions {
+  /** Worker threads; defaults to the number of cores. */
+  size?: number;
+  /** Sum of estimated job peaks allowed at once; a single larger job still runs alone. */
+  memoryBudgetBytes?: number;
+  resourceLimits?: ResourceLimits;
+  /** A job that runs longer than this is abandoned and its worker replaced (a wedged encoder). */
+  jobTimeoutMs?: number;
+}
+
+export interface CodecPoolStats {
+  workers: number;
+  running: number;
+  queued: number;
+  admittedBytes: number;
+  peakAdmittedBytes: number;
+  completed: number;
+  crashed: number;
+  recycled: number;
+}
+
+interface Job {
+  request: CodecRequest;
+  transfer: ArrayBuffer[];
+  bytes: number;
+  resolve: (value: EncodedBlob | Uint8Array) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  /** Jobs go only to workers that have loaded the encoder, so a timeout measures the job alone. */
+  ready: boolean;
+  job: Job | null;
+  timer: NodeJS.Timeout | null;
+}
+
+const runningFromSource = import.meta.url.endsWith('.ts');
+const workerUrl = new URL(`./codec-worker${runningFromSource ? '.ts' : '.js'}`, import.meta.url);
+
+/**
+ * Built code starts the compiled worker directly. From TypeScript source (tests, `npm run
+ * floe`) Node 20 does not carry tsx's loader into worker threads, so the worker first
+ * registers it and then imports the source file.
+ */
+function startWorker(options: { resourceLimits?: ResourceLimits }): Worker {
+  if (!runningFromSource) return new Worker(workerUrl, options);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
+  return new Worker(boot, { ...options, eval: true });
+}
+
+export class CodecPool {
+  readonly size: number;
+  readonly memoryBudgetBytes: number;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+  private admittedBytes = 0;
+  private counters = { peakAdmittedBytes: 0, completed: 0, crashed: 0, recycled: 0 };
+  /** Crashes since the last completed job: workers that die on their own are not respawned forever. */
+  private consecutiveCrashes = 0;
+  private broken: Error | null = null;
+
+  constructor(private readonly options: CodecPoolOptions = {}) {
+    this.size = Math.max(1, options.size ?? availableParallelism());
+    this.memoryBudgetBytes = options.memoryBudgetBytes ?? 4 * 1024 ** 3;
+    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
+  }
+
+  encode(nShards: number, data: Uint8Array): Promise<EncodedBlob> {
+    // Transfer when the caller handed over a whole buffer; copy a view into a larger one.
+    const buffer = ownBuffer(data);
+    return this.submit(
+      { id: this.nextId++, kind: 'encode', nShards, data: buffer },
+      [buffer],
+      estimateJobBytes('encode', data.length),
+    ) as Promise<EncodedBlob>;
+  }
+
+  decode(
+    nShards: number,
+    blobId: Uint8Array,
+    length: number,
+    slivers: Uint8Array[],
+  ): Promise<Uint8Array> {
+    const buffers = slivers.map(ownBuffer);
+    const id = ownBuffer(Uint8Array.from(blobId));
+    return this.submit(
+      { id: this.nextId++, kind: 'decode', nShards, blobId: id, length, slivers: buffers },
+      [id, ...buffers],
+      estimateJobBytes('decode', length),
+    ) as Promise<Uint8Array>;
+  }
+
+  stats(): CodecPoolStats {
+    return {
+      workers: this.slots.length,
+      running: this.slots.filter((s) => s.job).length,
+      queued: this.queue.length,
+      admittedBytes: this.admittedBytes,
+      ...this.counters,
+    };
+  }
+
+  /** Stops every worker; queued and running jobs are rejected with `CodecPoolClosedError`. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const error = this.broken ?? new CodecPoolClosedError();
+    for (const job of this.queue.splice(0)) job.reject(error);
+    const slots = this.slots.splice(0);
+    for (const slot of slots) {
+      slot.worker.removeAllListeners();
+      this.release(slot)?.reject(error);
+    }
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  private submit(
+    request: CodecRequest,
+    transfer: ArrayBuffer[],
+    bytes: number,
+  ): Promise<EncodedBlob | Uint8Array> {
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.closed) return Promise.reject(new CodecPoolClosedError());
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, transfer, bytes, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    this.admit();
+    // Busy workers, and starting ones while jobs wait for them, keep the process alive
+    // until the work is done; idle ones don't.
+    for (const slot of this.slots) {
+      if (slot.job || (!slot.ready && this.queue.length > 0)) slot.worker.ref();
+      else slot.worker.unref();
+    }
+  }
+
+  private admit(): void {
+    while (this.queue.length > 0) {
+      const slot = this.slots.find((s) => s.ready && !s.job);
+      if (!slot) return;
+      const job = this.queue[0]!;
+      const running = this.slots.some((s) => s.job);
+      // FIFO with backpressure: the head waits until it fits, unless nothing runs at all.
+      if (running && this.admittedBytes + job.bytes > this.memoryBudgetBytes) return;
+      this.queue.shift();
+      slot.job = job;
+      this.admittedBytes += job.bytes;
+      this.counters.peakAdmittedBytes = Math.max(
+        this.counters.peakAdmittedBytes,
+        this.admittedBytes,
+      );
+      slot.worker.postMessage(job.request, job.transfer);
+      const timeout = this.options.jobTimeoutMs;
+      if (timeout !== undefined) {
+        slot.timer = setTimeout(() => this.crash(slot, `no result after ${timeout} ms`), timeout);
+      }
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = startWorker(
+      this.options.resourceLimits ? { resourceLimits: this.options.resourceLimits } : {},
+    );
+    const slot: Slot = { worker, ready: false, job: null, timer: null };
+    worker.on('message', (response: CodecResponse) => {
+      if ('ready' in response) {
+        slot.ready = true;
+        this.dispatch();
+      } else {
+        this.finish(slot, response);
+      }
+    });
+    worker.on('error', (error) => this.crash(slot, error.message));
+    worker.on('exit', (code) => this.crash(slot, `exit code ${code}`));
+    worker.unref();
+    return slot;
+  }
+
+  private release(slot: Slot): Job | null {
+    const job = slot.job;
+    slot.job = null;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    if (job) this.admittedBytes -= job.bytes;
+    return job;
+  }
+
+  private replace(slot: Slot): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    slot.worker.removeAllListeners();
+    void slot.worker.terminate();
+    if (this.closed) {
+      this.slots.splice(index, 1);
+      return;
+    }
+    this.slots[index] = this.spawn();
+  }
+
+  private finish(slot: Slot, response: Exclude<CodecResponse, { ready: true }>): void {
+    const job = this.release(slot);
+    if (!job) return;
+    if (response.ok) {
+      this.counters.completed++;
+      this.consecutiveCrashes = 0;
+      job.resolve('encoded' in response ? response.encoded : response.data);
+      if (job.bytes > RECYCLE_ABOVE_BYTES) {
+        this.counters.recycled++;
+        this.replace(slot);
+      }
+    } else {
+      job.reject(reviveError(response.error));
+      // A Rust panic can leave the wasm instance poisoned; start from a fresh one.
+      this.counters.recycled++;
+      this.replace(slot);
+    }
+    this.dispatch();
+  }
+
+  private crash(slot: Slot, reason: string): void {
+    if (this.closed || !this.slots.includes(slot)) return;
+    const job = this.release(slot);
+    this.counters.crashed++;
+    this.consecutiveCrashes++;
+    job?.reject(new CodecWorkerCrashedError(reason));
+    if (this.consecutiveCrashes > MAX_CONSECUTIVE_CRASHES) {
+      // Workers that die without finishing anything (no memory, a broken install) would
+      // otherwise be respawned in a tight loop; fail loudly instead.
+      this.broken = new CodecWorkerCrashedError(
+        `${this.consecutiveCrashes} workers in a row stopped: ${reason}`,
+      );
+      void this.close();
+      return;
+    }
+    this.replace(slot);
+    this.dispatch();
+  }
+}
+
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  if (
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength &&
+    bytes.buffer instanceof ArrayBuffer
+  ) {
+    return bytes.buffer;
+  }
+  return bytes.slice().buffer as ArrayBuffer;
+}
+
+const TYPED_ERRORS: Record<string, { prototype: Error }> = {
+  BlobTooLargeError,
+  InsufficientSliversError,
+  MalformedBcsError,
+};
+
+/** Rebuilds a worker's error as its own class, so callers can still `instanceof` it. */
+function reviveError(e: WorkerError): Error {
+  const cls = TYPED_ERRORS[e.name];
+  const error: Error = cls ? Object.create(cls.prototype) : new Error();
+  return Object.assign(error, e.fields, { name: e.name, message: e.message });
+}
