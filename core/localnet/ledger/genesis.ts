@@ -1,0 +1,35 @@
+/** What a new localnet ledger starts from. Prices are localnet's own, in FROST. */
+export interface GenesisNode {
+  nodeId: string;
+  name: string;
+  url: string;
+  /** BLS12-381 G1 public key, 48 bytes, hex. */
+  blsPublicKey: string;
+  /** Sui address of the node's operator (may change its URL). */
+  operator: string;
+  stake: string;
+}
+
+export interface Genesis {
+  nShards: number;
+  epochDurationMs: number;
+  /** Storage can be bought at most this many epochs ahead (mainnet: 53). */
+  maxEpochsAhead: number;
+  /** FROST per MiB of encoded size per epoch. */
+  storagePricePerUnit: string;
+  /** FROST per MiB of encoded size, paid once at registration. */
+  writePricePerUnit: string;
+  /** WAL (in FROST) and SUI (in MIST) the faucet hands out per request. */
+  faucetWal: string;
+  faucetSui: string;
+  nodes: GenesisNode[];
+}
+
+export const LOCALNET_DEFAULTS: Omit<Genesis, 'nodes' | 'nShards'> = {
+  epochDurationMs: 60_000,
+  maxEpochsAhead: 53,
+  storagePricePerUnit: '100000',
+  writePricePerUnit: '20000',
+  faucetWal: '1000000000000',
+  faucetSui: '1000000000000',
+};

@@ -1,0 +1,60 @@
+/**
+ * The ledger's SQLite file. Every ledger transaction runs inside one SQLite transaction,
+ * so a refused or crashed transaction leaves no trace and a restart loses nothing.
+ */
+import Database from 'better-sqlite3';
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE accounts (
+     address TEXT PRIMARY KEY, sui TEXT NOT NULL DEFAULT '0', wal TEXT NOT NULL DEFAULT '0',
+     nonce INTEGER NOT NULL DEFAULT 0);
+   CREATE TABLE nodes (
+     idx INTEGER PRIMARY KEY, node_id TEXT UNIQUE NOT NULL, name TEXT NOT NULL, url TEXT NOT NULL,
+     bls_public_key BLOB NOT NULL, operator TEXT NOT NULL, stake TEXT NOT NULL,
+     rewards TEXT NOT NULL DEFAULT '0', slashed TEXT NOT NULL DEFAULT '0');
+   CREATE TABLE shards (shard INTEGER PRIMARY KEY, node_idx INTEGER NOT NULL REFERENCES nodes(idx));
+   CREATE TABLE stakes (
+     stake_id TEXT PRIMARY KEY, owner TEXT NOT NULL, node_idx INTEGER NOT NULL, amount TEXT NOT NULL,
+     activation_epoch INTEGER NOT NULL, withdrawn INTEGER NOT NULL DEFAULT 0);
+   CREATE TABLE storage (
+     storage_id TEXT PRIMARY KEY, owner TEXT NOT NULL, start_epoch INTEGER NOT NULL,
+     end_epoch INTEGER NOT NULL, size INTEGER NOT NULL);
+   CREATE TABLE blobs (
+     object_id TEXT PRIMARY KEY, blob_id TEXT NOT NULL, root_hash BLOB NOT NULL, size INTEGER NOT NULL,
+     encoding_type INTEGER NOT NULL, registered_epoch INTEGER NOT NULL, certified_epoch INTEGER,
+     start_epoch INTEGER NOT NULL, end_epoch INTEGER NOT NULL, storage_size INTEGER NOT NULL,
+     deletable INTEGER NOT NULL, owner TEXT NOT NULL, state TEXT NOT NULL);
+   CREATE INDEX blobs_by_owner ON blobs(owner, object_id);
+   CREATE INDEX blobs_by_blob_id ON blobs(blob_id);
+   CREATE INDEX blobs_by_end ON blobs(state, end_epoch);
+   CREATE TABLE attributes (
+     object_id TEXT NOT NULL REFERENCES blobs(object_id), key TEXT NOT NULL, value TEXT NOT NULL,
+     PRIMARY KEY (object_id, key));
+   CREATE TABLE future_fees (epoch INTEGER PRIMARY KEY, amount TEXT NOT NULL);
+   CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, epoch INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL);`,
+];
+
+export type LedgerDb = Database.Database;
+
+export function openLedgerDb(path: string): LedgerDb {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  // FULL: a ledger transaction that was acknowledged must survive a power cut.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    db.close();
+    throw new Error(
+      `ledger database ${path} has schema ${version}, newer than this Floe knows (${MIGRATIONS.length})`,
+    );
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return db;
+}

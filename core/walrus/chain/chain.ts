@@ -1,0 +1,142 @@
+/**
+ * `Chain`: what Floe needs from the chain that coordinates Walrus — Sui with the Walrus
+ * Move package on the real network, the embedded ledger on localnet. One signer (the
+ * account the recovery phrase derives) per instance.
+ */
+
+export interface CommitteeMember {
+  /** Position in the committee; certificates name signers by it. */
+  index: number;
+  nodeId: string;
+  name: string;
+  /** Base URL of the node's storage REST API. */
+  url: string;
+  /** BLS12-381 G1 public key, hex. */
+  blsPublicKey: string;
+  stake: string;
+  shards: number[];
+}
+
+export interface SystemState {
+  epoch: number;
+  epochStartedAt: number;
+  epochDurationMs: number;
+  nShards: number;
+  maxEpochsAhead: number;
+  /** FROST per MiB of encoded size per epoch. */
+  storagePricePerUnit: string;
+  /** FROST per MiB of encoded size, once, at registration. */
+  writePricePerUnit: string;
+  committee: CommitteeMember[];
+}
+
+export type BlobState = 'registered' | 'certified' | 'deleted' | 'expired';
+
+export interface BlobObject {
+  objectId: string;
+  /** URL-safe base64, as Walrus prints blob ids. */
+  blobId: string;
+  rootHash: string;
+  size: number;
+  encodingType: number;
+  registeredEpoch: number;
+  certifiedEpoch: number | null;
+  startEpoch: number;
+  /** The blob is readable through epoch endEpoch - 1. */
+  endEpoch: number;
+  storageSize: number;
+  deletable: boolean;
+  owner: string;
+  state: BlobState;
+  attributes: Record<string, string>;
+}
+
+export interface Balances {
+  address: string;
+  /** MIST */
+  sui: string;
+  /** FROST */
+  wal: string;
+}
+
+export interface ChainEvent {
+  seq: number;
+  epoch: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface RegisterBlobParams {
+  blobId: string;
+  rootHash: Uint8Array;
+  size: number;
+  encodingType: number;
+  epochs: number;
+  deletable: boolean;
+  attributes?: Record<string, string>;
+}
+
+export interface Certificate {
+  /** Aggregate BLS signature, 96 bytes. */
+  signature: Uint8Array;
+  /** Committee indices of the signers. */
+  signers: number[];
+  /** The confirmation message all signers signed. */
+  message: Uint8Array;
+}
+
+export interface TransactionOutcome {
+  digest: string;
+  /** WAL paid, in FROST. */
+  cost: string;
+}
+
+export interface ReadChain {
+  systemState(): Promise<SystemState>;
+  getBlob(objectId: string): Promise<BlobObject | null>;
+  /** Every Blob object registered for a blob id (several accounts may store the same bytes). */
+  blobsById(blobId: string): Promise<BlobObject[]>;
+  listOwnedBlobs(
+    owner: string,
+    cursor?: string | null,
+    limit?: number,
+  ): Promise<{ blobs: BlobObject[]; nextCursor: string | null }>;
+  events(cursor: number, limit?: number): Promise<{ events: ChainEvent[]; nextCursor: number }>;
+  balances(address: string): Promise<Balances>;
+  /** WAL (FROST) to store `size` bytes for `epochs` epochs, write fee included. */
+  storageCost(size: number, epochs: number): Promise<bigint>;
+}
+
+export interface Chain extends ReadChain {
+  readonly address: string;
+  registerBlob(params: RegisterBlobParams): Promise<TransactionOutcome & { blob: BlobObject }>;
+  certifyBlob(
+    objectId: string,
+    certificate: Certificate,
+  ): Promise<TransactionOutcome & { blob: BlobObject }>;
+  extendBlob(objectId: string, epochs: number): Promise<TransactionOutcome & { blob: BlobObject }>;
+  deleteBlob(objectId: string): Promise<TransactionOutcome>;
+  transferBlob(objectId: string, to: string): Promise<TransactionOutcome>;
+  setAttributes(objectId: string, attributes: Record<string, string>): Promise<TransactionOutcome>;
+  removeAttribute(objectId: string, key: string): Promise<TransactionOutcome>;
+}
+
+/** The chain refused a transaction or query; `code` says why in one word. */
+export class ChainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ChainError';
+  }
+}
+
+export class ChainUnavailableError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(
+      `the chain at ${url} cannot be reached (${(cause as Error)?.message ?? cause}); is the network running?`,
+    );
+    this.name = 'ChainUnavailableError';
+  }
+}

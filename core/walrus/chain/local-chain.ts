@@ -1,0 +1,174 @@
+/**
+ * `Chain` over the localnet ledger's HTTP API. Transactions are signed here with the
+ * account's Ed25519 key, exactly as a Sui wallet signs transaction data.
+ */
+import type { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import type { TxResult } from '../../localnet/ledger/ledger.js';
+import type { Call, SignedTransaction } from '../../localnet/ledger/transactions.js';
+import { encodeTransaction } from '../../localnet/ledger/transactions.js';
+import {
+  ChainError,
+  ChainUnavailableError,
+  type Balances,
+  type BlobObject,
+  type Certificate,
+  type Chain,
+  type ChainEvent,
+  type ReadChain,
+  type RegisterBlobParams,
+  type SystemState,
+  type TransactionOutcome,
+} from './chain.js';
+
+export class LocalReadChain implements ReadChain {
+  constructor(readonly url: string) {}
+
+  systemState(): Promise<SystemState> {
+    return this.get('/v1/state');
+  }
+
+  async getBlob(objectId: string): Promise<BlobObject | null> {
+    try {
+      return await this.get<BlobObject>(`/v1/objects/${objectId}`);
+    } catch (error) {
+      if (error instanceof ChainError && error.code === 'NotFound') return null;
+      throw error;
+    }
+  }
+
+  blobsById(blobId: string): Promise<BlobObject[]> {
+    return this.get(`/v1/blobs/${blobId}`);
+  }
+
+  listOwnedBlobs(owner: string, cursor: string | null = null, limit = 100) {
+    const q = new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) });
+    return this.get<{ blobs: BlobObject[]; nextCursor: string | null }>(
+      `/v1/accounts/${owner}/blobs?${q}`,
+    );
+  }
+
+  events(cursor: number, limit = 200) {
+    return this.get<{ events: ChainEvent[]; nextCursor: number }>(
+      `/v1/events?cursor=${cursor}&limit=${limit}`,
+    );
+  }
+
+  async balances(address: string): Promise<Balances> {
+    const a = await this.get<{ address: string; sui: string; wal: string }>(
+      `/v1/accounts/${address}`,
+    );
+    return { address: a.address, sui: a.sui, wal: a.wal };
+  }
+
+  async storageCost(size: number, epochs: number): Promise<bigint> {
+    const { cost } = await this.get<{ cost: string }>(`/v1/cost?size=${size}&epochs=${epochs}`);
+    return BigInt(cost);
+  }
+
+  /** Localnet only: funds an address from the faucet. */
+  async faucet(address: string): Promise<Balances> {
+    return this.request('POST', '/v1/faucet', { address });
+  }
+
+  protected get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  protected async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(this.url + path, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      throw new ChainUnavailableError(this.url, error);
+    }
+    const json = (await res.json()) as T & { error?: { code: string; message: string } };
+    if (!res.ok)
+      throw new ChainError(
+        json.error?.code ?? String(res.status),
+        json.error?.message ?? res.statusText,
+      );
+    return json;
+  }
+}
+
+export class LocalChain extends LocalReadChain implements Chain {
+  readonly address: string;
+
+  constructor(
+    url: string,
+    private readonly keypair: Ed25519Keypair,
+  ) {
+    super(url);
+    this.address = keypair.getPublicKey().toSuiAddress();
+  }
+
+  async registerBlob(p: RegisterBlobParams) {
+    const r = await this.execute({
+      kind: 'register_blob',
+      blobId: p.blobId,
+      rootHash: Buffer.from(p.rootHash).toString('hex'),
+      size: p.size,
+      encodingType: p.encodingType,
+      epochs: p.epochs,
+      deletable: p.deletable,
+      ...(p.attributes ? { attributes: p.attributes } : {}),
+    });
+    return { digest: r.digest, cost: r.cost, blob: r.blob! };
+  }
+
+  async certifyBlob(objectId: string, c: Certificate) {
+    const r = await this.execute({
+      kind: 'certify_blob',
+      objectId,
+      signature: Buffer.from(c.signature).toString('base64'),
+      signers: c.signers,
+      message: Buffer.from(c.message).toString('base64'),
+    });
+    return { digest: r.digest, cost: r.cost, blob: r.blob! };
+  }
+
+  async extendBlob(objectId: string, epochs: number) {
+    const r = await this.execute({ kind: 'extend_blob', objectId, epochs });
+    return { digest: r.digest, cost: r.cost, blob: r.blob! };
+  }
+
+  deleteBlob(objectId: string): Promise<TransactionOutcome> {
+    return this.execute({ kind: 'delete_blob', objectId });
+  }
+
+  transferBlob(objectId: string, to: string): Promise<TransactionOutcome> {
+    return this.execute({ kind: 'transfer_blob', objectId, to });
+  }
+
+  setAttributes(objectId: string, attributes: Record<string, string>): Promise<TransactionOutcome> {
+    return this.execute({ kind: 'set_attributes', objectId, attributes });
+  }
+
+  removeAttribute(objectId: string, key: string): Promise<TransactionOutcome> {
+    return this.execute({ kind: 'remove_attribute', objectId, key });
+  }
+
+  /**
+   * Signs and submits one call. Transactions from one account are serialised: each takes
+   * the next nonce, and two in flight with the same nonce would refuse one of them.
+   */
+  execute(call: Call): Promise<TxResult> {
+    const run = async (): Promise<TxResult> => {
+      const { nonce } = await this.get<{ nonce: number }>(`/v1/accounts/${this.address}`);
+      const bytes = encodeTransaction({ sender: this.address, nonce, call });
+      const { signature } = await this.keypair.signTransaction(bytes);
+      const tx: SignedTransaction = { bytes: Buffer.from(bytes).toString('base64'), signature };
+      return this.request<TxResult>('POST', '/v1/transactions', tx);
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+}
