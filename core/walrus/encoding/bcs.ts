@@ -125,6 +125,18 @@ export function encodeMetadata(metadata: BlobMetadata): Uint8Array {
   return BlobMetadataBcs.serialize(metadataValue(metadata)).toBytes();
 }
 
+/** Bare `BlobMetadata`: the body of PUT `/v1/blobs/{id}/metadata` (the id is in the path). */
+export function decodeMetadata(bytes: Uint8Array): BlobMetadata {
+  try {
+    const v = BlobMetadataBcs.parse(bytes);
+    if (BlobMetadataBcs.serialize(v).toBytes().length !== bytes.length)
+      throw new Error('trailing bytes');
+    return fromMetadataValue(v);
+  } catch (error) {
+    throw new MalformedBcsError('blob metadata', error);
+  }
+}
+
 export function encodeSliver(s: Sliver): Uint8Array {
   return SliverDataBcs.serialize({
     symbols: { data: s.data, symbol_size: s.symbolSize },

@@ -1,0 +1,128 @@
+/**
+ * A whole localnet in this process: one ledger and `nodes` storage nodes on loopback,
+ * each node with its own data directory and BLS key, all kept under one directory so
+ * the network survives a restart.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LocalReadChain } from '../walrus/chain/local-chain.js';
+import { generateBlsKeyPair } from '../walrus/protocol/bls.js';
+import { LOCALNET_DEFAULTS, type Genesis } from './ledger/genesis.js';
+import { LedgerServer } from './ledger/server.js';
+import { StorageNode } from './node/server.js';
+
+export interface LocalnetOptions {
+  dir: string;
+  nodes?: number;
+  nShards?: number;
+  epochDurationMs?: number;
+  maxEpochsAhead?: number;
+  /** Epochs advance by themselves unless false (tests step them). */
+  autoAdvance?: boolean;
+  ledgerPort?: number;
+  nodePollIntervalMs?: number;
+}
+
+export class Localnet {
+  private constructor(
+    readonly dir: string,
+    readonly ledger: LedgerServer,
+    readonly nodes: StorageNode[],
+    private readonly options: LocalnetOptions,
+  ) {}
+
+  get url(): string {
+    return this.ledger.url;
+  }
+
+  static async start(o: LocalnetOptions): Promise<Localnet> {
+    const count = o.nodes ?? 4;
+    const ledgerPath = join(o.dir, 'ledger.db');
+    await mkdir(o.dir, { recursive: true });
+    const existing = await readFile(join(o.dir, 'network.json'), 'utf8').then(
+      (t) => JSON.parse(t) as { nodeIds: string[] },
+      () => null,
+    );
+    const nodeIds = existing?.nodeIds ?? Array.from({ length: count }, (_, i) => `node-${i}`);
+    const nodes: StorageNode[] = [];
+    for (const nodeId of nodeIds) nodes.push(await Localnet.makeNode(o, nodeId));
+
+    let genesis: Genesis | undefined;
+    if (!existing) {
+      for (const node of nodes) await node.listen();
+      genesis = {
+        ...LOCALNET_DEFAULTS,
+        nShards: o.nShards ?? 100,
+        ...(o.epochDurationMs !== undefined ? { epochDurationMs: o.epochDurationMs } : {}),
+        ...(o.maxEpochsAhead !== undefined ? { maxEpochsAhead: o.maxEpochsAhead } : {}),
+        nodes: nodes.map((n, i) => ({
+          nodeId: nodeIds[i]!,
+          name: nodeIds[i]!,
+          url: n.url,
+          blsPublicKey: Buffer.from(n.publicKey).toString('hex'),
+          operator: '0x' + '0'.repeat(64),
+          stake: '1000000000000',
+        })),
+      };
+    }
+    const ledger = await LedgerServer.start({
+      dbPath: ledgerPath,
+      ...(genesis ? { genesis } : {}),
+      ...(o.ledgerPort !== undefined ? { port: o.ledgerPort } : {}),
+      autoAdvance: o.autoAdvance ?? true,
+    });
+    const chain = new LocalReadChain(ledger.url);
+    if (existing) {
+      // A restarted network listens where the chain's committee says its nodes are.
+      const { committee } = await chain.systemState();
+      for (const [i, node] of nodes.entries())
+        await node.listen(Number(new URL(committee[i]!.url).port));
+    } else {
+      await writeFile(join(o.dir, 'network.json'), JSON.stringify({ nodeIds }));
+    }
+    for (const node of nodes) await node.start(chain);
+    return new Localnet(o.dir, ledger, nodes, o);
+  }
+
+  private static async makeNode(o: LocalnetOptions, nodeId: string): Promise<StorageNode> {
+    const dataDir = join(o.dir, 'nodes', nodeId);
+    await mkdir(dataDir, { recursive: true });
+    const keyFile = join(dataDir, 'bls.key');
+    let secret = await readFile(keyFile, 'utf8').catch(() => null);
+    if (!secret) {
+      secret = Buffer.from(generateBlsKeyPair().secretKey).toString('hex');
+      await writeFile(keyFile, secret, { mode: 0o600 });
+    }
+    return new StorageNode({
+      nodeId,
+      dataDir,
+      blsSecretKey: new Uint8Array(Buffer.from(secret.trim(), 'hex')),
+      ...(o.nodePollIntervalMs !== undefined ? { pollIntervalMs: o.nodePollIntervalMs } : {}),
+    });
+  }
+
+  /** Stops node `i` (as if its machine went down); its data stays on disk. */
+  async stopNode(i: number): Promise<void> {
+    await this.nodes[i]!.stop();
+  }
+
+  /** Starts node `i` again on the port the committee lists for it. */
+  async restartNode(i: number): Promise<StorageNode> {
+    const old = this.nodes[i]!;
+    await old.stop();
+    const port = Number(new URL(old.url).port);
+    const node = await Localnet.makeNode(
+      this.options,
+      (await new LocalReadChain(this.url).systemState()).committee[i]!.nodeId,
+    );
+    await node.listen(port);
+    await node.start(new LocalReadChain(this.url));
+    this.nodes[i] = node;
+    return node;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.stop()));
+    await this.ledger.close();
+  }
+}

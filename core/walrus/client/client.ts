@@ -1,0 +1,97 @@
+/**
+ * `WalrusClient`: Floe's one way to store, read and manage blobs, against the localnet
+ * or the real network alike — only the `Chain` differs.
+ */
+import type { BlobObject, Chain } from '../chain/chain.js';
+import type { CodecPool } from '../encoding/index.js';
+import { StorageNodeClient, type NodeBlobStatus } from '../storage-node-client.js';
+import { ConcurrencyLimiter } from './limiter.js';
+import { readBlob, type ReadOptions } from './read.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import { storeBlob, type StoredBlob, type StoreOptions } from './store.js';
+
+export interface WalrusClientOptions {
+  chain: Chain;
+  pool: CodecPool;
+  /** Requests in flight to all storage nodes together. */
+  maxConcurrentRequests?: number;
+  retry?: RetryPolicy;
+}
+
+export class WalrusClient {
+  readonly chain: Chain;
+  private readonly pool: CodecPool;
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly retry: RetryPolicy;
+  private readonly nodes = new Map<string, StorageNodeClient>();
+
+  constructor(o: WalrusClientOptions) {
+    this.chain = o.chain;
+    this.pool = o.pool;
+    this.limiter = new ConcurrencyLimiter(o.maxConcurrentRequests ?? 64);
+    this.retry = o.retry ?? DEFAULT_RETRY;
+  }
+
+  store(data: Uint8Array, o: StoreOptions): Promise<StoredBlob> {
+    return storeBlob(this.context(), data, o);
+  }
+
+  read(blobId: string, o: ReadOptions = {}): Promise<Uint8Array> {
+    return readBlob(this.context(), blobId, o);
+  }
+
+  async extend(objectId: string, epochs: number): Promise<BlobObject> {
+    return (await this.chain.extendBlob(objectId, epochs)).blob;
+  }
+
+  async delete(objectId: string): Promise<void> {
+    await this.chain.deleteBlob(objectId);
+  }
+
+  /** The chain's record of the blob object, and what one node says of the blob. */
+  async status(
+    objectId: string,
+  ): Promise<{ blob: BlobObject | null; node: NodeBlobStatus | null }> {
+    const blob = await this.chain.getBlob(objectId);
+    if (!blob) return { blob: null, node: null };
+    const { committee } = await this.chain.systemState();
+    const node = committee[0]
+      ? await this.nodeClient(committee[0].url)
+          .getBlobStatus(blob.blobId)
+          .catch(() => null)
+      : null;
+    return { blob, node };
+  }
+
+  /** Every Blob object the account owns, following the chain's pages. */
+  async listOwned(): Promise<BlobObject[]> {
+    const all: BlobObject[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { blobs: BlobObject[]; nextCursor: string | null } =
+        await this.chain.listOwnedBlobs(this.chain.address, cursor, 200);
+      all.push(...page.blobs);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return all;
+  }
+
+  private nodeClient(url: string): StorageNodeClient {
+    let c = this.nodes.get(url);
+    if (!c) {
+      c = new StorageNodeClient(url);
+      this.nodes.set(url, c);
+    }
+    return c;
+  }
+
+  private context() {
+    return {
+      chain: this.chain,
+      pool: this.pool,
+      limiter: this.limiter,
+      retry: this.retry,
+      nodeClient: (url: string) => this.nodeClient(url),
+    };
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Client of one storage node's REST API — the same paths, bodies and envelopes whether
+ * the node is a localnet process on loopback or a Walrus mainnet operator.
+ */
+import type { SliverKind } from './encoding/bcs.js';
+
+export class NodeUnavailableError extends Error {
+  constructor(
+    readonly url: string,
+    cause: unknown,
+  ) {
+    super(`storage node ${url} is unavailable: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'NodeUnavailableError';
+  }
+}
+
+export class NodeRejectedError extends Error {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(`storage node ${url} refused (${status} ${reason}): ${message}`);
+    this.name = 'NodeRejectedError';
+  }
+}
+
+export interface SignedConfirmation {
+  serializedMessage: Uint8Array;
+  signature: Uint8Array;
+}
+
+export type NodeBlobStatus =
+  | 'nonexistent'
+  | { permanent: { endEpoch: number; isCertified: boolean; initialCertifiedEpoch: number | null } }
+  | { deletable: { initialCertifiedEpoch: number | null } }
+  | { invalid: unknown };
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class StorageNodeClient {
+  constructor(readonly url: string) {}
+
+  async getMetadata(blobId: string, o: RequestOptions = {}): Promise<Uint8Array> {
+    return this.bytes(await this.request('GET', `/v1/blobs/${blobId}/metadata`, o));
+  }
+
+  async putMetadata(blobId: string, metadata: Uint8Array, o: RequestOptions = {}): Promise<void> {
+    await this.request('PUT', `/v1/blobs/${blobId}/metadata`, o, metadata);
+  }
+
+  async getSliver(
+    blobId: string,
+    pair: number,
+    kind: SliverKind,
+    o: RequestOptions = {},
+  ): Promise<Uint8Array> {
+    return this.bytes(await this.request('GET', `/v1/blobs/${blobId}/slivers/${pair}/${kind}`, o));
+  }
+
+  async putSliver(
+    blobId: string,
+    pair: number,
+    kind: SliverKind,
+    sliver: Uint8Array,
+    o: RequestOptions = {},
+  ): Promise<void> {
+    await this.request('PUT', `/v1/blobs/${blobId}/slivers/${pair}/${kind}`, o, sliver);
+  }
+
+  async getConfirmation(
+    blobId: string,
+    deletableObjectId: string | null,
+    o: RequestOptions = {},
+  ): Promise<SignedConfirmation> {
+    const path = deletableObjectId
+      ? `/v1/blobs/${blobId}/confirmation/deletable/${deletableObjectId}`
+      : `/v1/blobs/${blobId}/confirmation/permanent`;
+    const data = await this.data<{ signed: { serializedMessage: string; signature: string } }>(
+      await this.request('GET', path, o),
+    );
+    return {
+      serializedMessage: new Uint8Array(Buffer.from(data.signed.serializedMessage, 'base64')),
+      signature: new Uint8Array(Buffer.from(data.signed.signature, 'base64')),
+    };
+  }
+
+  async getBlobStatus(blobId: string, o: RequestOptions = {}): Promise<NodeBlobStatus> {
+    return this.data(await this.request('GET', `/v1/blobs/${blobId}/status`, o));
+  }
+
+  async health(
+    o: RequestOptions = {},
+  ): Promise<{ epoch: number; nodeId?: string; shards?: number[] }> {
+    return this.data(await this.request('GET', '/v1/health', o));
+  }
+
+  private async request(
+    method: string,
+    path: string,
+    o: RequestOptions,
+    body?: Uint8Array,
+  ): Promise<Response> {
+    const timeout = AbortSignal.timeout(o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const signal = o.signal ? AbortSignal.any([timeout, o.signal]) : timeout;
+    let res: Response;
+    try {
+      res = await fetch(this.url + path, {
+        method,
+        signal,
+        ...(body
+          ? {
+              body: body as Uint8Array<ArrayBuffer>,
+              headers: { 'content-type': 'application/octet-stream' },
+            }
+          : {}),
+      });
+    } catch (error) {
+      if (o.signal?.aborted) throw o.signal.reason ?? error;
+      throw new NodeUnavailableError(this.url, error);
+    }
+    if (!res.ok) {
+      const text = await res.text().catch(() => '');
+      let reason = res.statusText;
+      let message = text;
+      try {
+        const e = (
+          JSON.parse(text) as { error?: { message?: string; details?: { reason?: string }[] } }
+        ).error;
+        reason = e?.details?.[0]?.reason ?? reason;
+        message = e?.message ?? message;
+      } catch {
+        // not JSON: keep the text
+      }
+      // A 5xx says the node is unwell, not that it disagrees: callers retry those.
+      if (res.status >= 500)
+        throw new NodeUnavailableError(this.url, new Error(`${res.status} ${message}`));
+      throw new NodeRejectedError(this.url, res.status, reason, message);
+    }
+    return res;
+  }
+
+  private async bytes(res: Response): Promise<Uint8Array> {
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  private async data<T>(res: Response): Promise<T> {
+    return ((await res.json()) as { success: { data: T } }).success.data;
+  }
+}

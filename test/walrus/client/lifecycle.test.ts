@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { NotEnoughSliversError } from '../../../core/walrus/client/errors.js';
+import { startTestNetwork } from '../../support/localnet.js';
+
+test('a blob is stored, certified, read back, extended and deleted', async () => {
+  const t = await startTestNetwork();
+  try {
+    const data = randomBytes(200_000);
+    const phases: string[] = [];
+    const stored = await t.client.store(Uint8Array.from(data), {
+      epochs: 3,
+      deletable: true,
+      attributes: { app: 'floe' },
+      onProgress: (p) => phases.at(-1) !== p.phase && phases.push(p.phase),
+    });
+    assert.deepEqual(phases, ['encoding', 'registering', 'uploading', 'certifying', 'done']);
+    assert.deepEqual(stored.failedNodes, []);
+    const blob = (await t.chain.getBlob(stored.objectId))!;
+    assert.equal(blob.state, 'certified');
+    assert.equal(blob.endEpoch, 4);
+    assert.deepEqual(Buffer.from(await t.client.read(stored.blobId)), data);
+    const extended = await t.client.extend(stored.objectId, 2);
+    assert.equal(extended.endEpoch, 6);
+    const owned = await t.client.listOwned();
+    assert.deepEqual(
+      owned.map((b) => b.objectId),
+      [stored.objectId],
+    );
+    await t.client.delete(stored.objectId);
+    assert.equal((await t.chain.getBlob(stored.objectId))!.state, 'deleted');
+  } finally {
+    await t.close();
+  }
+});
+
+test('reads survive f dead nodes and fail clearly past that', async () => {
+  // 10 shards over 4 nodes (3, 3, 2, 2): f = 3 shards, a read needs 4 primary slivers.
+  const t = await startTestNetwork();
+  try {
+    const data = randomBytes(50_000);
+    const stored = await t.client.store(Uint8Array.from(data), { epochs: 2, deletable: false });
+    await t.net.stopNode(0); // 3 shards gone: f
+    assert.deepEqual(Buffer.from(await t.client.read(stored.blobId)), data);
+    await t.net.stopNode(1); // 6 gone: only 4 left
+    assert.deepEqual(Buffer.from(await t.client.read(stored.blobId)), data);
+    await t.net.stopNode(2); // 8 gone
+    await assert.rejects(t.client.read(stored.blobId), NotEnoughSliversError);
+  } finally {
+    await t.close();
+  }
+});
