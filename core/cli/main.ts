@@ -1,0 +1,80 @@
+/**
+ * `floe`: the command line. Each command is a module under commands/; this file parses
+ * the global options, dispatches, and turns errors into messages and exit codes.
+ */
+import { ChainUnavailableError } from '../walrus/chain/chain.js';
+import {
+  NotEnoughConfirmationsError,
+  NotEnoughSliversError,
+  BlobMetadataUnavailableError,
+} from '../walrus/client/errors.js';
+import { blobCommand } from './commands/blob.js';
+import { localnetCommand } from './commands/localnet.js';
+import { EXIT, UsageError } from './errors.js';
+
+export interface CommandContext {
+  json: boolean;
+  dataDir?: string;
+  out: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+const COMMANDS: Record<string, (args: string[], ctx: CommandContext) => Promise<number>> = {
+  localnet: localnetCommand,
+  blob: blobCommand,
+};
+
+const HELP = `floe — back up folders to Walrus
+
+usage: floe [--json] [--data DIR] COMMAND ...
+
+commands:
+  localnet start    run a local Walrus network (ledger + storage nodes) in the foreground
+  blob put|get|extend|rm|ls   store and manage raw blobs on it
+
+exit codes: 0 ok, 1 failure, 2 usage, 3 network unavailable, 4 wrong recovery phrase`;
+
+export async function main(
+  argv: string[],
+  out: (line: string) => void = console.log,
+): Promise<number> {
+  const args = [...argv];
+  const ctx: CommandContext = { json: false, out };
+  while (args[0]?.startsWith('--')) {
+    const flag = args.shift()!;
+    if (flag === '--json') ctx.json = true;
+    else if (flag === '--data') ctx.dataDir = args.shift();
+    else if (flag === '--help') return (out(HELP), EXIT.ok);
+    else return (console.error(`unknown option ${flag}\n\n${HELP}`), EXIT.usage);
+  }
+  const [name, ...rest] = args;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    console.error(name ? `unknown command "${name}"\n\n${HELP}` : HELP);
+    return name ? EXIT.usage : EXIT.ok;
+  }
+  try {
+    return await command(rest, ctx);
+  } catch (error) {
+    const e = error as Error;
+    console.error(
+      ctx.json
+        ? JSON.stringify({ error: { name: e.name, message: e.message } })
+        : `floe: ${e.message}`,
+    );
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    )
+      return EXIT.usage;
+    if (
+      error instanceof ChainUnavailableError ||
+      error instanceof NotEnoughSliversError ||
+      error instanceof NotEnoughConfirmationsError ||
+      error instanceof BlobMetadataUnavailableError
+    ) {
+      return EXIT.network;
+    }
+    return EXIT.failure;
+  }
+}
