@@ -24,6 +24,7 @@ import { blsSign, blsPublicKey } from '../../walrus/protocol/bls.js';
 import { confirmationMessage, type BlobPersistence } from '../../walrus/protocol/confirmation.js';
 import { pairIndexToShard, shardToPairIndex } from '../../walrus/shards.js';
 import { ChainView } from './chain-view.js';
+import { missingPairs, recoverBlob, type RecoveryResult } from './recovery.js';
 import { SliverStore } from './sliver-store.js';
 
 /** Generous for one sliver: a 65 534-byte symbol times 667 columns is ~42 MiB. */
@@ -65,6 +66,11 @@ export class StorageNode {
   readonly store: SliverStore;
   readonly publicKey: Uint8Array;
   private readonly metadataCache = new Map<string, BlobMetadata>();
+  /** Certified blobs the chain has announced: what this node must hold its share of. */
+  private readonly certified = new Set<string>();
+  private recoveryQueue: Promise<unknown> = Promise.resolve();
+  /** Outcome of the most recent recovery attempts, for health and tests. */
+  readonly recoveryLog: (RecoveryResult | { blobId: string; error: string })[] = [];
   url = '';
 
   constructor(private readonly options: StorageNodeOptions) {
@@ -95,9 +101,43 @@ export class StorageNode {
     this.viewOrNull = new ChainView(chain, this.options.nodeId);
     if (!this.server) await this.listen();
     await this.sweep();
-    const { nextCursor } = await chain.events(0, 0);
-    this.eventCursor = nextCursor;
+    // Like a Walrus node syncing from its last checkpoint: replay the chain's events to
+    // learn which blobs are certified, then recover what was written while we were away.
+    this.eventCursor = 0;
+    await this.follow();
+    this.scheduleRecovery([...this.certified]);
     this.scheduleFollow();
+  }
+
+  /** Resolves when the recoveries scheduled so far have finished. */
+  recoveryIdle(): Promise<unknown> {
+    return this.recoveryQueue;
+  }
+
+  private scheduleRecovery(blobIds: string[]): void {
+    this.recoveryQueue = this.recoveryQueue.then(() => this.recover(blobIds));
+  }
+
+  private async recover(blobIds: string[]): Promise<void> {
+    for (const blobId of blobIds) {
+      if (!this.server) return;
+      try {
+        if ((await this.view.liveObjects(blobId)).length === 0) continue;
+        const { nShards } = await this.view.systemState();
+        const pairs = await missingPairs(
+          this.store,
+          blobId,
+          (await this.view.self())?.shards ?? [],
+          nShards,
+        );
+        if (pairs.length === 0) continue;
+        this.recoveryLog.push(
+          await recoverBlob(this.view.chain, this.store, this.options.nodeId, blobId, pairs),
+        );
+      } catch (error) {
+        this.recoveryLog.push({ blobId, error: (error as Error).message });
+      }
+    }
   }
 
   async stop(): Promise<void> {
@@ -105,6 +145,8 @@ export class StorageNode {
     this.follower = null;
     const server = this.server;
     this.server = null;
+    // A recovery in flight finishes its current blob and stops (it checks `server`).
+    await this.recoveryQueue;
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -120,13 +162,26 @@ export class StorageNode {
   }
 
   private async follow(): Promise<void> {
+    // During the replay at start-up one recovery pass follows; no need to queue one per event.
+    const starting = this.eventCursor === 0;
     try {
       for (;;) {
         const { events, nextCursor } = await this.view.chain.events(this.eventCursor, 200);
         for (const e of events) {
-          if (e.type === 'EpochChange' || e.type === 'ShardsMoved') this.view.invalidate();
-          if (e.type === 'BlobDeleted' || e.type === 'BlobExpired')
-            await this.dropIfDead(String(e.data.blobId));
+          const blobId = String(e.data.blobId);
+          if (e.type === 'EpochChange' || e.type === 'ShardsMoved') {
+            this.view.invalidate();
+            // New shards, or a whole epoch of writes: make sure our share is complete.
+            if (!starting) this.scheduleRecovery([...this.certified]);
+          }
+          if (e.type === 'BlobCertified') {
+            this.certified.add(blobId);
+            if (!starting) this.scheduleRecovery([blobId]);
+          }
+          if (e.type === 'BlobDeleted' || e.type === 'BlobExpired') {
+            if ((await this.view.liveObjects(blobId)).length === 0) this.certified.delete(blobId);
+            await this.dropIfDead(blobId);
+          }
         }
         this.eventCursor = nextCursor;
         if (events.length < 200) return;

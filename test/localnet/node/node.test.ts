@@ -169,3 +169,49 @@ test('nodes free the space of expired and deleted blobs', async () => {
     await t.close();
   }
 });
+
+test('a node that was down during a write recovers its slivers when it comes back', async () => {
+  const t = await startTestNetwork();
+  try {
+    await t.net.stopNode(0);
+    const data = randomBytes(60_000);
+    const stored = await t.client.store(Uint8Array.from(data), { epochs: 3, deletable: false });
+    assert.equal(stored.failedNodes.length, 1);
+    const node = await t.net.restartNode(0);
+    await node.recoveryIdle();
+    const { committee } = await t.chain.systemState();
+    const id = (await import('../../../core/walrus/encoding/index.js')).blobIdFromString(
+      stored.blobId,
+    );
+    for (const shard of committee[0]!.shards) {
+      const pair = shardToPairIndex(shard, id, 10);
+      assert.ok(await node.store.hasSliver(stored.blobId, pair, 'primary'), `primary ${pair}`);
+      assert.ok(await node.store.hasSliver(stored.blobId, pair, 'secondary'), `secondary ${pair}`);
+    }
+    // With two other nodes down, the read needs node 0's recovered slivers.
+    await t.net.stopNode(1);
+    await t.net.stopNode(3);
+    assert.deepEqual(Buffer.from(await t.client.read(stored.blobId)), data);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a node that lost a sliver file gets it back at the next epoch change', async () => {
+  const t = await startTestNetwork();
+  try {
+    const stored = await t.client.store(randomBytes(20_000), { epochs: 3, deletable: false });
+    const node = t.net.nodes[1]!;
+    const dir = join(t.net.dir, 'nodes', 'node-1', 'blobs', stored.blobId);
+    const lost = (await readdir(dir)).find((f) => f.endsWith('.secondary'))!;
+    await (await import('node:fs/promises')).rm(join(dir, lost));
+    t.net.ledger.advanceEpoch();
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && !(await readdir(dir)).includes(lost))
+      await new Promise((r) => setTimeout(r, 50));
+    await node.recoveryIdle();
+    assert.ok((await readdir(dir)).includes(lost), 'the lost sliver was recovered');
+  } finally {
+    await t.close();
+  }
+});
