@@ -5,7 +5,8 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LocalReadChain } from '../walrus/chain/local-chain.js';
+import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { LocalChain, LocalReadChain } from '../walrus/chain/local-chain.js';
 import { generateBlsKeyPair } from '../walrus/protocol/bls.js';
 import { LOCALNET_DEFAULTS, type Genesis } from './ledger/genesis.js';
 import { LedgerServer } from './ledger/server.js';
@@ -45,7 +46,11 @@ export class Localnet {
     );
     const nodeIds = existing?.nodeIds ?? Array.from({ length: count }, (_, i) => `node-${i}`);
     const nodes: StorageNode[] = [];
-    for (const nodeId of nodeIds) nodes.push(await Localnet.makeNode(o, nodeId));
+    const operators: Ed25519Keypair[] = [];
+    for (const nodeId of nodeIds) {
+      nodes.push(await Localnet.makeNode(o, nodeId));
+      operators.push(await Localnet.operatorKey(o, nodeId));
+    }
 
     let genesis: Genesis | undefined;
     if (!existing) {
@@ -60,7 +65,7 @@ export class Localnet {
           name: nodeIds[i]!,
           url: n.url,
           blsPublicKey: Buffer.from(n.publicKey).toString('hex'),
-          operator: '0x' + '0'.repeat(64),
+          operator: operators[i]!.toSuiAddress(),
           stake: '1000000000000',
         })),
       };
@@ -80,8 +85,20 @@ export class Localnet {
     } else {
       await writeFile(join(o.dir, 'network.json'), JSON.stringify({ nodeIds }));
     }
-    for (const node of nodes) await node.start(chain);
+    for (const [i, node] of nodes.entries())
+      await node.start(chain, new LocalChain(ledger.url, operators[i]!));
     return new Localnet(o.dir, ledger, nodes, o);
+  }
+
+  /** The Sui-style account that operates a node: it signs the node's challenge answers. */
+  private static async operatorKey(o: LocalnetOptions, nodeId: string): Promise<Ed25519Keypair> {
+    const file = join(o.dir, 'nodes', nodeId, 'operator.key');
+    const existing = await readFile(file, 'utf8').catch(() => null);
+    if (existing) return Ed25519Keypair.fromSecretKey(existing.trim());
+    const key = new Ed25519Keypair();
+    await mkdir(join(o.dir, 'nodes', nodeId), { recursive: true });
+    await writeFile(file, key.getSecretKey(), { mode: 0o600 });
+    return key;
   }
 
   private static async makeNode(o: LocalnetOptions, nodeId: string): Promise<StorageNode> {
@@ -111,12 +128,11 @@ export class Localnet {
     const old = this.nodes[i]!;
     await old.stop();
     const port = Number(new URL(old.url).port);
-    const node = await Localnet.makeNode(
-      this.options,
-      (await new LocalReadChain(this.url).systemState()).committee[i]!.nodeId,
-    );
+    const nodeId = (await new LocalReadChain(this.url).systemState()).committee[i]!.nodeId;
+    const node = await Localnet.makeNode(this.options, nodeId);
     await node.listen(port);
-    await node.start(new LocalReadChain(this.url));
+    const operator = new LocalChain(this.url, await Localnet.operatorKey(this.options, nodeId));
+    await node.start(new LocalReadChain(this.url), operator);
     this.nodes[i] = node;
     return node;
   }

@@ -22,6 +22,8 @@ export interface Genesis {
   /** WAL (in FROST) and SUI (in MIST) the faucet hands out per request. */
   faucetWal: string;
   faucetSui: string;
+  /** Share of stake slashed for a failed storage challenge, in basis points. */
+  challengePenaltyBps: number;
   nodes: GenesisNode[];
 }
 
@@ -32,4 +34,5 @@ export const LOCALNET_DEFAULTS: Omit<Genesis, 'nodes' | 'nShards'> = {
   writePricePerUnit: '20000',
   faucetWal: '1000000000000',
   faucetSui: '1000000000000',
+  challengePenaltyBps: 1_000,
 };

@@ -14,6 +14,7 @@ import {
 import { parseConfirmationMessage } from '../../walrus/protocol/confirmation.js';
 import { blsVerifyAggregate } from '../../walrus/protocol/bls.js';
 import type { BlobObject, BlobState, ChainEvent, SystemState } from '../../walrus/chain/chain.js';
+import { answerChallenge, issueChallenges, settleChallenges } from './challenges.js';
 import { assignShards } from './committee.js';
 import { LedgerError, refuse } from './errors.js';
 import type { Genesis } from './genesis.js';
@@ -40,6 +41,7 @@ export interface TxResult {
   objectId?: string;
   blob?: BlobObject;
   stakeId?: string;
+  passed?: boolean;
 }
 
 interface BlobRow {
@@ -284,6 +286,12 @@ export class Ledger {
         return this.stake(sender, call.nodeId, positive(call.amount), digest);
       case 'withdraw_stake':
         return this.withdrawStake(sender, call.stakeId);
+      case 'answer_challenge': {
+        const passed = answerChallenge(this.db, sender, this.epoch, call, (t, d) =>
+          this.emit(t, d),
+        );
+        return { cost: '0', passed };
+      }
       case 'set_node_url': {
         const node = this.db
           .prepare('SELECT operator FROM nodes WHERE node_id = ?')
@@ -562,7 +570,9 @@ export class Ledger {
     return this.db.transaction(() => {
       const ending = this.epoch;
       const next = ending + 1;
-      this.distributeFees(ending);
+      const emit = (type: string, data: Record<string, unknown>) => this.emit(type, data);
+      const penalised = settleChallenges(this.db, ending, this.genesis.challengePenaltyBps, emit);
+      this.distributeFees(ending, penalised);
       this.activateStakes(next);
       this.reassignShards();
       const expired = this.db
@@ -581,11 +591,13 @@ export class Ledger {
       for (const b of expired)
         this.emit('BlobExpired', { objectId: b.object_id, blobId: b.blob_id });
       this.emit('EpochChange', { epoch: next });
+      issueChallenges(this.db, next, this.genesis.nShards, emit);
       return next;
     })();
   }
 
-  private distributeFees(epoch: number): void {
+  /** Pays `epoch`'s fees pro rata to shards; a node that failed a challenge forfeits its share. */
+  private distributeFees(epoch: number, penalised: Set<number>): void {
     const row = this.db.prepare('SELECT amount FROM future_fees WHERE epoch = ?').get(epoch) as
       { amount: string } | undefined;
     if (!row) return;
@@ -599,13 +611,22 @@ export class Ledger {
     const nShards = BigInt(this.genesis.nShards);
     const addReward = this.db.prepare('UPDATE nodes SET rewards = ? WHERE idx = ?');
     const getReward = this.db.prepare('SELECT rewards FROM nodes WHERE idx = ?');
+    let withheld = 0n;
     for (const c of counts) {
       const share = (total * BigInt(c.n)) / nShards;
+      if (penalised.has(c.node_idx)) {
+        withheld += share;
+        continue;
+      }
       const current = BigInt((getReward.get(c.node_idx) as { rewards: string }).rewards);
       addReward.run((current + share).toString(), c.node_idx);
     }
     this.db.prepare('DELETE FROM future_fees WHERE epoch = ?').run(epoch);
-    this.emit('RewardsDistributed', { epoch, total: total.toString() });
+    this.emit('RewardsDistributed', {
+      epoch,
+      total: total.toString(),
+      withheld: withheld.toString(),
+    });
   }
 
   private activateStakes(epoch: number): void {

@@ -33,6 +33,11 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (object_id, key));
    CREATE TABLE future_fees (epoch INTEGER PRIMARY KEY, amount TEXT NOT NULL);
    CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, epoch INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL);`,
+  `CREATE TABLE challenges (
+     challenge_id TEXT PRIMARY KEY, epoch INTEGER NOT NULL, node_idx INTEGER NOT NULL,
+     object_id TEXT NOT NULL, blob_id TEXT NOT NULL, pair_index INTEGER NOT NULL,
+     symbol_index INTEGER NOT NULL, state TEXT NOT NULL);
+   CREATE INDEX challenges_by_epoch ON challenges(epoch, state);`,
 ];
 
 export type LedgerDb = Database.Database;

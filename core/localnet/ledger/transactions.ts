@@ -6,6 +6,7 @@
  * usable exactly once.
  */
 import { verifyTransactionSignature } from '@mysten/sui/verify';
+import type { ChallengeAnswer } from './challenges.js';
 import { refuse } from './errors.js';
 
 export type Call =
@@ -36,7 +37,8 @@ export type Call =
   | { kind: 'remove_attribute'; objectId: string; key: string }
   | { kind: 'stake'; nodeId: string; amount: string }
   | { kind: 'withdraw_stake'; stakeId: string }
-  | { kind: 'set_node_url'; nodeId: string; url: string };
+  | { kind: 'set_node_url'; nodeId: string; url: string }
+  | ({ kind: 'answer_challenge' } & ChallengeAnswer);
 
 export interface TransactionBody {
   sender: string;

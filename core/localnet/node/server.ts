@@ -24,6 +24,8 @@ import { blsSign, blsPublicKey } from '../../walrus/protocol/bls.js';
 import { confirmationMessage, type BlobPersistence } from '../../walrus/protocol/confirmation.js';
 import { pairIndexToShard, shardToPairIndex } from '../../walrus/shards.js';
 import { ChainView } from './chain-view.js';
+import type { LocalChain } from '../../walrus/chain/local-chain.js';
+import { proveChallenge, type Challenge } from './challenge-responder.js';
 import { missingPairs, recoverBlob, type RecoveryResult } from './recovery.js';
 import { SliverStore } from './sliver-store.js';
 
@@ -69,6 +71,9 @@ export class StorageNode {
   /** Certified blobs the chain has announced: what this node must hold its share of. */
   private readonly certified = new Set<string>();
   private recoveryQueue: Promise<unknown> = Promise.resolve();
+  /** The operator's account, which signs challenge answers; without it challenges go unanswered. */
+  private operator: LocalChain | null = null;
+  readonly challengeLog: { challengeId: string; passed?: boolean; error?: string }[] = [];
   /** Outcome of the most recent recovery attempts, for health and tests. */
   readonly recoveryLog: (RecoveryResult | { blobId: string; error: string })[] = [];
   url = '';
@@ -97,7 +102,8 @@ export class StorageNode {
    * it, dropping the data of deleted and expired blobs. A node listens before it starts
    * because the chain's committee lists the URL it listens on.
    */
-  async start(chain: ReadChain): Promise<void> {
+  async start(chain: ReadChain, operator?: LocalChain): Promise<void> {
+    this.operator = operator ?? null;
     this.viewOrNull = new ChainView(chain, this.options.nodeId);
     if (!this.server) await this.listen();
     await this.sweep();
@@ -116,6 +122,24 @@ export class StorageNode {
 
   private scheduleRecovery(blobIds: string[]): void {
     this.recoveryQueue = this.recoveryQueue.then(() => this.recover(blobIds));
+  }
+
+  /** Answers after pending recoveries: a sliver lost and recovered can still be proven. */
+  private scheduleChallengeAnswer(c: Challenge): void {
+    this.recoveryQueue = this.recoveryQueue.then(async () => {
+      if (!this.operator || !this.server) return;
+      try {
+        if (!(await this.store.hasSliver(c.blobId, c.pairIndex, 'primary')))
+          await this.recover([c.blobId]);
+        const result = await this.operator.execute({
+          kind: 'answer_challenge',
+          ...(await proveChallenge(this.store, c)),
+        });
+        this.challengeLog.push({ challengeId: c.challengeId, passed: result.passed ?? false });
+      } catch (error) {
+        this.challengeLog.push({ challengeId: c.challengeId, error: (error as Error).message });
+      }
+    });
   }
 
   private async recover(blobIds: string[]): Promise<void> {
@@ -173,6 +197,9 @@ export class StorageNode {
             this.view.invalidate();
             // New shards, or a whole epoch of writes: make sure our share is complete.
             if (!starting) this.scheduleRecovery([...this.certified]);
+          }
+          if (e.type === 'ChallengeIssued' && e.data.nodeId === this.options.nodeId && !starting) {
+            this.scheduleChallengeAnswer(e.data as unknown as Challenge);
           }
           if (e.type === 'BlobCertified') {
             this.certified.add(blobId);
