@@ -282,6 +282,10 @@ export class Ledger {
           throw refuse.notFound(`attribute "${call.key}" of ${call.objectId}`);
         return { cost: '0' };
       }
+      case 'split_storage_by_epoch':
+      case 'split_storage_by_size':
+      case 'merge_storage':
+        return this.reshapeStorage(sender, call, digest);
       case 'stake':
         return this.stake(sender, call.nodeId, positive(call.amount), digest);
       case 'withdraw_stake':
@@ -508,6 +512,84 @@ export class Ledger {
       wasCertified: blob.certifiedEpoch !== null,
     });
     return { cost: '0', objectId };
+  }
+
+  /**
+   * Storage resources split and merge as Walrus's `storage_resource.move` allows: split at
+   * an epoch (two consecutive periods of the same size) or by size (same period), and
+   * merge two that cover the same period (sizes add) or adjoin in time with equal sizes.
+   */
+  private reshapeStorage(
+    sender: string,
+    call: Extract<
+      Call,
+      { kind: 'split_storage_by_epoch' | 'split_storage_by_size' | 'merge_storage' }
+    >,
+    digest: string,
+  ) {
+    type Row = {
+      storage_id: string;
+      owner: string;
+      start_epoch: number;
+      end_epoch: number;
+      size: number;
+    };
+    const load = (id: string): Row => {
+      const row = this.db.prepare('SELECT * FROM storage WHERE storage_id = ?').get(id) as
+        Row | undefined;
+      if (!row) throw refuse.notFound(`storage ${id}`);
+      if (row.owner !== sender) throw refuse.notOwner(id, row.owner);
+      return row;
+    };
+    const insert = this.db.prepare(
+      'INSERT INTO storage (storage_id, owner, start_epoch, end_epoch, size) VALUES (?, ?, ?, ?, ?)',
+    );
+    const update = this.db.prepare(
+      'UPDATE storage SET start_epoch = ?, end_epoch = ?, size = ? WHERE storage_id = ?',
+    );
+    const s = load(call.storageId);
+    if (call.kind === 'split_storage_by_epoch') {
+      if (!(call.epoch > s.start_epoch && call.epoch < s.end_epoch)) {
+        throw refuse.invalid(
+          `split epoch ${call.epoch} must lie strictly inside [${s.start_epoch}, ${s.end_epoch})`,
+        );
+      }
+      const newId = objectIdFrom(digest, 0);
+      update.run(s.start_epoch, call.epoch, s.size, s.storage_id);
+      insert.run(newId, sender, call.epoch, s.end_epoch, s.size);
+      return { cost: '0', objectId: newId };
+    }
+    if (call.kind === 'split_storage_by_size') {
+      if (!(Number.isInteger(call.size) && call.size > 0 && call.size < s.size)) {
+        throw refuse.invalid(`split size ${call.size} must be between 0 and ${s.size} exclusive`);
+      }
+      const newId = objectIdFrom(digest, 0);
+      update.run(s.start_epoch, s.end_epoch, s.size - call.size, s.storage_id);
+      insert.run(newId, sender, s.start_epoch, s.end_epoch, call.size);
+      return { cost: '0', objectId: newId };
+    }
+    if (call.otherId === call.storageId)
+      throw refuse.invalid('a storage resource cannot merge with itself');
+    const o = load(call.otherId);
+    if (s.start_epoch === o.start_epoch && s.end_epoch === o.end_epoch) {
+      update.run(s.start_epoch, s.end_epoch, s.size + o.size, s.storage_id);
+    } else if (
+      s.size === o.size &&
+      (s.end_epoch === o.start_epoch || o.end_epoch === s.start_epoch)
+    ) {
+      update.run(
+        Math.min(s.start_epoch, o.start_epoch),
+        Math.max(s.end_epoch, o.end_epoch),
+        s.size,
+        s.storage_id,
+      );
+    } else {
+      throw refuse.invalid(
+        'storage merges need the same period, or equal sizes over adjoining periods',
+      );
+    }
+    this.db.prepare('DELETE FROM storage WHERE storage_id = ?').run(o.storage_id);
+    return { cost: '0', objectId: s.storage_id };
   }
 
   private stake(sender: string, nodeId: string, amount: bigint, digest: string) {

@@ -35,6 +35,9 @@ export type Call =
   | { kind: 'transfer_blob'; objectId: string; to: string }
   | { kind: 'set_attributes'; objectId: string; attributes: Record<string, string> }
   | { kind: 'remove_attribute'; objectId: string; key: string }
+  | { kind: 'split_storage_by_epoch'; storageId: string; epoch: number }
+  | { kind: 'split_storage_by_size'; storageId: string; size: number }
+  | { kind: 'merge_storage'; storageId: string; otherId: string }
   | { kind: 'stake'; nodeId: string; amount: string }
   | { kind: 'withdraw_stake'; stakeId: string }
   | { kind: 'set_node_url'; nodeId: string; url: string }

@@ -361,3 +361,71 @@ test('a restarted ledger has lost nothing', async () => {
     await t.close();
   }
 });
+
+test('storage splits by epoch or size and merges back, as Walrus storage resources do', async () => {
+  const t = await startTestLedger();
+  try {
+    const { blob } = await t.chain.registerBlob({ ...newBlob(), epochs: 6, deletable: true });
+    await t.chain.deleteBlob(blob.objectId);
+    const list = async () =>
+      (
+        (await (await fetch(`${t.server.url}/v1/accounts/${t.chain.address}/storage`)).json()) as {
+          storageId: string;
+          startEpoch: number;
+          endEpoch: number;
+          size: number;
+        }[]
+      ).sort((a, b) => a.startEpoch - b.startEpoch || a.size - b.size);
+    const [whole] = await list();
+    const later = await t.chain.execute({
+      kind: 'split_storage_by_epoch',
+      storageId: whole!.storageId,
+      epoch: 4,
+    });
+    assert.deepEqual(
+      (await list()).map((s) => [s.startEpoch, s.endEpoch, s.size]),
+      [
+        [1, 4, whole!.size],
+        [4, 7, whole!.size],
+      ],
+    );
+    await rejects(
+      t.chain.execute({ kind: 'split_storage_by_epoch', storageId: whole!.storageId, epoch: 9 }),
+      'InvalidArgument',
+    );
+    const half = await t.chain.execute({
+      kind: 'split_storage_by_size',
+      storageId: later.objectId!,
+      size: 1000,
+    });
+    await rejects(
+      t.chain.execute({
+        kind: 'merge_storage',
+        storageId: whole!.storageId,
+        otherId: half.objectId!,
+      }),
+      'InvalidArgument',
+    );
+    await t.chain.execute({
+      kind: 'merge_storage',
+      storageId: later.objectId!,
+      otherId: half.objectId!,
+    });
+    await t.chain.execute({
+      kind: 'merge_storage',
+      storageId: whole!.storageId,
+      otherId: later.objectId!,
+    });
+    assert.deepEqual(
+      (await list()).map((s) => [s.startEpoch, s.endEpoch, s.size]),
+      [[1, 7, whole!.size]],
+    );
+    const other = await t.newAccount();
+    await rejects(
+      other.execute({ kind: 'split_storage_by_size', storageId: whole!.storageId, size: 10 }),
+      'NotOwner',
+    );
+  } finally {
+    await t.close();
+  }
+});

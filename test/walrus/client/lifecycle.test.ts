@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { NotEnoughSliversError } from '../../../core/walrus/client/errors.js';
+import {
+  NotEnoughConfirmationsError,
+  NotEnoughSliversError,
+} from '../../../core/walrus/client/errors.js';
 import { startTestNetwork } from '../../support/localnet.js';
 
 test('a blob is stored, certified, read back, extended and deleted', async () => {
@@ -47,6 +50,24 @@ test('reads survive f dead nodes and fail clearly past that', async () => {
     assert.deepEqual(Buffer.from(await t.client.read(stored.blobId)), data);
     await t.net.stopNode(2); // 8 gone
     await assert.rejects(t.client.read(stored.blobId), NotEnoughSliversError);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a store that cannot reach 2f + 1 shards fails with NotEnoughConfirmationsError', async () => {
+  // Nodes 0 and 2 hold 3 + 2 of the 10 shards: only 5 can confirm, 7 are needed.
+  const t = await startTestNetwork();
+  try {
+    await t.net.stopNode(0);
+    await t.net.stopNode(2);
+    await assert.rejects(
+      t.client.store(randomBytes(5_000), { epochs: 1, deletable: false }),
+      (e: unknown) =>
+        e instanceof NotEnoughConfirmationsError && e.confirmedShards === 5 && e.quorum === 7,
+    );
+    const [blob] = await t.client.listOwned();
+    assert.equal(blob!.state, 'registered', 'registered but never certified');
   } finally {
     await t.close();
   }
