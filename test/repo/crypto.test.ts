@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes, randomInt } from 'node:crypto';
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { CorruptDataError, NONCE_LENGTH, open, seal } from '../../core/repo/crypto.js';
+
+test('sealing matches @noble/ciphers xchacha20poly1305 byte for byte', () => {
+  for (const len of [0, 1, 15, 16, 63, 64, 65, 1000, randomInt(1, 100_000)]) {
+    const key = randomBytes(32);
+    const nonce = randomBytes(NONCE_LENGTH);
+    const plaintext = randomBytes(len);
+    const aad = randomBytes(randomInt(0, 40));
+    const ours = seal(key, plaintext, aad, nonce);
+    const theirs = xchacha20poly1305(key, nonce, aad).encrypt(plaintext);
+    assert.deepEqual(
+      Buffer.from(ours.subarray(NONCE_LENGTH)),
+      Buffer.from(theirs),
+      `length ${len}`,
+    );
+    assert.deepEqual(Buffer.from(open(key, ours, 'test', aad)), plaintext);
+  }
+});
+
+test('tampering with the ciphertext, tag, nonce or associated data is detected', () => {
+  const key = randomBytes(32);
+  const sealed = seal(key, randomBytes(500), Buffer.from('pack v1'));
+  for (const pos of [0, 10, NONCE_LENGTH, 200, sealed.length - 1]) {
+    const bad = Uint8Array.from(sealed);
+    bad[pos]! ^= 1;
+    assert.throws(
+      () => open(key, bad, 'pack 42', Buffer.from('pack v1')),
+      (e: unknown) => e instanceof CorruptDataError && /pack 42/.test((e as Error).message),
+    );
+  }
+  assert.throws(() => open(key, sealed, 'x', Buffer.from('pack v2')), CorruptDataError);
+  assert.throws(() => open(randomBytes(32), sealed, 'x', Buffer.from('pack v1')), CorruptDataError);
+  assert.throws(() => open(key, sealed.subarray(0, 20), 'x'), CorruptDataError);
+});
+
+test('two seals of the same plaintext differ (random nonces)', () => {
+  const key = randomBytes(32);
+  const p = randomBytes(64);
+  assert.notDeepEqual(seal(key, p), seal(key, p));
+});
