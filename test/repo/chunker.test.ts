@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chunkBuffer,
+  chunkStream,
+  gearTable,
+  type ChunkerParams,
+} from '../../core/repo/chunker.js';
+
+const gear = gearTable(new Uint8Array(32));
+const SMALL: ChunkerParams = { minSize: 2048, avgSize: 8192, maxSize: 32768 };
+
+async function* pieces(data: Uint8Array, size: number) {
+  for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+}
+
+async function collect(it: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const c of it) out.push(c);
+  return out;
+}
+
+const digest = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+test('chunks concatenate to the input and respect the size bounds', async () => {
+  const data = randomBytes(2_000_000);
+  const chunks = await collect(chunkStream(pieces(data, 65536), gear, SMALL));
+  assert.deepEqual(Buffer.concat(chunks), data);
+  for (const c of chunks.slice(0, -1))
+    assert.ok(c.length >= SMALL.minSize && c.length <= SMALL.maxSize, `${c.length}`);
+  const mean = data.length / chunks.length;
+  assert.ok(mean > SMALL.avgSize / 2 && mean < SMALL.avgSize * 2, `mean ${mean}`);
+});
+
+test('cut points do not depend on how the stream is split into reads', async () => {
+  const data = randomBytes(500_000);
+  const whole = chunkBuffer(data, gear, SMALL).map(digest);
+  for (const read of [1, 777, 4096, 100_000, 1_000_000]) {
+    assert.deepEqual(
+      (await collect(chunkStream(pieces(data, read), gear, SMALL))).map(digest),
+      whole,
+      `reads of ${read}`,
+    );
+  }
+});
+
+test('an insertion near the start changes only the chunks around it', () => {
+  const data = randomBytes(1_000_000);
+  const edited = Buffer.concat([
+    data.subarray(0, 5000),
+    Buffer.from('a small edit'),
+    data.subarray(5000),
+  ]);
+  const before = new Set(chunkBuffer(data, gear, SMALL).map(digest));
+  const after = chunkBuffer(edited, gear, SMALL).map(digest);
+  const changed = after.filter((d) => !before.has(d)).length;
+  assert.ok(changed <= 2, `${changed} of ${after.length} chunks changed`);
+});
+
+test('an empty input has no chunks and a tiny one is a single chunk', async () => {
+  assert.deepEqual(await collect(chunkStream(pieces(new Uint8Array(0), 10), gear, SMALL)), []);
+  const tiny = randomBytes(100);
+  assert.deepEqual(await collect(chunkStream(pieces(tiny, 10), gear, SMALL)), [
+    Uint8Array.from(tiny),
+  ]);
+});
+
+test('boundaries depend on the repository key', () => {
+  const data = randomBytes(300_000);
+  const a = chunkBuffer(data, gear, SMALL).map((c) => c.length);
+  const b = chunkBuffer(data, gearTable(new Uint8Array(32).fill(9)), SMALL).map((c) => c.length);
+  assert.notDeepEqual(a, b);
+});
+
+test('a run of identical bytes is cut at the maximum size', () => {
+  const chunks = chunkBuffer(new Uint8Array(100_000), gear, SMALL);
+  assert.ok(
+    chunks.slice(0, -1).every((c) => c.length === SMALL.maxSize || c.length >= SMALL.minSize),
+  );
+  assert.equal(
+    chunks.reduce((s, c) => s + c.length, 0),
+    100_000,
+  );
+});
