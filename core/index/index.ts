@@ -1,0 +1,466 @@
+/**
+ * Floe's local index (better-sqlite3, WAL): folders, files as last seen, chunks and the
+ * packs that hold them, snapshots, a journal of work in flight, and the renewal log. It
+ * is a cache of what is on the network — `floe index rebuild` recreates it from the chain
+ * and the blobs — except for the user's settings and folder list.
+ */
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations.js';
+
+export type FolderState = 'idle' | 'scanning' | 'uploading' | 'paused' | 'error';
+export type PackState = 'open' | 'sealed' | 'stored' | 'certified' | 'dead' | 'deleted';
+
+export interface FolderRow {
+  id: number;
+  path: string;
+  addedAt: number;
+  paused: boolean;
+  state: FolderState;
+  lastScanAt: number | null;
+  lastError: string | null;
+}
+
+export interface FileRow {
+  folderId: number;
+  relPath: Uint8Array;
+  kind: 'file' | 'dir' | 'symlink';
+  size: number;
+  mtimeNs: string;
+  ctimeNs: string;
+  inode: string;
+  mode: number;
+  symlinkTarget: Uint8Array | null;
+  /** Concatenated 32-byte chunk ids, in file order. */
+  chunkIds: Uint8Array | null;
+  state: 'indexed' | 'pending' | 'error';
+  error: string | null;
+  scannedAt: number;
+}
+
+export interface PackRow {
+  id: Uint8Array;
+  blobId: string | null;
+  objectId: string | null;
+  plainSize: number;
+  encodedSize: number | null;
+  endEpoch: number | null;
+  liveBytes: number;
+  totalBytes: number;
+  state: PackState;
+  deletable: boolean;
+  createdAt: number;
+  certifiedEpoch: number | null;
+}
+
+export interface JournalEntry {
+  id: number;
+  kind: string;
+  payload: unknown;
+  state: 'pending' | 'done';
+  attempts: number;
+}
+
+export interface RenewalRecord {
+  time: number;
+  epoch: number;
+  objectId: string | null;
+  blobId: string | null;
+  action: 'extend' | 'delete' | 'expire' | 'compact' | 'error';
+  epochs: number | null;
+  costFrost: string | null;
+  reason: string;
+}
+
+export class IndexSchemaTooNewError extends Error {
+  constructor(path: string, found: number, known: number) {
+    super(
+      `the index at ${path} has schema ${found}, newer than this Floe knows (${known}): update Floe, or rebuild the index`,
+    );
+    this.name = 'IndexSchemaTooNewError';
+  }
+}
+
+/** Pack state changes that make sense; anything else is a bug that would corrupt the index. */
+const PACK_TRANSITIONS: Record<PackState, PackState[]> = {
+  open: ['sealed'],
+  sealed: ['stored', 'dead'],
+  stored: ['certified', 'dead'],
+  certified: ['dead'],
+  dead: ['deleted', 'certified'],
+  deleted: [],
+};
+
+export class Index {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+  ) {}
+
+  static open(path: string): Index {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a power cut may lose the last commits but never corrupts; the
+    // journal makes lost work redo itself, and the network holds the truth.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      db.close();
+      throw new IndexSchemaTooNewError(path, version, MIGRATIONS.length);
+    }
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v]!);
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+    return new Index(db, path);
+  }
+
+  close(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ---- settings ----
+
+  getSetting<T>(key: string, fallback: T): T {
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
+      { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as T) : fallback;
+  }
+
+  setSetting(key: string, value: unknown): void {
+    this.db
+      .prepare(
+        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value',
+      )
+      .run(key, JSON.stringify(value));
+  }
+
+  // ---- folders ----
+
+  addFolder(path: string, now = Date.now()): FolderRow {
+    this.db
+      .prepare('INSERT INTO folders (path, added_at) VALUES (?, ?) ON CONFLICT DO NOTHING')
+      .run(path, now);
+    return this.folderByPath(path)!;
+  }
+
+  removeFolder(id: number): void {
+    this.db.prepare('DELETE FROM folders WHERE id = ?').run(id);
+  }
+
+  folders(): FolderRow[] {
+    return (
+      this.db.prepare('SELECT * FROM folders ORDER BY id').all() as Record<string, unknown>[]
+    ).map(toFolder);
+  }
+
+  folderByPath(path: string): FolderRow | null {
+    const row = this.db.prepare('SELECT * FROM folders WHERE path = ?').get(path) as
+      Record<string, unknown> | undefined;
+    return row ? toFolder(row) : null;
+  }
+
+  setFolderState(id: number, state: FolderState, error: string | null = null): void {
+    this.db
+      .prepare('UPDATE folders SET state = ?, last_error = ? WHERE id = ?')
+      .run(state, error, id);
+  }
+
+  setFolderPaused(id: number, paused: boolean): void {
+    this.db
+      .prepare('UPDATE folders SET paused = ?, state = ? WHERE id = ?')
+      .run(paused ? 1 : 0, paused ? 'paused' : 'idle', id);
+  }
+
+  markScanned(id: number, at = Date.now()): void {
+    this.db.prepare('UPDATE folders SET last_scan_at = ? WHERE id = ?').run(at, id);
+  }
+
+  // ---- files ----
+
+  *files(folderId: number): Generator<FileRow> {
+    for (const row of this.db
+      .prepare('SELECT * FROM files WHERE folder_id = ? ORDER BY rel_path')
+      .iterate(folderId)) {
+      yield toFile(row as Record<string, unknown>);
+    }
+  }
+
+  file(folderId: number, relPath: Uint8Array): FileRow | null {
+    const row = this.db
+      .prepare('SELECT * FROM files WHERE folder_id = ? AND rel_path = ?')
+      .get(folderId, Buffer.from(relPath));
+    return row ? toFile(row as Record<string, unknown>) : null;
+  }
+
+  /** One transaction for the whole batch: a scan of 100k files is one commit, not 100k. */
+  upsertFiles(rows: FileRow[]): void {
+    const stmt = this.db.prepare(
+      `INSERT INTO files (folder_id, rel_path, kind, size, mtime_ns, ctime_ns, inode, mode, symlink_target, chunk_ids, state, error, scanned_at)
+       VALUES (@folderId, @relPath, @kind, @size, @mtimeNs, @ctimeNs, @inode, @mode, @symlinkTarget, @chunkIds, @state, @error, @scannedAt)
+       ON CONFLICT (folder_id, rel_path) DO UPDATE SET kind = excluded.kind, size = excluded.size, mtime_ns = excluded.mtime_ns,
+         ctime_ns = excluded.ctime_ns, inode = excluded.inode, mode = excluded.mode, symlink_target = excluded.symlink_target,
+         chunk_ids = excluded.chunk_ids, state = excluded.state, error = excluded.error, scanned_at = excluded.scanned_at`,
+    );
+    this.transaction(() => {
+      for (const r of rows) {
+        stmt.run({
+          ...r,
+          relPath: Buffer.from(r.relPath),
+          symlinkTarget: r.symlinkTarget ? Buffer.from(r.symlinkTarget) : null,
+          chunkIds: r.chunkIds ? Buffer.from(r.chunkIds) : null,
+        });
+      }
+    });
+  }
+
+  removeFiles(folderId: number, relPaths: Uint8Array[]): void {
+    const stmt = this.db.prepare('DELETE FROM files WHERE folder_id = ? AND rel_path = ?');
+    this.transaction(() => relPaths.forEach((p) => stmt.run(folderId, Buffer.from(p))));
+  }
+
+  // ---- chunks and packs ----
+
+  hasChunk(id: Uint8Array): boolean {
+    return this.db.prepare('SELECT 1 FROM chunks WHERE id = ?').get(Buffer.from(id)) !== undefined;
+  }
+
+  chunkLocation(
+    id: Uint8Array,
+  ): {
+    packId: Uint8Array;
+    offset: number;
+    length: number;
+    kind: string;
+    blobId: string | null;
+  } | null {
+    const row = this.db
+      .prepare(
+        'SELECT c.pack_id, c.offset, c.length, c.kind, p.blob_id FROM chunks c JOIN packs p ON p.id = c.pack_id WHERE c.id = ?',
+      )
+      .get(Buffer.from(id)) as
+      | { pack_id: Buffer; offset: number; length: number; kind: string; blob_id: string | null }
+      | undefined;
+    return row
+      ? {
+          packId: new Uint8Array(row.pack_id),
+          offset: row.offset,
+          length: row.length,
+          kind: row.kind,
+          blobId: row.blob_id,
+        }
+      : null;
+  }
+
+  /** Records a sealed pack and its chunks together: the chunks are findable only if the pack is. */
+  addPack(
+    pack: Omit<PackRow, 'state' | 'liveBytes'>,
+    chunks: { id: Uint8Array; offset: number; length: number; kind: string }[],
+  ): void {
+    this.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO packs (id, blob_id, object_id, plain_size, encoded_size, end_epoch, live_bytes, total_bytes, state, deletable, created_at, certified_epoch)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sealed', ?, ?, ?)`,
+        )
+        .run(
+          Buffer.from(pack.id),
+          pack.blobId,
+          pack.objectId,
+          pack.plainSize,
+          pack.encodedSize,
+          pack.endEpoch,
+          pack.totalBytes,
+          pack.totalBytes,
+          pack.deletable ? 1 : 0,
+          pack.createdAt,
+          pack.certifiedEpoch,
+        );
+      const stmt = this.db.prepare(
+        'INSERT OR IGNORE INTO chunks (id, pack_id, offset, length, kind) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const c of chunks)
+        stmt.run(Buffer.from(c.id), Buffer.from(pack.id), c.offset, c.length, c.kind);
+    });
+  }
+
+  pack(id: Uint8Array): PackRow | null {
+    const row = this.db.prepare('SELECT * FROM packs WHERE id = ?').get(Buffer.from(id));
+    return row ? toPack(row as Record<string, unknown>) : null;
+  }
+
+  packs(state?: PackState): PackRow[] {
+    const rows = state
+      ? this.db.prepare('SELECT * FROM packs WHERE state = ? ORDER BY created_at').all(state)
+      : this.db.prepare('SELECT * FROM packs ORDER BY created_at').all();
+    return (rows as Record<string, unknown>[]).map(toPack);
+  }
+
+  setPackState(
+    id: Uint8Array,
+    state: PackState,
+    fields: Partial<
+      Pick<PackRow, 'blobId' | 'objectId' | 'encodedSize' | 'endEpoch' | 'certifiedEpoch'>
+    > = {},
+  ): void {
+    const current = this.pack(id);
+    if (!current) throw new Error(`no pack ${Buffer.from(id).toString('hex')} in the index`);
+    if (current.state !== state && !PACK_TRANSITIONS[current.state].includes(state)) {
+      throw new Error(
+        `pack ${Buffer.from(id).toString('hex')} cannot go from ${current.state} to ${state}`,
+      );
+    }
+    this.db
+      .prepare(
+        `UPDATE packs SET state = ?, blob_id = COALESCE(?, blob_id), object_id = COALESCE(?, object_id),
+           encoded_size = COALESCE(?, encoded_size), end_epoch = COALESCE(?, end_epoch), certified_epoch = COALESCE(?, certified_epoch)
+         WHERE id = ?`,
+      )
+      .run(
+        state,
+        fields.blobId ?? null,
+        fields.objectId ?? null,
+        fields.encodedSize ?? null,
+        fields.endEpoch ?? null,
+        fields.certifiedEpoch ?? null,
+        Buffer.from(id),
+      );
+  }
+
+  setPackLiveBytes(id: Uint8Array, liveBytes: number): void {
+    this.db.prepare('UPDATE packs SET live_bytes = ? WHERE id = ?').run(liveBytes, Buffer.from(id));
+  }
+
+  // ---- journal ----
+
+  /** Records an intent before an irreversible step; `complete` clears it after the index commit. */
+  begin(kind: string, payload: unknown, now = Date.now()): number {
+    return Number(
+      this.db
+        .prepare(
+          "INSERT INTO journal (kind, payload, state, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?)",
+        )
+        .run(kind, JSON.stringify(payload), now, now).lastInsertRowid,
+    );
+  }
+
+  complete(id: number, now = Date.now()): void {
+    this.db.prepare("UPDATE journal SET state = 'done', updated_at = ? WHERE id = ?").run(now, id);
+  }
+
+  retry(id: number, now = Date.now()): void {
+    this.db
+      .prepare('UPDATE journal SET attempts = attempts + 1, updated_at = ? WHERE id = ?')
+      .run(now, id);
+  }
+
+  pending(kind?: string): JournalEntry[] {
+    const rows = (
+      kind
+        ? this.db
+            .prepare("SELECT * FROM journal WHERE state = 'pending' AND kind = ? ORDER BY id")
+            .all(kind)
+        : this.db.prepare("SELECT * FROM journal WHERE state = 'pending' ORDER BY id").all()
+    ) as {
+      id: number;
+      kind: string;
+      payload: string;
+      state: 'pending';
+      attempts: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      payload: JSON.parse(r.payload) as unknown,
+      state: r.state,
+      attempts: r.attempts,
+    }));
+  }
+
+  // ---- renewals ----
+
+  logRenewal(r: RenewalRecord): void {
+    this.db
+      .prepare(
+        'INSERT INTO renewals (time, epoch, object_id, blob_id, action, epochs, cost_frost, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(r.time, r.epoch, r.objectId, r.blobId, r.action, r.epochs, r.costFrost, r.reason);
+  }
+
+  renewals(limit = 100): RenewalRecord[] {
+    return (
+      this.db.prepare('SELECT * FROM renewals ORDER BY id DESC LIMIT ?').all(limit) as Record<
+        string,
+        unknown
+      >[]
+    ).map((r) => ({
+      time: r.time as number,
+      epoch: r.epoch as number,
+      objectId: r.object_id as string | null,
+      blobId: r.blob_id as string | null,
+      action: r.action as RenewalRecord['action'],
+      epochs: r.epochs as number | null,
+      costFrost: r.cost_frost as string | null,
+      reason: r.reason as string,
+    }));
+  }
+}
+
+function toFolder(r: Record<string, unknown>): FolderRow {
+  return {
+    id: r.id as number,
+    path: r.path as string,
+    addedAt: r.added_at as number,
+    paused: r.paused === 1,
+    state: r.state as FolderState,
+    lastScanAt: r.last_scan_at as number | null,
+    lastError: r.last_error as string | null,
+  };
+}
+
+function bytes(v: unknown): Uint8Array | null {
+  return v ? new Uint8Array(v as Buffer) : null;
+}
+
+function toFile(r: Record<string, unknown>): FileRow {
+  return {
+    folderId: r.folder_id as number,
+    relPath: new Uint8Array(r.rel_path as Buffer),
+    kind: r.kind as FileRow['kind'],
+    size: r.size as number,
+    mtimeNs: r.mtime_ns as string,
+    ctimeNs: r.ctime_ns as string,
+    inode: r.inode as string,
+    mode: r.mode as number,
+    symlinkTarget: bytes(r.symlink_target),
+    chunkIds: bytes(r.chunk_ids),
+    state: r.state as FileRow['state'],
+    error: r.error as string | null,
+    scannedAt: r.scanned_at as number,
+  };
+}
+
+function toPack(r: Record<string, unknown>): PackRow {
+  return {
+    id: new Uint8Array(r.id as Buffer),
+    blobId: r.blob_id as string | null,
+    objectId: r.object_id as string | null,
+    plainSize: r.plain_size as number,
+    encodedSize: r.encoded_size as number | null,
+    endEpoch: r.end_epoch as number | null,
+    liveBytes: r.live_bytes as number,
+    totalBytes: r.total_bytes as number,
+    state: r.state as PackState,
+    deletable: r.deletable === 1,
+    createdAt: r.created_at as number,
+    certifiedEpoch: r.certified_epoch as number | null,
+  };
+}

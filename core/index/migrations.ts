@@ -1,0 +1,37 @@
+/**
+ * The local index's schema, one numbered step at a time. A database newer than this code
+ * is refused rather than misread; each step runs in its own transaction.
+ */
+export const MIGRATIONS: string[] = [
+  `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE folders (
+     id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, added_at INTEGER NOT NULL,
+     paused INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'idle',
+     last_scan_at INTEGER, last_error TEXT);
+   CREATE TABLE files (
+     folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+     rel_path BLOB NOT NULL, kind TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns TEXT NOT NULL,
+     ctime_ns TEXT NOT NULL, inode TEXT NOT NULL, mode INTEGER NOT NULL, symlink_target BLOB,
+     chunk_ids BLOB, state TEXT NOT NULL DEFAULT 'pending', error TEXT, scanned_at INTEGER NOT NULL,
+     PRIMARY KEY (folder_id, rel_path)) WITHOUT ROWID;
+   CREATE INDEX files_by_state ON files(state);
+   CREATE TABLE packs (
+     id BLOB PRIMARY KEY, blob_id TEXT, object_id TEXT, plain_size INTEGER NOT NULL,
+     encoded_size INTEGER, end_epoch INTEGER, live_bytes INTEGER NOT NULL DEFAULT 0,
+     total_bytes INTEGER NOT NULL, state TEXT NOT NULL, deletable INTEGER NOT NULL,
+     created_at INTEGER NOT NULL, certified_epoch INTEGER);
+   CREATE INDEX packs_by_state ON packs(state, end_epoch);
+   CREATE TABLE chunks (
+     id BLOB PRIMARY KEY, pack_id BLOB NOT NULL REFERENCES packs(id), offset INTEGER NOT NULL,
+     length INTEGER NOT NULL, kind TEXT NOT NULL) WITHOUT ROWID;
+   CREATE INDEX chunks_by_pack ON chunks(pack_id);
+   CREATE TABLE snapshots (
+     id TEXT PRIMARY KEY, time TEXT NOT NULL, blob_id TEXT, object_id TEXT,
+     parent_id TEXT, retained INTEGER NOT NULL DEFAULT 1, record TEXT NOT NULL);
+   CREATE TABLE journal (
+     id INTEGER PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, state TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+   CREATE TABLE renewals (
+     id INTEGER PRIMARY KEY, time INTEGER NOT NULL, epoch INTEGER NOT NULL, object_id TEXT,
+     blob_id TEXT, action TEXT NOT NULL, epochs INTEGER, cost_frost TEXT, reason TEXT NOT NULL);`,
+];
