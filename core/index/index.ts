@@ -233,9 +233,7 @@ export class Index {
     return this.db.prepare('SELECT 1 FROM chunks WHERE id = ?').get(Buffer.from(id)) !== undefined;
   }
 
-  chunkLocation(
-    id: Uint8Array,
-  ): {
+  chunkLocation(id: Uint8Array): {
     packId: Uint8Array;
     offset: number;
     length: number;
