@@ -5,6 +5,7 @@
  * and the blobs — except for the user's settings and folder list.
  */
 import Database from 'better-sqlite3';
+import type { Snapshot } from '../repo/snapshot.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type FolderState = 'idle' | 'scanning' | 'uploading' | 'paused' | 'error';
@@ -335,6 +336,44 @@ export class Index {
 
   setPackLiveBytes(id: Uint8Array, liveBytes: number): void {
     this.db.prepare('UPDATE packs SET live_bytes = ? WHERE id = ?').run(liveBytes, Buffer.from(id));
+  }
+
+  // ---- snapshots ----
+
+  addSnapshot(snapshot: Snapshot, blobId: string | null, objectId: string | null): void {
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO snapshots (id, time, blob_id, object_id, parent_id, retained, record) VALUES (?, ?, ?, ?, ?, 1, ?)',
+      )
+      .run(snapshot.id, snapshot.time, blobId, objectId, snapshot.parent, JSON.stringify(snapshot));
+  }
+
+  snapshots(): {
+    id: string;
+    blobId: string | null;
+    objectId: string | null;
+    retained: boolean;
+    record: Snapshot;
+  }[] {
+    return (
+      this.db.prepare('SELECT * FROM snapshots ORDER BY time DESC, id DESC').all() as {
+        id: string;
+        blob_id: string | null;
+        object_id: string | null;
+        retained: number;
+        record: string;
+      }[]
+    ).map((r) => ({
+      id: r.id,
+      blobId: r.blob_id,
+      objectId: r.object_id,
+      retained: r.retained === 1,
+      record: JSON.parse(r.record) as Snapshot,
+    }));
+  }
+
+  latestSnapshot(): { id: string; record: Snapshot } | null {
+    return this.snapshots().find((s) => s.retained) ?? null;
   }
 
   // ---- journal ----

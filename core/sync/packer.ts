@@ -1,0 +1,58 @@
+/**
+ * The packer collects chunks into packs and hands each sealed pack to `store` when it
+ * reaches the target size. A chunk already stored (known to the index) or already in
+ * this run is not packed again: that is deduplication.
+ */
+import { chunkIdHex } from '../repo/chunk-id.js';
+import type { RepoKeys } from '../repo/keys.js';
+import { PackWriter, type ChunkKind, type SealedPack } from '../repo/pack.js';
+
+export interface PackerOptions {
+  /** Seal a pack once it holds this many bytes. */
+  targetSize: number;
+  isStored: (id: Uint8Array) => boolean;
+  store: (pack: SealedPack) => Promise<void>;
+}
+
+export class Packer {
+  private writer = new PackWriter();
+  private readonly inFlight = new Set<string>();
+  private readonly pending: Promise<void>[] = [];
+  newBytes = 0;
+  dedupedBytes = 0;
+
+  constructor(
+    private readonly keys: RepoKeys,
+    private readonly o: PackerOptions,
+  ) {}
+
+  /** Adds a chunk unless it is already stored or packed; seals and stores full packs. */
+  async add(id: Uint8Array, kind: ChunkKind, bytes: Uint8Array): Promise<void> {
+    const key = chunkIdHex(id);
+    if (this.inFlight.has(key) || this.o.isStored(id)) {
+      this.dedupedBytes += bytes.length;
+      return;
+    }
+    this.inFlight.add(key);
+    this.writer.add(id, kind, bytes);
+    this.newBytes += bytes.length;
+    if (this.writer.size >= this.o.targetSize) await this.seal();
+  }
+
+  /** Seals what is open and waits until every pack is stored. */
+  async flush(): Promise<void> {
+    if (this.writer.count > 0) await this.seal();
+    await Promise.all(this.pending);
+  }
+
+  private async seal(): Promise<void> {
+    const sealed = this.writer.seal(this.keys);
+    this.writer = new PackWriter();
+    // One pack stores while the next fills; a third waits, which bounds memory.
+    if (this.pending.length >= 1) await this.pending.shift();
+    const stored = this.o.store(sealed);
+    // Awaited later (next seal or flush); marked handled so a failure is not reported twice.
+    stored.catch(() => undefined);
+    this.pending.push(stored);
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Restoring from the chain and the blobs alone: list the account's blobs, open Floe's
+ * snapshot blobs, map chunks to packs through the snapshot's index blobs, then rebuild
+ * the tree — all of it, a sub-folder or one file — with modes, times and symlinks. Every
+ * chunk is re-hashed against its id as it comes out of its pack.
+ */
+import {
+  lstat,
+  mkdir,
+  open as openFile,
+  rename,
+  chmod,
+  utimes,
+  lutimes,
+  symlink,
+  rm,
+} from 'node:fs/promises';
+import type { BlobObject } from '../walrus/chain/chain.js';
+import type { WalrusClient } from '../walrus/client/client.js';
+import { CorruptDataError } from '../repo/crypto.js';
+import { openIndex } from '../repo/index-blob.js';
+import { WrongRecoveryPhraseError, type RepoKeys } from '../repo/keys.js';
+import { openPack, type OpenedPack } from '../repo/pack.js';
+import { openSnapshot, type Snapshot } from '../repo/snapshot.js';
+import { decodeTree, type TreeEntry } from '../repo/tree.js';
+import { isFloeBlob } from './attributes.js';
+import { ProgressTracker, type ProgressSnapshot } from './progress.js';
+
+export interface FoundSnapshot {
+  snapshot: Snapshot;
+  blob: BlobObject;
+}
+
+export class NoBackupsFoundError extends Error {
+  constructor(address: string) {
+    super(
+      `no Floe backups belong to account ${address}: check the recovery phrase (a different phrase is a different account)`,
+    );
+    this.name = 'NoBackupsFoundError';
+  }
+}
+
+/** The account's snapshots, newest first, from the chain's blob list alone. */
+export async function findSnapshots(
+  client: WalrusClient,
+  keys: RepoKeys,
+): Promise<FoundSnapshot[]> {
+  const blobs = (await client.listOwned()).filter(
+    (b) => b.state === 'certified' && isFloeBlob(b.attributes, 'snapshot'),
+  );
+  const found: FoundSnapshot[] = [];
+  let undecryptable = 0;
+  for (const blob of blobs) {
+    try {
+      found.push({
+        snapshot: openSnapshot(keys, await client.read(blob.blobId), `snapshot ${blob.blobId}`),
+        blob,
+      });
+    } catch (error) {
+      if (!(error instanceof CorruptDataError)) throw error;
+      undecryptable++;
+    }
+  }
+  if (found.length === 0 && undecryptable > 0)
+    throw new WrongRecoveryPhraseError(`${undecryptable} snapshot(s) did not decrypt`);
+  return found.sort((a, b) => b.snapshot.time.localeCompare(a.snapshot.time));
+}
+
+export interface RestoreOptions {
+  /** Where to restore: the root's contents land inside this directory. */
+  target: string;
+  /** Which of the snapshot's folders (default: the first). */
+  root?: string;
+  /** Restore only this path inside the folder ('/'-separated). */
+  subPath?: string;
+  /** Replace local files that are newer than the backup (default: skip and report them). */
+  overwriteNewer?: boolean;
+  onProgress?: (p: ProgressSnapshot) => void;
+}
+
+export interface RestoreResult {
+  files: number;
+  bytes: number;
+  skipped: { path: string; reason: string }[];
+}
+
+export async function restoreSnapshot(
+  client: WalrusClient,
+  keys: RepoKeys,
+  snapshot: Snapshot,
+  o: RestoreOptions,
+): Promise<RestoreResult> {
+  const root = o.root ? snapshot.roots.find((r) => r.path === o.root) : snapshot.roots[0];
+  if (!root)
+    throw new Error(
+      `snapshot ${snapshot.id} has no folder ${o.root}; it holds ${snapshot.roots.map((r) => r.path).join(', ')}`,
+    );
+  const locations = new Map<string, string>();
+  for (const blobId of snapshot.indexBlobs) {
+    for (const pack of openIndex(keys, await client.read(blobId), `index ${blobId}`)) {
+      for (const e of pack.entries) locations.set(Buffer.from(e.id).toString('hex'), pack.blobId);
+    }
+  }
+  const packs = new Map<string, OpenedPack>();
+  const chunk = async (idHex: string): Promise<Uint8Array> => {
+    const blobId = locations.get(idHex);
+    if (!blobId) throw new CorruptDataError(`chunk ${idHex} (no index blob lists it)`);
+    let pack = packs.get(blobId);
+    if (!pack) {
+      pack = openPack(keys, await client.read(blobId), `pack ${blobId}`);
+      // A handful of open packs bound memory; restores walk packs mostly in order.
+      if (packs.size >= 4) packs.delete(packs.keys().next().value!);
+      packs.set(blobId, pack);
+    }
+    return pack.chunk(new Uint8Array(Buffer.from(idHex, 'hex')));
+  };
+  const tree = async (idHex: string) => decodeTree(await chunk(idHex));
+
+  // Descend to the requested sub-path, if any.
+  let entries = await tree(root.tree);
+  let selected: TreeEntry[] | null = null;
+  const parts = (o.subPath ?? '').split('/').filter(Boolean);
+  for (const [i, part] of parts.entries()) {
+    const found = entries.find((e) => Buffer.from(e.name).toString() === part);
+    if (!found) throw new Error(`${o.subPath} is not in snapshot ${snapshot.id}`);
+    if (i === parts.length - 1) selected = [found];
+    else if (found.type === 'dir') entries = await tree(found.subtree!);
+    else
+      throw new Error(
+        `${parts.slice(0, i + 1).join('/')} is not a folder in snapshot ${snapshot.id}`,
+      );
+  }
+  const result: RestoreResult = { files: 0, bytes: 0, skipped: [] };
+  const progress = new ProgressTracker('restoring');
+  await mkdir(o.target, { recursive: true });
+
+  const restoreEntries = async (list: TreeEntry[], dir: Buffer): Promise<void> => {
+    for (const e of list) {
+      const dest = Buffer.concat([dir, Buffer.from('/'), Buffer.from(e.name)]);
+      const mtime = Number(BigInt(e.mtimeNs) / 1000n) / 1e6;
+      if (e.type === 'dir') {
+        await mkdir(dest, { recursive: true });
+        await restoreEntries(await tree(e.subtree!), dest);
+        await chmod(dest, e.mode & 0o7777);
+        await utimes(dest, mtime, mtime);
+      } else if (e.type === 'symlink') {
+        await rm(dest, { force: true });
+        await symlink(Buffer.from(e.target ?? new Uint8Array()), dest);
+        await lutimes(dest, mtime, mtime).catch(() => undefined);
+      } else {
+        const existing = await lstat(dest, { bigint: true }).catch(() => null);
+        if (existing && !o.overwriteNewer && existing.mtimeNs > BigInt(e.mtimeNs)) {
+          result.skipped.push({
+            path: dest.toString(),
+            reason: 'the local file is newer than the backup',
+          });
+          continue;
+        }
+        const partial = Buffer.concat([dest, Buffer.from('.floe-partial')]);
+        const handle = await openFile(partial, 'w', 0o600);
+        try {
+          for (const id of e.chunks ?? []) {
+            const data = await chunk(id);
+            await handle.write(data);
+            result.bytes += data.length;
+            progress.advance(data.length);
+          }
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await chmod(partial, e.mode & 0o7777);
+        await utimes(partial, mtime, mtime);
+        await rename(partial, dest);
+        result.files++;
+        progress.advance(0, 1, dest.toString());
+        o.onProgress?.(progress.snapshot());
+      }
+    }
+  };
+  await restoreEntries(selected ?? entries, Buffer.from(o.target));
+  return result;
+}
