@@ -8,7 +8,13 @@ import {
   NotEnoughSliversError,
   BlobMetadataUnavailableError,
 } from '../walrus/client/errors.js';
+import { WrongRecoveryPhraseError, InvalidRecoveryPhraseError } from '../repo/keys.js';
+import { initCommand } from './commands/account.js';
+import { backupCommand } from './commands/backup.js';
 import { blobCommand } from './commands/blob.js';
+import { addCommand, removeCommand } from './commands/folders.js';
+import { restoreCommand, snapshotsCommand } from './commands/snapshots.js';
+import { NotInitializedError } from './session.js';
 import { localnetCommand } from './commands/localnet.js';
 import { EXIT, UsageError } from './errors.js';
 
@@ -20,6 +26,12 @@ export interface CommandContext {
 }
 
 const COMMANDS: Record<string, (args: string[], ctx: CommandContext) => Promise<number>> = {
+  init: initCommand,
+  add: addCommand,
+  remove: removeCommand,
+  backup: backupCommand,
+  snapshots: snapshotsCommand,
+  restore: restoreCommand,
   localnet: localnetCommand,
   blob: blobCommand,
 };
@@ -29,6 +41,12 @@ const HELP = `floe — back up folders to Walrus
 usage: floe [--json] [--data DIR] COMMAND ...
 
 commands:
+  init              create an account: a recovery phrase, kept in the OS keychain
+  add DIR           back up this folder
+  remove DIR        stop backing up this folder
+  backup            back up every folder now
+  snapshots         list the backups on the network
+  restore           restore a snapshot (whole, --path SUB, or on a new machine with --phrase)
   localnet start    run a local Walrus network (ledger + storage nodes) in the foreground
   blob put|get|extend|rm|ls   store and manage raw blobs on it
 
@@ -67,6 +85,9 @@ export async function main(
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     )
       return EXIT.usage;
+    if (error instanceof WrongRecoveryPhraseError || error instanceof InvalidRecoveryPhraseError)
+      return EXIT.wrongPhrase;
+    if (error instanceof NotInitializedError) return EXIT.usage;
     if (
       error instanceof ChainUnavailableError ||
       error instanceof NotEnoughSliversError ||

@@ -1,0 +1,51 @@
+/**
+ * `floe init`: a new account — a 24-word recovery phrase shown once, kept in the keychain,
+ * funded from the localnet faucet.
+ */
+import { generateRecoveryPhrase, deriveKeys } from '../../repo/keys.js';
+import { UsageError } from '../errors.js';
+import type { CommandContext } from '../main.js';
+import { openNetworkSession, openSession } from '../session.js';
+
+export async function initCommand(args: string[], ctx: CommandContext): Promise<number> {
+  if (args.length) throw new UsageError('usage: floe init');
+  const session = await openSession(ctx);
+  const existing = session.index.getSetting<string | null>('account', null);
+  if (existing) {
+    await session.close();
+    throw new UsageError(
+      `this machine already backs up as ${existing}; its phrase is in the keychain`,
+    );
+  }
+  const phrase = generateRecoveryPhrase();
+  const { address } = deriveKeys(phrase);
+  await session.secrets.set(address, phrase);
+  session.index.setSetting('account', address);
+  await session.close();
+  const net = await openNetworkSession(ctx);
+  try {
+    await net.chain.faucet(address);
+  } finally {
+    await net.close();
+  }
+  if (ctx.json) {
+    ctx.out(JSON.stringify({ address, phrase, secretStore: session.secrets.kind }));
+  } else {
+    ctx.out(`Your account: ${address}\n`);
+    ctx.out('Your recovery phrase — write it down and keep it safe. It is shown only this once,');
+    ctx.out('and it is the only way to restore your files on another computer:\n');
+    const words = phrase.split(' ');
+    for (let i = 0; i < 24; i += 4)
+      ctx.out(
+        '  ' +
+          words
+            .slice(i, i + 4)
+            .map((w, j) => `${String(i + j + 1).padStart(2)}. ${w.padEnd(10)}`)
+            .join(' '),
+      );
+    ctx.out(
+      `\nKept in ${session.secrets.kind === 'keychain' ? 'the OS keychain' : 'an encrypted key file'}; account funded from the local network's faucet.`,
+    );
+  }
+  return 0;
+}

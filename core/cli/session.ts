@@ -1,0 +1,112 @@
+/**
+ * What the engine commands share: the data directory, the local index, the account's
+ * keys from the secret store, and a network — the embedded localnet, started in this
+ * process on demand when none is running, so `floe add ~/Documents && floe backup` works
+ * on a fresh machine with no configuration.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Index } from '../index/index.js';
+import { Localnet } from '../localnet/network.js';
+import { deriveKeys, type RepoKeys } from '../repo/keys.js';
+import { openSecretStore, type SecretStore } from '../repo/secret-store.js';
+import { LocalChain, LocalReadChain } from '../walrus/chain/local-chain.js';
+import { WalrusClient } from '../walrus/client/client.js';
+import { CodecPool } from '../walrus/encoding/pool.js';
+import { defaultDataDir } from './data-dir.js';
+import { UsageError } from './errors.js';
+import type { CommandContext } from './main.js';
+import { localnetDir, type LocalnetInfo } from './commands/localnet.js';
+
+export interface Session {
+  dataDir: string;
+  index: Index;
+  secrets: SecretStore;
+  close(): Promise<void>;
+}
+
+export interface NetworkSession extends Session {
+  keys: RepoKeys;
+  client: WalrusClient;
+  chain: LocalChain;
+}
+
+export class NotInitializedError extends Error {
+  constructor() {
+    super(
+      'Floe has no account on this machine yet: run "floe init" for a new one, or "floe restore" with your recovery phrase',
+    );
+    this.name = 'NotInitializedError';
+  }
+}
+
+export async function openSession(ctx: CommandContext): Promise<Session> {
+  const dataDir = ctx.dataDir ?? defaultDataDir();
+  await mkdir(dataDir, { recursive: true });
+  const index = Index.open(join(dataDir, 'index.db'));
+  const secrets = await openSecretStore(
+    join(dataDir, 'keys.json'),
+    process.env.FLOE_KEY_PASSPHRASE,
+  );
+  return { dataDir, index, secrets, close: async () => index.close() };
+}
+
+/** A session with keys and a network: the running localnet, or one started here for the command. */
+export async function openNetworkSession(
+  ctx: CommandContext,
+  phrase?: string,
+): Promise<NetworkSession> {
+  const base = await openSession(ctx);
+  let keys: RepoKeys;
+  if (phrase) {
+    keys = deriveKeys(phrase);
+  } else {
+    const address = base.index.getSetting<string | null>('account', null);
+    const stored = address ? await base.secrets.get(address) : null;
+    if (!stored) {
+      await base.close();
+      throw new NotInitializedError();
+    }
+    keys = deriveKeys(stored);
+  }
+  const dir = localnetDir(base.dataDir);
+  let url = await runningLedger(dir);
+  let embedded: Localnet | null = null;
+  if (!url) {
+    embedded = await Localnet.start({ dir, nodes: 10, nShards: 100 });
+    url = embedded.url;
+  }
+  const chain = new LocalChain(url, keys.account);
+  const pool = new CodecPool();
+  const client = new WalrusClient({ chain, pool });
+  return {
+    ...base,
+    keys,
+    chain,
+    client,
+    async close() {
+      await pool.close();
+      await embedded?.stop();
+      await base.close();
+    },
+  };
+}
+
+async function runningLedger(dir: string): Promise<string | null> {
+  const info = await readFile(join(dir, 'localnet.json'), 'utf8').then(
+    (t) => JSON.parse(t) as LocalnetInfo,
+    () => null,
+  );
+  if (!info) return null;
+  try {
+    await new LocalReadChain(info.ledgerUrl).systemState();
+    return info.ledgerUrl;
+  } catch {
+    return null;
+  }
+}
+
+export function requireArg(value: string | undefined, usage: string): string {
+  if (!value) throw new UsageError(usage);
+  return value;
+}
