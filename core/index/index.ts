@@ -372,6 +372,11 @@ export class Index {
     }));
   }
 
+  /** Forgotten snapshots stay listed but no longer keep their blobs alive. */
+  setSnapshotRetained(id: string, retained: boolean): void {
+    this.db.prepare('UPDATE snapshots SET retained = ? WHERE id = ?').run(retained ? 1 : 0, id);
+  }
+
   latestSnapshot(): { id: string; record: Snapshot } | null {
     return this.snapshots().find((s) => s.retained) ?? null;
   }

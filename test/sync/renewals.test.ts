@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Index } from '../../core/index/index.js';
+import { deriveKeys, generateRecoveryPhrase } from '../../core/repo/keys.js';
+import { runBackup } from '../../core/sync/backup.js';
+import { liveBlobIds, runRenewals } from '../../core/sync/renewals.js';
+import { LocalChain } from '../../core/walrus/chain/local-chain.js';
+import { WalrusClient } from '../../core/walrus/client/client.js';
+import { startTestNetwork } from '../support/localnet.js';
+
+test('over many epochs no live blob expires and forgotten ones stop being paid for', async () => {
+  const t = await startTestNetwork({ maxEpochsAhead: 6 });
+  const dir = await mkdtemp(join(tmpdir(), 'floe-renew-'));
+  try {
+    const keys = deriveKeys(generateRecoveryPhrase());
+    const chain = new LocalChain(t.net.url, keys.account);
+    await chain.faucet(chain.address);
+    const client = new WalrusClient({ chain, pool: t.pool });
+    const src = join(dir, 'src');
+    await mkdir(src);
+    await writeFile(join(src, 'a.bin'), randomBytes(50_000));
+    const index = Index.open(join(dir, 'index.db'));
+    index.addFolder(src);
+    // Blobs bought for two epochs only: renewal must keep them alive.
+    const first = await runBackup({ index, keys, client, epochs: 2 });
+    await writeFile(join(src, 'b.bin'), randomBytes(20_000));
+    await runBackup({ index, keys, client, epochs: 2 });
+    index.setSnapshotRetained(first.snapshot.id, false);
+    const forgotten = first.snapshotBlobId;
+    const live = liveBlobIds(index);
+    assert.equal(live.has(forgotten), false);
+
+    for (let round = 0; round < 12; round++) {
+      const report = await runRenewals(client, index, { windowEpochs: 1, termEpochs: 3 });
+      assert.deepEqual(report.errors, []);
+      t.net.ledger.advanceEpoch();
+      const { epoch } = await chain.systemState();
+      for (const b of await client.listOwned()) {
+        if (live.has(b.blobId))
+          assert.ok(
+            b.state === 'certified' && b.endEpoch > epoch,
+            `live blob ${b.blobId} ${b.state} at epoch ${epoch}`,
+          );
+      }
+    }
+    const dead = (await client.listOwned()).find((b) => b.blobId === forgotten)!;
+    assert.equal(dead.state, 'deleted', 'the forgotten snapshot was deleted, not renewed');
+    const actions = index.renewals(500).map((r) => r.action);
+    assert.ok(actions.includes('extend') && actions.includes('delete'));
+    index.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await t.close();
+  }
+});
+
+test('a short balance is logged as an error the user sees, and nothing is lost yet', async () => {
+  const t = await startTestNetwork();
+  const dir = await mkdtemp(join(tmpdir(), 'floe-renew-'));
+  try {
+    const keys = deriveKeys(generateRecoveryPhrase());
+    const chain = new LocalChain(t.net.url, keys.account);
+    await chain.faucet(chain.address);
+    const client = new WalrusClient({ chain, pool: t.pool });
+    const src = join(dir, 'src');
+    await mkdir(src);
+    await writeFile(join(src, 'a.bin'), randomBytes(10_000));
+    const index = Index.open(join(dir, 'index.db'));
+    index.addFolder(src);
+    await runBackup({ index, keys, client, epochs: 1 });
+    const { wal } = await chain.balances(chain.address);
+    await chain.execute({ kind: 'transfer_wal', to: '0x' + '1'.repeat(64), amount: wal });
+    const report = await runRenewals(client, index);
+    assert.ok(report.errors.length > 0);
+    assert.match(report.errors[0]!, /InsufficientBalance|needs .* FROST/);
+    assert.equal(index.renewals()[0]!.action, 'error');
+    index.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await t.close();
+  }
+});
