@@ -394,6 +394,13 @@ export class Index {
     );
   }
 
+  /** Replaces an entry's payload, e.g. with an id learnt halfway through the step. */
+  updateJournal(id: number, payload: unknown, now = Date.now()): void {
+    this.db
+      .prepare('UPDATE journal SET payload = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify(payload), now, id);
+  }
+
   complete(id: number, now = Date.now()): void {
     this.db.prepare("UPDATE journal SET state = 'done', updated_at = ? WHERE id = ?").run(now, id);
   }

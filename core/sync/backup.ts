@@ -16,7 +16,9 @@ import type { SealedPack } from '../repo/pack.js';
 import { newSnapshotId, sealSnapshot, type Snapshot, type SnapshotRoot } from '../repo/snapshot.js';
 import { encodeTree, type TreeEntry } from '../repo/tree.js';
 import type { WalrusClient } from '../walrus/client/client.js';
-import { blobAttributes } from './attributes.js';
+import type { StoredBlob, StoreProgress } from '../walrus/client/store.js';
+import { blobAttributes, type BlobKind } from './attributes.js';
+import { recoverInterruptedStores, STORE_JOURNAL } from './recovery.js';
 import { BUILTIN_EXCLUDES, IgnoreRules } from './ignore.js';
 import { Packer } from './packer.js';
 import { ProgressTracker, type ProgressSnapshot } from './progress.js';
@@ -36,6 +38,8 @@ export interface BackupContext {
   epochs: number;
   packTargetSize?: number;
   chunker?: ChunkerParams;
+  /** Each blob store's own progress: encoding, uploading N of M bytes, certifying. */
+  onStore?: (p: StoreProgress) => void;
 }
 
 export interface BackupResult {
@@ -58,6 +62,7 @@ export async function runBackup(
   onProgress?: (p: ProgressSnapshot) => void,
 ): Promise<BackupResult> {
   const { index, keys, client } = ctx;
+  await recoverInterruptedStores(index, client);
   const gear = gearTable(keys.chunkIdKey);
   const progress = new ProgressTracker('scanning');
   const storedPacks: IndexedPack[] = [];
@@ -134,11 +139,7 @@ export async function runBackup(
   progress.setPhase('finishing');
   await packer.flush();
   const indexBlob = storedPacks.length
-    ? await client.store(sealIndex(keys, storedPacks), {
-        epochs: ctx.epochs,
-        deletable: true,
-        attributes: blobAttributes('index'),
-      })
+    ? await storeJournalled(ctx, sealIndex(keys, storedPacks), 'index')
     : null;
   const parent = index.latestSnapshot();
   const snapshot: Snapshot = {
@@ -152,12 +153,10 @@ export async function runBackup(
     stats: { files, bytes: packer.newBytes },
     indexBlobs: [...(parent?.record.indexBlobs ?? []), ...(indexBlob ? [indexBlob.blobId] : [])],
   };
-  const stored = await client.store(sealSnapshot(keys, snapshot), {
-    epochs: ctx.epochs,
-    deletable: true,
-    attributes: blobAttributes('snapshot'),
-  });
+  const stored = await storeJournalled(ctx, sealSnapshot(keys, snapshot), 'snapshot');
   index.transaction(() => {
+    if (indexBlob) index.complete(indexBlob.journal);
+    index.complete(stored.journal);
     index.upsertFiles(fileUpdates);
     for (const r of removals) index.removeFiles(r.folderId, r.paths);
     index.addSnapshot(snapshot, stored.blobId, stored.objectId);
@@ -174,17 +173,33 @@ export async function runBackup(
   };
 }
 
-async function storePack(ctx: BackupContext, pack: SealedPack): Promise<IndexedPack> {
-  const { index, client } = ctx;
-  const packHex = chunkIdHex(pack.packId);
-  const size = pack.bytes.length;
-  const journal = index.begin('store-pack', { packId: packHex });
-  // The pack's bytes go to a worker thread: nothing here reads them again.
-  const stored = await client.store(pack.bytes, {
+/**
+ * Stores one of the backup's blobs under a journal entry that learns the blob id before
+ * anything is bought, so a crash before the index commit leaves a record that
+ * `recoverInterruptedStores` turns into a deletion instead of an orphan paid for.
+ */
+async function storeJournalled(
+  ctx: BackupContext,
+  bytes: Uint8Array,
+  kind: BlobKind,
+): Promise<StoredBlob & { journal: number }> {
+  const journal = ctx.index.begin(STORE_JOURNAL, { kind });
+  // The bytes go to a worker thread: nothing here reads them again.
+  const stored = await ctx.client.store(bytes, {
     epochs: ctx.epochs,
     deletable: true,
-    attributes: blobAttributes('pack'),
+    attributes: blobAttributes(kind),
+    onEncoded: (blobId) => ctx.index.updateJournal(journal, { kind, blobId }),
+    ...(ctx.onStore ? { onProgress: ctx.onStore } : {}),
   });
+  return { ...stored, journal };
+}
+
+async function storePack(ctx: BackupContext, pack: SealedPack): Promise<IndexedPack> {
+  const { index } = ctx;
+  const size = pack.bytes.length;
+  const stored = await storeJournalled(ctx, pack.bytes, 'pack');
+  const journal = stored.journal;
   index.transaction(() => {
     index.addPack(
       {

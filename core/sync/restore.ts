@@ -18,13 +18,12 @@ import {
 import type { BlobObject } from '../walrus/chain/chain.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { CorruptDataError } from '../repo/crypto.js';
-import { openIndex } from '../repo/index-blob.js';
 import { WrongRecoveryPhraseError, type RepoKeys } from '../repo/keys.js';
-import { openPack, type OpenedPack } from '../repo/pack.js';
 import { openSnapshot, type Snapshot } from '../repo/snapshot.js';
-import { decodeTree, type TreeEntry } from '../repo/tree.js';
+import type { TreeEntry } from '../repo/tree.js';
 import { isFloeBlob } from './attributes.js';
 import { ProgressTracker, type ProgressSnapshot } from './progress.js';
+import { RepoReader } from './repo-reader.js';
 
 export interface FoundSnapshot {
   snapshot: Snapshot;
@@ -81,6 +80,8 @@ export interface RestoreOptions {
 export interface RestoreResult {
   files: number;
   bytes: number;
+  /** Files already in place from an earlier, interrupted run of the same restore. */
+  alreadyRestored: number;
   skipped: { path: string; reason: string }[];
 }
 
@@ -89,58 +90,39 @@ export async function restoreSnapshot(
   keys: RepoKeys,
   snapshot: Snapshot,
   o: RestoreOptions,
+  reader?: RepoReader,
 ): Promise<RestoreResult> {
   const root = o.root ? snapshot.roots.find((r) => r.path === o.root) : snapshot.roots[0];
   if (!root)
     throw new Error(
       `snapshot ${snapshot.id} has no folder ${o.root}; it holds ${snapshot.roots.map((r) => r.path).join(', ')}`,
     );
-  const locations = new Map<string, string>();
-  for (const blobId of snapshot.indexBlobs) {
-    for (const pack of openIndex(keys, await client.read(blobId), `index ${blobId}`)) {
-      for (const e of pack.entries) locations.set(Buffer.from(e.id).toString('hex'), pack.blobId);
-    }
-  }
-  const packs = new Map<string, OpenedPack>();
-  const chunk = async (idHex: string): Promise<Uint8Array> => {
-    const blobId = locations.get(idHex);
-    if (!blobId) throw new CorruptDataError(`chunk ${idHex} (no index blob lists it)`);
-    let pack = packs.get(blobId);
-    if (!pack) {
-      pack = openPack(keys, await client.read(blobId), `pack ${blobId}`);
-      // A handful of open packs bound memory; restores walk packs mostly in order.
-      if (packs.size >= 4) packs.delete(packs.keys().next().value!);
-      packs.set(blobId, pack);
-    }
-    return pack.chunk(new Uint8Array(Buffer.from(idHex, 'hex')));
-  };
-  const tree = async (idHex: string) => decodeTree(await chunk(idHex));
+  const repo = reader ?? (await RepoReader.open(client, keys));
+  const selected = await selectEntries(repo, root.tree, o.subPath ?? '', snapshot.id);
 
-  // Descend to the requested sub-path, if any.
-  let entries = await tree(root.tree);
-  let selected: TreeEntry[] | null = null;
-  const parts = (o.subPath ?? '').split('/').filter(Boolean);
-  for (const [i, part] of parts.entries()) {
-    const found = entries.find((e) => Buffer.from(e.name).toString() === part);
-    if (!found) throw new Error(`${o.subPath} is not in snapshot ${snapshot.id}`);
-    if (i === parts.length - 1) selected = [found];
-    else if (found.type === 'dir') entries = await tree(found.subtree!);
-    else
-      throw new Error(
-        `${parts.slice(0, i + 1).join('/')} is not a folder in snapshot ${snapshot.id}`,
-      );
-  }
-  const result: RestoreResult = { files: 0, bytes: 0, skipped: [] };
+  // Totals first (trees only, cached), so progress has an ETA from the start.
   const progress = new ProgressTracker('restoring');
-  await mkdir(o.target, { recursive: true });
+  let files = 0;
+  let bytes = 0;
+  const count = (e: TreeEntry) => {
+    if (e.type === 'file') (files++, (bytes += e.size));
+  };
+  for (const e of selected) {
+    count(e);
+    if (e.type === 'dir') await repo.walk(e.subtree!, count);
+  }
+  progress.setTotals({ files, bytes });
+  o.onProgress?.(progress.snapshot());
 
+  const result: RestoreResult = { files: 0, bytes: 0, alreadyRestored: 0, skipped: [] };
+  await mkdir(o.target, { recursive: true });
   const restoreEntries = async (list: TreeEntry[], dir: Buffer): Promise<void> => {
     for (const e of list) {
       const dest = Buffer.concat([dir, Buffer.from('/'), Buffer.from(e.name)]);
       const mtime = Number(BigInt(e.mtimeNs) / 1000n) / 1e6;
       if (e.type === 'dir') {
         await mkdir(dest, { recursive: true });
-        await restoreEntries(await tree(e.subtree!), dest);
+        await restoreEntries(await repo.tree(e.subtree!), dest);
         await chmod(dest, e.mode & 0o7777);
         await utimes(dest, mtime, mtime);
       } else if (e.type === 'symlink') {
@@ -149,35 +131,83 @@ export async function restoreSnapshot(
         await lutimes(dest, mtime, mtime).catch(() => undefined);
       } else {
         const existing = await lstat(dest, { bigint: true }).catch(() => null);
+        // Same size and time as the backup: restored by an earlier run that was cut off.
+        if (
+          existing?.isFile() &&
+          existing.size === BigInt(e.size) &&
+          existing.mtimeNs / 1000n === BigInt(e.mtimeNs) / 1000n
+        ) {
+          result.alreadyRestored++;
+          progress.advance(e.size, 1, dest.toString());
+          o.onProgress?.(progress.snapshot());
+          continue;
+        }
         if (existing && !o.overwriteNewer && existing.mtimeNs > BigInt(e.mtimeNs)) {
           result.skipped.push({
             path: dest.toString(),
             reason: 'the local file is newer than the backup',
           });
+          progress.advance(e.size, 1);
           continue;
         }
-        const partial = Buffer.concat([dest, Buffer.from('.floe-partial')]);
-        const handle = await openFile(partial, 'w', 0o600);
-        try {
-          for (const id of e.chunks ?? []) {
-            const data = await chunk(id);
-            await handle.write(data);
-            result.bytes += data.length;
-            progress.advance(data.length);
-          }
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-        await chmod(partial, e.mode & 0o7777);
-        await utimes(partial, mtime, mtime);
-        await rename(partial, dest);
+        await restoreFile(repo, e, dest, mtime, (n) => {
+          result.bytes += n;
+          progress.advance(n);
+          o.onProgress?.(progress.snapshot());
+        });
         result.files++;
         progress.advance(0, 1, dest.toString());
         o.onProgress?.(progress.snapshot());
       }
     }
   };
-  await restoreEntries(selected ?? entries, Buffer.from(o.target));
+  await restoreEntries(selected, Buffer.from(o.target));
   return result;
+}
+
+/** The entries a restore covers: the root's, or the one a sub-path names. */
+async function selectEntries(
+  repo: RepoReader,
+  rootTree: string,
+  subPath: string,
+  snapshotId: string,
+): Promise<TreeEntry[]> {
+  let entries = await repo.tree(rootTree);
+  const parts = subPath.split('/').filter(Boolean);
+  for (const [i, part] of parts.entries()) {
+    const found = entries.find((e) => Buffer.from(e.name).toString() === part);
+    if (!found) throw new Error(`${subPath} is not in snapshot ${snapshotId}`);
+    if (i === parts.length - 1) return [found];
+    if (found.type !== 'dir')
+      throw new Error(
+        `${parts.slice(0, i + 1).join('/')} is not a folder in snapshot ${snapshotId}`,
+      );
+    entries = await repo.tree(found.subtree!);
+  }
+  return entries;
+}
+
+/** Writes a file beside its destination and renames it into place only when complete. */
+async function restoreFile(
+  repo: RepoReader,
+  e: TreeEntry,
+  dest: Buffer,
+  mtime: number,
+  onBytes: (n: number) => void,
+): Promise<void> {
+  const partial = Buffer.concat([dest, Buffer.from('.floe-partial')]);
+  const handle = await openFile(partial, 'w', 0o600);
+  try {
+    for (const id of e.chunks ?? []) {
+      const data = await repo.chunk(id);
+      await handle.write(data);
+      onBytes(data.length);
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await chmod(partial, e.mode & 0o7777);
+  await utimes(partial, mtime, mtime);
+  await rename(partial, dest);
 }

@@ -60,8 +60,21 @@ interface BlobRow {
   state: BlobState;
 }
 
+export type EventListener = (type: string, data: Record<string, unknown>) => void;
+
 export class Ledger {
+  private readonly listeners = new Set<EventListener>();
   private constructor(private readonly db: LedgerDb) {}
+
+  /**
+   * Calls `listener` with each event as it is recorded, inside the transaction that
+   * records it — before the caller's reply is sent — so an observer can act at an exact
+   * point of a transaction (Sui's event subscriptions, in-process). Returns the unsubscriber.
+   */
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Opens the ledger in `path`, creating it from `genesis` when the file is new. */
   static open(path: string, genesis?: Genesis, now = Date.now()): Ledger {
@@ -862,6 +875,7 @@ export class Ledger {
     this.db
       .prepare('INSERT INTO events (epoch, type, data) VALUES (?, ?, ?)')
       .run(this.epoch || 0, type, JSON.stringify(data));
+    for (const listener of this.listeners) listener(type, data);
   }
 
   private meta(key: string): string | undefined {

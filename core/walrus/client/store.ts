@@ -24,6 +24,11 @@ export interface StoreOptions {
   deletable: boolean;
   attributes?: Record<string, string>;
   onProgress?: (p: StoreProgress) => void;
+  /**
+   * Called with the blob id once it is known and before anything is bought on chain, so
+   * a caller can journal it and find the blob again after a crash.
+   */
+  onEncoded?: (blobId: string) => void;
   signal?: AbortSignal;
 }
 
@@ -88,6 +93,7 @@ export async function storeBlob(
   const encoded = await ctx.pool.encode(state.nShards, data);
   const blobId = blobIdToString(encoded.blobId);
   const metadata = encodeMetadata(encoded.metadata);
+  o.onEncoded?.(blobId);
   progress.bytesTotal =
     state.committee.length * metadata.length +
     state.committee.reduce((sum, m) => sum + m.shards.length, 0) *

@@ -1,0 +1,119 @@
+/**
+ * Reading a repository from the chain and the blobs alone: the account's index blobs say
+ * which pack holds each chunk; packs are read from Walrus, opened with the keys and kept
+ * in a small cache; every chunk is re-hashed against its id as it comes out. Restore,
+ * `ls`, `check`, pruning and `index rebuild` all read through this.
+ */
+import type { BlobObject } from '../walrus/chain/chain.js';
+import type { WalrusClient } from '../walrus/client/client.js';
+import { CorruptDataError } from '../repo/crypto.js';
+import { openIndex, type IndexedPack } from '../repo/index-blob.js';
+import type { RepoKeys } from '../repo/keys.js';
+import { openPack, type OpenedPack } from '../repo/pack.js';
+import { decodeTree, type TreeEntry } from '../repo/tree.js';
+import { isFloeBlob } from './attributes.js';
+
+/** Open packs kept in memory; walks read packs mostly in order. */
+const PACK_CACHE = 4;
+/** Decoded trees kept in memory: a tree is tiny and `ls`/pruning revisit shared ones. */
+const TREE_CACHE = 10_000;
+
+export class RepoReader {
+  private readonly packCache = new Map<string, OpenedPack>();
+  private readonly treeCache = new Map<string, TreeEntry[]>();
+  /** Packs read from Walrus so far (for reports such as `check`). */
+  packsRead = 0;
+
+  private constructor(
+    private readonly client: WalrusClient,
+    private readonly keys: RepoKeys,
+    /** Chunk id → blob ids of the packs holding it, readable ones first. */
+    private readonly locations: Map<string, string[]>,
+    readonly packs: IndexedPack[],
+  ) {}
+
+  /**
+   * A reader over every certified Floe index blob the account owns — not only the ones a
+   * snapshot lists, because compaction moves chunks into new packs that later index
+   * blobs describe. Locations in packs that are no longer certified come last.
+   */
+  static async open(
+    client: WalrusClient,
+    keys: RepoKeys,
+    owned?: BlobObject[],
+  ): Promise<RepoReader> {
+    const blobs = owned ?? (await client.listOwned());
+    const { epoch } = await client.chain.systemState();
+    const readable = new Set(
+      blobs.filter((b) => b.state === 'certified' && b.endEpoch > epoch).map((b) => b.blobId),
+    );
+    const locations = new Map<string, string[]>();
+    const packs: IndexedPack[] = [];
+    for (const blob of blobs) {
+      if (!readable.has(blob.blobId) || !isFloeBlob(blob.attributes, 'index')) continue;
+      for (const pack of openIndex(keys, await client.read(blob.blobId), `index ${blob.blobId}`)) {
+        packs.push(pack);
+        for (const e of pack.entries) {
+          const id = Buffer.from(e.id).toString('hex');
+          const list = locations.get(id) ?? [];
+          if (readable.has(pack.blobId)) list.unshift(pack.blobId);
+          else list.push(pack.blobId);
+          locations.set(id, list);
+        }
+      }
+    }
+    return new RepoReader(client, keys, locations, packs);
+  }
+
+  /** The pack blob a chunk will be read from, or null if no index lists the chunk. */
+  locate(idHex: string): string | null {
+    return this.locations.get(idHex)?.[0] ?? null;
+  }
+
+  async chunk(idHex: string): Promise<Uint8Array> {
+    const blobId = this.locate(idHex);
+    if (!blobId) throw new CorruptDataError(`chunk ${idHex} (no index blob lists it)`);
+    return (await this.pack(blobId)).chunk(new Uint8Array(Buffer.from(idHex, 'hex')));
+  }
+
+  async tree(idHex: string): Promise<TreeEntry[]> {
+    const cached = this.treeCache.get(idHex);
+    if (cached) return cached;
+    const tree = decodeTree(await this.chunk(idHex));
+    if (this.treeCache.size >= TREE_CACHE)
+      this.treeCache.delete(this.treeCache.keys().next().value!);
+    this.treeCache.set(idHex, tree);
+    return tree;
+  }
+
+  /** Reads and opens a whole pack (verifying its seal), through the cache. */
+  async pack(blobId: string): Promise<OpenedPack> {
+    let pack = this.packCache.get(blobId);
+    if (!pack) {
+      pack = openPack(this.keys, await this.client.read(blobId), `pack ${blobId}`);
+      this.packsRead++;
+      if (this.packCache.size >= PACK_CACHE)
+        this.packCache.delete(this.packCache.keys().next().value!);
+      this.packCache.set(blobId, pack);
+    }
+    return pack;
+  }
+
+  /**
+   * Visits every entry under a tree, depth first, with its path relative to the tree
+   * (raw bytes, '/'-separated). Shared subtrees are visited once per path.
+   */
+  async walk(
+    treeId: string,
+    visit: (entry: TreeEntry, relPath: Buffer) => Promise<void> | void,
+    prefix: Buffer = Buffer.alloc(0),
+  ): Promise<void> {
+    for (const entry of await this.tree(treeId)) {
+      const rel = prefix.length
+        ? Buffer.concat([prefix, Buffer.from('/'), Buffer.from(entry.name)])
+        : Buffer.from(entry.name);
+      await visit(entry, rel);
+      if (entry.type === 'dir') await this.walk(entry.subtree!, visit, rel);
+    }
+  }
+}
