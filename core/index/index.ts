@@ -284,7 +284,8 @@ export class Index {
           pack.certifiedEpoch,
         );
       const stmt = this.db.prepare(
-        'INSERT OR IGNORE INTO chunks (id, pack_id, offset, length, kind) VALUES (?, ?, ?, ?, ?)',
+        // Replace: a chunk stored again (compaction) is found in its newest pack.
+        'INSERT OR REPLACE INTO chunks (id, pack_id, offset, length, kind) VALUES (?, ?, ?, ?, ?)',
       );
       for (const c of chunks)
         stmt.run(Buffer.from(c.id), Buffer.from(pack.id), c.offset, c.length, c.kind);
@@ -332,6 +333,23 @@ export class Index {
         fields.certifiedEpoch ?? null,
         Buffer.from(id),
       );
+  }
+
+  /** The chunks the index locates in this pack. */
+  packChunks(packId: Uint8Array): { id: Uint8Array; length: number; kind: string }[] {
+    return (
+      this.db
+        .prepare('SELECT id, length, kind FROM chunks WHERE pack_id = ?')
+        .all(Buffer.from(packId)) as { id: Buffer; length: number; kind: string }[]
+    ).map((r) => ({ id: new Uint8Array(r.id), length: r.length, kind: r.kind }));
+  }
+
+  /** Forgets where these chunks are, so a backup that meets them again stores them anew. */
+  dropChunks(ids: Uint8Array[]): void {
+    const stmt = this.db.prepare('DELETE FROM chunks WHERE id = ?');
+    this.transaction(() => {
+      for (const id of ids) stmt.run(Buffer.from(id));
+    });
   }
 
   setPackLiveBytes(id: Uint8Array, liveBytes: number): void {

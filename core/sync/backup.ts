@@ -12,13 +12,12 @@ import { chunkId, chunkIdHex } from '../repo/chunk-id.js';
 import { chunkStream, DEFAULT_CHUNKER, gearTable, type ChunkerParams } from '../repo/chunker.js';
 import { sealIndex, type IndexedPack } from '../repo/index-blob.js';
 import type { RepoKeys } from '../repo/keys.js';
-import type { SealedPack } from '../repo/pack.js';
 import { newSnapshotId, sealSnapshot, type Snapshot, type SnapshotRoot } from '../repo/snapshot.js';
 import { encodeTree, type TreeEntry } from '../repo/tree.js';
 import type { WalrusClient } from '../walrus/client/client.js';
-import type { StoredBlob, StoreProgress } from '../walrus/client/store.js';
-import { blobAttributes, type BlobKind } from './attributes.js';
-import { recoverInterruptedStores, STORE_JOURNAL } from './recovery.js';
+import type { StoreProgress } from '../walrus/client/store.js';
+import { recoverInterruptedStores } from './recovery.js';
+import { storeJournalled, storePack } from './journalled-store.js';
 import { BUILTIN_EXCLUDES, IgnoreRules } from './ignore.js';
 import { Packer } from './packer.js';
 import { ProgressTracker, type ProgressSnapshot } from './progress.js';
@@ -171,56 +170,6 @@ export async function runBackup(
     packs: storedPacks.length,
     issues,
   };
-}
-
-/**
- * Stores one of the backup's blobs under a journal entry that learns the blob id before
- * anything is bought, so a crash before the index commit leaves a record that
- * `recoverInterruptedStores` turns into a deletion instead of an orphan paid for.
- */
-async function storeJournalled(
-  ctx: BackupContext,
-  bytes: Uint8Array,
-  kind: BlobKind,
-): Promise<StoredBlob & { journal: number }> {
-  const journal = ctx.index.begin(STORE_JOURNAL, { kind });
-  // The bytes go to a worker thread: nothing here reads them again.
-  const stored = await ctx.client.store(bytes, {
-    epochs: ctx.epochs,
-    deletable: true,
-    attributes: blobAttributes(kind),
-    onEncoded: (blobId) => ctx.index.updateJournal(journal, { kind, blobId }),
-    ...(ctx.onStore ? { onProgress: ctx.onStore } : {}),
-  });
-  return { ...stored, journal };
-}
-
-async function storePack(ctx: BackupContext, pack: SealedPack): Promise<IndexedPack> {
-  const { index } = ctx;
-  const size = pack.bytes.length;
-  const stored = await storeJournalled(ctx, pack.bytes, 'pack');
-  const journal = stored.journal;
-  index.transaction(() => {
-    index.addPack(
-      {
-        id: pack.packId,
-        blobId: stored.blobId,
-        objectId: stored.objectId,
-        plainSize: size,
-        encodedSize: null,
-        endEpoch: stored.endEpoch,
-        totalBytes: pack.entries.reduce((n, e) => n + e.length, 0),
-        deletable: true,
-        createdAt: Date.now(),
-        certifiedEpoch: null,
-      },
-      pack.entries.map((e) => ({ id: e.id, offset: e.offset, length: e.length, kind: e.kind })),
-    );
-    index.setPackState(pack.packId, 'stored');
-    index.setPackState(pack.packId, 'certified', { endEpoch: stored.endEpoch });
-    index.complete(journal);
-  });
-  return { blobId: stored.blobId, packId: pack.packId, entries: pack.entries };
 }
 
 type ReadOutcome = { ids: string[]; entry: ScannedEntry } | { error: string };

@@ -11,6 +11,7 @@ import type { Index, RenewalRecord } from '../index/index.js';
 import type { BlobObject, SystemState } from '../walrus/chain/chain.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { APP_TAG } from './attributes.js';
+import { recoverInterruptedStores, referencedBlobIds } from './recovery.js';
 
 export interface RenewalPolicy {
   /** Extend blobs whose storage ends within this many epochs. */
@@ -25,9 +26,12 @@ export type RenewalAction =
   | { action: 'extend'; blob: BlobObject; epochs: number; reason: string }
   | { action: 'delete'; blob: BlobObject; reason: string };
 
+/** The setting naming the index blobs that list live packs (kept up to date by pruning). */
+export const LIVE_INDEX_BLOBS = 'liveIndexBlobs';
+
 /** Blob ids the backups still need, from the local index. */
 export function liveBlobIds(index: Index): Set<string> {
-  const live = new Set<string>();
+  const live = new Set<string>(index.getSetting<string[]>(LIVE_INDEX_BLOBS, []));
   for (const p of index.packs())
     if (p.blobId && p.state === 'certified' && p.liveBytes > 0) live.add(p.blobId);
   for (const s of index.snapshots()) {
@@ -43,6 +47,7 @@ export function planRenewals(
   state: SystemState,
   blobs: BlobObject[],
   live: Set<string>,
+  known: Set<string>,
   policy: RenewalPolicy,
 ): RenewalAction[] {
   const plan: RenewalAction[] = [];
@@ -64,7 +69,9 @@ export function planRenewals(
         epochs,
         reason: `ends in ${left} epoch${left === 1 ? '' : 's'}`,
       });
-    } else if (blob.deletable) {
+    } else if (blob.deletable && known.has(blob.blobId)) {
+      // Only blobs this index knows to be dead: one it has never heard of may belong to
+      // another machine backing up with the same phrase, so it is left to expire.
       plan.push({ action: 'delete', blob, reason: 'no retained backup needs it' });
     }
   }
@@ -86,9 +93,10 @@ export async function runRenewals(
   policy: RenewalPolicy = DEFAULT_RENEWAL,
   dryRun = false,
 ): Promise<RenewalReport & { plan: RenewalAction[] }> {
+  if (!dryRun) await recoverInterruptedStores(index, client);
   const state = await client.chain.systemState();
   const blobs = await client.listOwned();
-  const plan = planRenewals(state, blobs, liveBlobIds(index), policy);
+  const plan = planRenewals(state, blobs, liveBlobIds(index), referencedBlobIds(index), policy);
   const report: RenewalReport = {
     epoch: state.epoch,
     extended: 0,
@@ -121,6 +129,8 @@ export async function runRenewals(
         } else {
           await client.chain.deleteBlob(step.blob.objectId);
           step.blob.state = 'deleted';
+          const pack = index.packs('dead').find((p) => p.blobId === step.blob.blobId);
+          if (pack) index.setPackState(pack.id, 'deleted');
           report.deleted++;
         }
       } catch (error) {

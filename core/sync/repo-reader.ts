@@ -29,7 +29,8 @@ export class RepoReader {
     private readonly keys: RepoKeys,
     /** Chunk id → blob ids of the packs holding it, readable ones first. */
     private readonly locations: Map<string, string[]>,
-    readonly packs: IndexedPack[],
+    /** Every pack the index blobs list, with the index blob that lists it. */
+    readonly packs: (IndexedPack & { indexBlobId: string })[],
   ) {}
 
   /**
@@ -48,11 +49,11 @@ export class RepoReader {
       blobs.filter((b) => b.state === 'certified' && b.endEpoch > epoch).map((b) => b.blobId),
     );
     const locations = new Map<string, string[]>();
-    const packs: IndexedPack[] = [];
+    const packs: (IndexedPack & { indexBlobId: string })[] = [];
     for (const blob of blobs) {
       if (!readable.has(blob.blobId) || !isFloeBlob(blob.attributes, 'index')) continue;
       for (const pack of openIndex(keys, await client.read(blob.blobId), `index ${blob.blobId}`)) {
-        packs.push(pack);
+        packs.push({ ...pack, indexBlobId: blob.blobId });
         for (const e of pack.entries) {
           const id = Buffer.from(e.id).toString('hex');
           const list = locations.get(id) ?? [];

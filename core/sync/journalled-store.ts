@@ -1,0 +1,71 @@
+/**
+ * Storing Floe's blobs so that a crash at any point leaves nothing referenced twice and
+ * nothing paid for in vain: each store runs under a journal entry that learns the blob
+ * id before anything is bought and is completed in the same index transaction that
+ * makes the blob referenced (see recovery.ts for what happens to one left pending).
+ */
+import type { Index } from '../index/index.js';
+import type { IndexedPack } from '../repo/index-blob.js';
+import type { SealedPack } from '../repo/pack.js';
+import type { WalrusClient } from '../walrus/client/client.js';
+import type { StoredBlob, StoreProgress } from '../walrus/client/store.js';
+import { blobAttributes, type BlobKind } from './attributes.js';
+import { STORE_JOURNAL } from './recovery.js';
+
+export interface StoreContext {
+  index: Index;
+  client: WalrusClient;
+  /** Epochs each new blob is paid for. */
+  epochs: number;
+  onStore?: (p: StoreProgress) => void;
+}
+
+/**
+ * Stores one of the backup's blobs under a journal entry that learns the blob id before
+ * anything is bought, so a crash before the index commit leaves a record that
+ * `recoverInterruptedStores` turns into a deletion instead of an orphan paid for.
+ */
+export async function storeJournalled(
+  ctx: StoreContext,
+  bytes: Uint8Array,
+  kind: BlobKind,
+): Promise<StoredBlob & { journal: number }> {
+  const journal = ctx.index.begin(STORE_JOURNAL, { kind });
+  // The bytes go to a worker thread: nothing here reads them again.
+  const stored = await ctx.client.store(bytes, {
+    epochs: ctx.epochs,
+    deletable: true,
+    attributes: blobAttributes(kind),
+    onEncoded: (blobId) => ctx.index.updateJournal(journal, { kind, blobId }),
+    ...(ctx.onStore ? { onProgress: ctx.onStore } : {}),
+  });
+  return { ...stored, journal };
+}
+
+export async function storePack(ctx: StoreContext, pack: SealedPack): Promise<IndexedPack> {
+  const { index } = ctx;
+  const size = pack.bytes.length;
+  const stored = await storeJournalled(ctx, pack.bytes, 'pack');
+  const journal = stored.journal;
+  index.transaction(() => {
+    index.addPack(
+      {
+        id: pack.packId,
+        blobId: stored.blobId,
+        objectId: stored.objectId,
+        plainSize: size,
+        encodedSize: null,
+        endEpoch: stored.endEpoch,
+        totalBytes: pack.entries.reduce((n, e) => n + e.length, 0),
+        deletable: true,
+        createdAt: Date.now(),
+        certifiedEpoch: null,
+      },
+      pack.entries.map((e) => ({ id: e.id, offset: e.offset, length: e.length, kind: e.kind })),
+    );
+    index.setPackState(pack.packId, 'stored');
+    index.setPackState(pack.packId, 'certified', { endEpoch: stored.endEpoch });
+    index.complete(journal);
+  });
+  return { blobId: stored.blobId, packId: pack.packId, entries: pack.entries };
+}
