@@ -1,0 +1,46 @@
+/**
+ * One writer per data directory. Two Floe processes backing up into the same index would
+ * pack the same chunks twice and race on its rows, so the engine takes this lock: a file
+ * holding the owner's pid, created exclusively. A lock whose process is gone (killed, the
+ * machine rebooted) is taken over — a crash must never leave Floe unable to start.
+ */
+import { open, readFile, unlink } from 'node:fs/promises';
+
+export class IndexBusyError extends Error {
+  constructor(readonly pid: number) {
+    super(
+      `another Floe process (pid ${pid}) is working on this data directory; wait for it or stop it (floe watch / the desktop app)`,
+    );
+    this.name = 'IndexBusyError';
+  }
+}
+
+export interface IndexLock {
+  release(): Promise<void>;
+}
+
+export async function lockIndex(path: string): Promise<IndexLock> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(path, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return { release: () => unlink(path).catch(() => undefined) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      if (pid && pid !== process.pid && isAlive(pid)) throw new IndexBusyError(pid);
+      await unlink(path).catch(() => undefined);
+    }
+  }
+  throw new Error(`could not take the lock ${path}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
