@@ -9,6 +9,8 @@ export const EXIT = {
   network: 3,
   /** The recovery phrase does not open this account's backups. */
   wrongPhrase: 4,
+  /** Another Floe process (watch, the desktop app) holds the data directory. */
+  busy: 5,
 } as const;
 
 export class UsageError extends Error {

@@ -16,6 +16,13 @@ import { addCommand, removeCommand } from './commands/folders.js';
 import { restoreCommand, snapshotsCommand } from './commands/snapshots.js';
 import { NotInitializedError } from './session.js';
 import { localnetCommand } from './commands/localnet.js';
+import { doctorCommand } from './commands/doctor.js';
+import { indexCommand } from './commands/index-rebuild.js';
+import { lsCommand } from './commands/ls.js';
+import { checkCommand, forgetCommand, renewCommand } from './commands/maintenance.js';
+import { statusCommand } from './commands/status.js';
+import { watchCommand } from './commands/watch.js';
+import { IndexBusyError } from '../index/lock.js';
 import { EXIT, UsageError } from './errors.js';
 
 export interface CommandContext {
@@ -30,8 +37,16 @@ const COMMANDS: Record<string, (args: string[], ctx: CommandContext) => Promise<
   add: addCommand,
   remove: removeCommand,
   backup: backupCommand,
+  watch: watchCommand,
+  status: statusCommand,
   snapshots: snapshotsCommand,
+  ls: lsCommand,
   restore: restoreCommand,
+  renew: renewCommand,
+  forget: forgetCommand,
+  check: checkCommand,
+  index: indexCommand,
+  doctor: doctorCommand,
   localnet: localnetCommand,
   blob: blobCommand,
 };
@@ -45,12 +60,21 @@ commands:
   add DIR           back up this folder
   remove DIR        stop backing up this folder
   backup            back up every folder now
+  watch             back up on every change, renew on every epoch, until Ctrl-C
+  status            folders, last snapshot, next expiry, balance and cost per epoch
   snapshots         list the backups on the network
+  ls SNAPSHOT [PATH]  list a snapshot's files (SNAPSHOT: an id prefix or "latest")
   restore           restore a snapshot (whole, --path SUB, or on a new machine with --phrase)
+  renew [--dry-run] extend live blobs before they expire, delete dead ones
+  forget --keep-…   apply a retention policy, then prune and compact
+  check [--read-data]  verify every snapshot's data is on the network (and readable)
+  index rebuild     recreate the local index from the network alone
+  doctor            check everything Floe depends on and say what to fix
   localnet start    run a local Walrus network (ledger + storage nodes) in the foreground
   blob put|get|extend|rm|ls   store and manage raw blobs on it
 
-exit codes: 0 ok, 1 failure, 2 usage, 3 network unavailable, 4 wrong recovery phrase`;
+exit codes: 0 ok, 1 failure, 2 usage, 3 network unavailable, 4 wrong recovery phrase,
+            5 another Floe process is using the data directory`;
 
 export async function main(
   argv: string[],
@@ -88,6 +112,7 @@ export async function main(
     if (error instanceof WrongRecoveryPhraseError || error instanceof InvalidRecoveryPhraseError)
       return EXIT.wrongPhrase;
     if (error instanceof NotInitializedError) return EXIT.usage;
+    if (error instanceof IndexBusyError) return EXIT.busy;
     if (
       error instanceof ChainUnavailableError ||
       error instanceof NotEnoughSliversError ||

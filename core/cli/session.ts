@@ -7,6 +7,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Index } from '../index/index.js';
+import { lockIndex } from '../index/lock.js';
 import { Localnet } from '../localnet/network.js';
 import { deriveKeys, type RepoKeys } from '../repo/keys.js';
 import { openSecretStore, type SecretStore } from '../repo/secret-store.js';
@@ -29,6 +30,7 @@ export interface NetworkSession extends Session {
   keys: RepoKeys;
   client: WalrusClient;
   chain: LocalChain;
+  pool: CodecPool;
 }
 
 export class NotInitializedError extends Error {
@@ -55,8 +57,16 @@ export async function openSession(ctx: CommandContext): Promise<Session> {
 export async function openNetworkSession(
   ctx: CommandContext,
   phrase?: string,
+  o: { exclusive?: boolean } = {},
 ): Promise<NetworkSession> {
   const base = await openSession(ctx);
+  // Commands that write backups take the data directory's lock; readers do not need it.
+  const lock = o.exclusive
+    ? await lockIndex(join(base.dataDir, 'floe.lock')).catch(async (error: unknown) => {
+        await base.close();
+        throw error;
+      })
+    : null;
   let keys: RepoKeys;
   if (phrase) {
     keys = deriveKeys(phrase);
@@ -64,6 +74,7 @@ export async function openNetworkSession(
     const address = base.index.getSetting<string | null>('account', null);
     const stored = address ? await base.secrets.get(address) : null;
     if (!stored) {
+      await lock?.release();
       await base.close();
       throw new NotInitializedError();
     }
@@ -84,10 +95,12 @@ export async function openNetworkSession(
     keys,
     chain,
     client,
+    pool,
     async close() {
       await pool.close();
       await embedded?.stop();
       await base.close();
+      await lock?.release();
     },
   };
 }

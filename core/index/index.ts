@@ -119,7 +119,15 @@ export class Index {
     return new Index(db, path);
   }
 
+  /** SQLite's own consistency check of the file: 'ok' or what is wrong. */
+  quickCheck(): string {
+    const rows = this.db.pragma('quick_check') as { quick_check: string }[];
+    return rows.map((r) => r.quick_check).join('; ');
+  }
+
+  /** Idempotent: a command that swaps the index file closes it before its session does. */
   close(): void {
+    if (!this.db.open) return;
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }

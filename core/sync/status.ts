@@ -37,13 +37,18 @@ export interface FloeStatus {
   networkError: string | null;
 }
 
-export async function collectStatus(index: Index, client: WalrusClient | null): Promise<FloeStatus> {
+export async function collectStatus(
+  index: Index,
+  client: WalrusClient | null,
+): Promise<FloeStatus> {
   const last = index.latestSnapshot();
   const renewals = index.renewals(50);
   const status: FloeStatus = {
     folders: index.folders(),
     pendingJournal: index.pending().length,
-    lastSnapshot: last ? { id: last.id, time: last.record.time, files: last.record.stats.files } : null,
+    lastSnapshot: last
+      ? { id: last.id, time: last.record.time, files: last.record.stats.files }
+      : null,
     lastRenewal: renewals[0] ?? null,
     renewalFailures: failuresSinceLastSuccess(renewals),
     storage: null,

@@ -11,7 +11,7 @@ export async function backupCommand(args: string[], ctx: CommandContext): Promis
   const epochs = epochsAt >= 0 ? Number(args[epochsAt + 1]) : 5;
   if (!Number.isInteger(epochs) || epochs < 1)
     throw new UsageError('usage: floe backup [--epochs N]');
-  const session = await openNetworkSession(ctx);
+  const session = await openNetworkSession(ctx, undefined, { exclusive: true });
   try {
     if (session.index.folders().length === 0)
       throw new UsageError('no folders to back up: add one with "floe add DIR"');

@@ -5,6 +5,7 @@ import { findSnapshots, restoreSnapshot } from '../../sync/restore.js';
 import { deriveKeys } from '../../repo/keys.js';
 import { UsageError } from '../errors.js';
 import { formatBytes } from '../format.js';
+import { ProgressBar } from '../progress-bar.js';
 import type { CommandContext } from '../main.js';
 import { openNetworkSession, openSession } from '../session.js';
 
@@ -69,16 +70,19 @@ export async function restoreCommand(args: string[], ctx: CommandContext): Promi
       );
     const root = values.folder ?? chosen.snapshot.roots[0]!.path;
     const target = resolve(values.target ?? root);
+    const bar = ctx.json ? null : new ProgressBar();
     const result = await restoreSnapshot(session.client, session.keys, chosen.snapshot, {
       target,
       root,
       ...(values.path ? { subPath: values.path } : {}),
       overwriteNewer: values.overwrite,
+      onProgress: (p) => bar?.update(p),
     });
+    bar?.done();
     if (ctx.json) ctx.out(JSON.stringify({ snapshot: chosen.snapshot.id, target, ...result }));
     else {
       ctx.out(
-        `restored ${result.files} files (${formatBytes(result.bytes)}) from snapshot ${chosen.snapshot.id} to ${target}`,
+        `restored ${result.files} files (${formatBytes(result.bytes)}) from snapshot ${chosen.snapshot.id} to ${target}${result.alreadyRestored ? `; ${result.alreadyRestored} were already in place from an interrupted run` : ''}`,
       );
       for (const s of result.skipped)
         ctx.out(`  skipped ${s.path}: ${s.reason} (use --overwrite to replace it)`);

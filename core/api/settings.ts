@@ -1,0 +1,115 @@
+/**
+ * The settings a user (or a script) may change, and nothing else: each has a schema, a
+ * default, and its own row in the index's settings table under its own name. Internal
+ * rows such as the account address or the live index blobs share that table, which is
+ * why writes go through this whitelist and never take a key from the request.
+ */
+import type { Index } from '../index/index.js';
+import { applyRetention, EmptyRetentionPolicyError } from '../repo/retention.js';
+import { OPTIONAL_EXCLUDES } from '../sync/ignore.js';
+import { DEFAULT_RENEWAL } from '../sync/renewals.js';
+import { validate, ValidationError, type Infer, type Schema } from './validate.js';
+
+const count = { type: 'integer', minimum: 0, maximum: 10_000 } as const;
+const DAY_MS = 86_400_000;
+/** Walrus sells storage at most 53 epochs ahead (two weeks each on mainnet: about two years). */
+const MAX_EPOCHS_AHEAD = 53;
+
+export const SETTINGS_SCHEMA = {
+  type: 'object',
+  properties: {
+    /** Which snapshots `forget` keeps (restic semantics, see core/repo/retention.ts). */
+    retention: {
+      type: 'object',
+      properties: {
+        last: count,
+        hourly: count,
+        daily: count,
+        weekly: count,
+        monthly: count,
+        yearly: count,
+        withinMs: { type: 'integer', minimum: 0, maximum: 100 * 365 * DAY_MS },
+      },
+    },
+    /** Extend live blobs ending within `windowEpochs` by `termEpochs`. */
+    renewal: {
+      type: 'object',
+      properties: {
+        windowEpochs: { type: 'integer', minimum: 1, maximum: MAX_EPOCHS_AHEAD },
+        termEpochs: { type: 'integer', minimum: 1, maximum: MAX_EPOCHS_AHEAD },
+      },
+      required: ['windowEpochs', 'termEpochs'],
+    },
+    /**
+     * Latency against batching: the longest a change waits before it is packed and
+     * stored. Shorter backs up sooner; longer gathers more changes into fewer, fuller
+     * packs, and every blob pays fixed metadata on every node.
+     */
+    packMaxWaitMs: { type: 'integer', minimum: 1_000, maximum: 3_600_000 },
+    excludes: {
+      type: 'object',
+      properties: {
+        /** Named groups of optional excludes (see OPTIONAL_EXCLUDES). */
+        presets: {
+          type: 'array',
+          items: {
+            type: 'string',
+            enum: Object.keys(OPTIONAL_EXCLUDES) as (keyof typeof OPTIONAL_EXCLUDES)[],
+          },
+          uniqueItems: true,
+        },
+        /** Extra patterns in .floeignore (gitignore) syntax, one per item. */
+        patterns: {
+          type: 'array',
+          items: { type: 'string', minLength: 1, maxLength: 1024, format: 'line' },
+          maxItems: 1000,
+        },
+      },
+      required: ['presets', 'patterns'],
+    },
+    startAtLogin: { type: 'boolean' },
+    network: { type: 'string', enum: ['localnet', 'testnet', 'mainnet'] },
+  },
+} as const satisfies Schema;
+
+export type Settings = Required<Infer<typeof SETTINGS_SCHEMA>>;
+type SettingName = keyof Settings;
+
+export const DEFAULT_SETTINGS: Settings = {
+  retention: { last: 10, daily: 7, weekly: 4, monthly: 12, yearly: 3 },
+  renewal: { ...DEFAULT_RENEWAL },
+  packMaxWaitMs: 30_000,
+  excludes: { presets: [], patterns: [] },
+  startAtLogin: false,
+  network: 'localnet',
+};
+
+const NAMES = Object.keys(SETTINGS_SCHEMA.properties) as SettingName[];
+
+export function readSettings(index: Index): Settings {
+  return Object.fromEntries(
+    NAMES.map((name) => [name, index.getSetting(name, DEFAULT_SETTINGS[name])]),
+  ) as Settings;
+}
+
+/**
+ * Applies the settings the body names (the others stay as they are) and returns them all.
+ * Everything is checked before anything is written, and written in one transaction:
+ * a request with one bad field changes nothing.
+ */
+export function updateSettings(index: Index, body: unknown): Settings {
+  const changes = validate(SETTINGS_SCHEMA, body);
+  if (changes.retention) {
+    try {
+      applyRetention([], changes.retention);
+    } catch (error) {
+      if (error instanceof EmptyRetentionPolicyError)
+        throw new ValidationError('retention', `is not usable: ${error.message}`);
+      throw error;
+    }
+  }
+  index.transaction(() => {
+    for (const name of NAMES) if (changes[name] !== undefined) index.setSetting(name, changes[name]);
+  });
+  return readSettings(index);
+}

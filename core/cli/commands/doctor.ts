@@ -1,0 +1,168 @@
+/**
+ * `floe doctor`: checks each thing Floe depends on, in the order a person would fix them,
+ * and says in plain words what is wrong and what to do: the data directory, the index,
+ * the keychain and the account, the network and its storage nodes, the balance, the
+ * encoder, and unfinished or failed work.
+ */
+import { randomBytes } from 'node:crypto';
+import { unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StorageNodeClient } from '../../walrus/storage-node-client.js';
+import { collectStatus } from '../../sync/status.js';
+import { UsageError } from '../errors.js';
+import { formatWal } from '../format.js';
+import type { CommandContext } from '../main.js';
+import { openNetworkSession, openSession } from '../session.js';
+
+type Verdict = 'ok' | 'warn' | 'fail';
+interface Finding {
+  check: string;
+  verdict: Verdict;
+  detail: string;
+}
+
+/** Warn when the balance pays for fewer epochs of storage than this. */
+const LOW_BALANCE_EPOCHS = 10;
+
+export async function doctorCommand(args: string[], ctx: CommandContext): Promise<number> {
+  if (args.length) throw new UsageError('usage: floe doctor');
+  const findings: Finding[] = [];
+  const note = (check: string, verdict: Verdict, detail: string) => {
+    findings.push({ check, verdict, detail });
+    if (!ctx.json)
+      ctx.out(
+        `${verdict === 'ok' ? 'ok  ' : verdict === 'warn' ? 'WARN' : 'FAIL'}  ${check}: ${detail}`,
+      );
+  };
+  await localChecks(ctx, note);
+  if (!findings.some((f) => f.verdict === 'fail')) await networkChecks(ctx, note);
+  if (ctx.json) ctx.out(JSON.stringify({ findings }));
+  return findings.some((f) => f.verdict === 'fail') ? 1 : 0;
+}
+
+async function localChecks(
+  ctx: CommandContext,
+  note: (c: string, v: Verdict, d: string) => void,
+): Promise<void> {
+  const session = await openSession(ctx);
+  try {
+    const probe = join(session.dataDir, `.doctor-${randomBytes(4).toString('hex')}`);
+    try {
+      await writeFile(probe, 'x');
+      await unlink(probe);
+      note('data directory', 'ok', `${session.dataDir} is writable`);
+    } catch (error) {
+      note(
+        'data directory',
+        'fail',
+        `${session.dataDir} is not writable (${(error as Error).message}); set --data or FLOE_DATA_DIR`,
+      );
+    }
+    const integrity = session.index.quickCheck();
+    note(
+      'index',
+      integrity === 'ok' ? 'ok' : 'fail',
+      integrity === 'ok'
+        ? `${session.index.path} is consistent`
+        : `${integrity}; run "floe index rebuild"`,
+    );
+    note(
+      'secret store',
+      'ok',
+      session.secrets.kind === 'keychain'
+        ? 'the OS keychain'
+        : 'an encrypted key file (no keychain service is running)',
+    );
+    const account = session.index.getSetting<string | null>('account', null);
+    if (!account)
+      note(
+        'account',
+        'fail',
+        'none on this machine: "floe init" creates one, "floe restore --phrase" brings one back',
+      );
+    else if (!(await session.secrets.get(account)))
+      note(
+        'account',
+        'fail',
+        `${account} is set but its phrase is not in the secret store; restore with "floe restore --phrase"`,
+      );
+    else note('account', 'ok', account);
+    const folders = session.index.folders();
+    note(
+      'folders',
+      folders.length ? 'ok' : 'warn',
+      folders.length ? folders.map((f) => f.path).join(', ') : 'none: add one with "floe add DIR"',
+    );
+  } finally {
+    await session.close();
+  }
+}
+
+async function networkChecks(
+  ctx: CommandContext,
+  note: (c: string, v: Verdict, d: string) => void,
+): Promise<void> {
+  const session = await openNetworkSession(ctx);
+  try {
+    const state = await session.chain.systemState();
+    note(
+      'network',
+      'ok',
+      `local Walrus network, epoch ${state.epoch}, ${state.nShards} shards on ${state.committee.length} nodes`,
+    );
+    const health = await Promise.all(
+      state.committee.map((m) =>
+        new StorageNodeClient(m.url)
+          .health({ signal: AbortSignal.timeout(5_000) })
+          .then(() => ({ m, up: true }))
+          .catch(() => ({ m, up: false })),
+      ),
+    );
+    const downShards = health.filter((h) => !h.up).reduce((n, h) => n + h.m.shards.length, 0);
+    const f = Math.floor((state.nShards - 1) / 3);
+    const down = health.filter((h) => !h.up).map((h) => h.m.name);
+    note(
+      'storage nodes',
+      downShards === 0 ? 'ok' : downShards <= f ? 'warn' : 'fail',
+      downShards === 0
+        ? `all ${health.length} answer`
+        : `${down.join(', ')} do not answer (${downShards} of ${state.nShards} shards); ${downShards <= f ? 'stores and reads still work' : 'stores fail until they are back'}`,
+    );
+    const encoded = await session.pool.encode(state.nShards, randomBytes(1024));
+    note(
+      'encoder',
+      'ok',
+      `walrus-wasm in worker threads (blob id ${encoded.blobId.length * 8}-bit)`,
+    );
+    const status = await collectStatus(session.index, session.client);
+    if (status.storage) {
+      const s = status.storage;
+      const low = s.epochsAffordable !== null && s.epochsAffordable < LOW_BALANCE_EPOCHS;
+      note(
+        'balance',
+        BigInt(s.walFrost) === 0n ? 'fail' : low ? 'warn' : 'ok',
+        `${formatWal(BigInt(s.walFrost))}; storage costs ${formatWal(BigInt(s.costPerEpochFrost))} per epoch${s.epochsAffordable === null ? '' : `, paid for ${s.epochsAffordable} epochs`}${low || BigInt(s.walFrost) === 0n ? ' — top up: on the local network "floe init" funds from its faucet' : ''}`,
+      );
+    }
+    note(
+      'journal',
+      status.pendingJournal ? 'warn' : 'ok',
+      status.pendingJournal
+        ? `${status.pendingJournal} interrupted store(s); the next backup finishes them`
+        : 'nothing unfinished',
+    );
+    note(
+      'renewal',
+      status.renewalFailures.length ? 'fail' : 'ok',
+      status.renewalFailures.length
+        ? status.renewalFailures[0]!.reason
+        : status.lastRenewal
+          ? `last: ${status.lastRenewal.action} at epoch ${status.lastRenewal.epoch}`
+          : 'nothing renewed yet',
+    );
+  } catch (error) {
+    note('network', 'fail', (error as Error).message);
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,54 @@
+/** `floe status`: folders, pending work, the last snapshot, and what storage costs. */
+import { collectStatus } from '../../sync/status.js';
+import { UsageError } from '../errors.js';
+import { formatBytes, formatDuration, formatWal } from '../format.js';
+import type { CommandContext } from '../main.js';
+import { openNetworkSession } from '../session.js';
+
+export async function statusCommand(args: string[], ctx: CommandContext): Promise<number> {
+  if (args.length) throw new UsageError('usage: floe status');
+  const session = await openNetworkSession(ctx);
+  try {
+    const s = await collectStatus(session.index, session.client);
+    if (ctx.json) {
+      ctx.out(JSON.stringify({ account: session.keys.address, ...s }));
+      return s.renewalFailures.length || s.networkError ? 1 : 0;
+    }
+    ctx.out(`account   ${session.keys.address}`);
+    if (s.folders.length === 0) ctx.out('folders   none yet: add one with "floe add DIR"');
+    for (const f of s.folders)
+      ctx.out(
+        `folder    ${f.path}  ${f.paused ? 'paused' : f.state}${f.lastError ? `  (${f.lastError})` : ''}`,
+      );
+    ctx.out(
+      `snapshot  ${s.lastSnapshot ? `${s.lastSnapshot.id.slice(0, 8)} at ${s.lastSnapshot.time} (${s.lastSnapshot.files} files changed)` : 'none yet'}`,
+    );
+    if (s.pendingJournal)
+      ctx.out(`pending   ${s.pendingJournal} interrupted store(s), finished by the next backup`);
+    if (s.storage) {
+      const st = s.storage;
+      const left = Math.max(0, (st.epochEndsAt - Date.now()) / 1000);
+      ctx.out(
+        `epoch     ${st.epoch} (ends in ${formatDuration(left)}; epochs last ${formatDuration(st.epochDurationMs / 1000)})`,
+      );
+      ctx.out(
+        `stored    ${st.liveBlobs} live blobs, ${formatBytes(st.liveStorageBytes)} encoded on the network`,
+      );
+      ctx.out(
+        `expiry    ${st.nextExpiryEpoch === null ? 'nothing stored' : `next at epoch ${st.nextExpiryEpoch}; renewed before it`}`,
+      );
+      ctx.out(
+        `balance   ${formatWal(BigInt(st.walFrost))}; storage costs ${formatWal(BigInt(st.costPerEpochFrost))} per epoch${st.epochsAffordable === null ? '' : ` (${st.epochsAffordable} epochs paid for)`}`,
+      );
+    } else ctx.out(`network   unreachable: ${s.networkError}`);
+    if (s.lastRenewal)
+      ctx.out(
+        `renewal   last: ${s.lastRenewal.action} at epoch ${s.lastRenewal.epoch} (${s.lastRenewal.reason})`,
+      );
+    for (const r of s.renewalFailures)
+      ctx.out(`FAILED    renewal at epoch ${r.epoch}: ${r.reason}`);
+    return s.renewalFailures.length || s.networkError ? 1 : 0;
+  } finally {
+    await session.close();
+  }
+}
