@@ -29,7 +29,10 @@ export interface Route {
   handle(r: RouteRequest<unknown>): Promise<Reply> | Reply;
 }
 
-export function get(path: string, handle: (r: RouteRequest<undefined>) => Promise<Reply> | Reply): Route {
+export function get(
+  path: string,
+  handle: (r: RouteRequest<undefined>) => Promise<Reply> | Reply,
+): Route {
   return { method: 'GET', path, body: null, handle: handle as Route['handle'] };
 }
 

@@ -8,7 +8,7 @@ import type { Index } from '../index/index.js';
 import { applyRetention, EmptyRetentionPolicyError } from '../repo/retention.js';
 import { OPTIONAL_EXCLUDES } from '../sync/ignore.js';
 import { DEFAULT_RENEWAL } from '../sync/renewals.js';
-import { validate, ValidationError, type Infer, type Schema } from './validate.js';
+import { ValidationError, type Infer, type Schema } from './validate.js';
 
 const count = { type: 'integer', minimum: 0, maximum: 10_000 } as const;
 const DAY_MS = 86_400_000;
@@ -93,12 +93,11 @@ export function readSettings(index: Index): Settings {
 }
 
 /**
- * Applies the settings the body names (the others stay as they are) and returns them all.
- * Everything is checked before anything is written, and written in one transaction:
- * a request with one bad field changes nothing.
+ * Applies the changes (a validated subset of the settings; the others stay as they are)
+ * and returns all settings. Everything is checked before anything is written, and
+ * written in one transaction: a request with one bad field changes nothing.
  */
-export function updateSettings(index: Index, body: unknown): Settings {
-  const changes = validate(SETTINGS_SCHEMA, body);
+export function updateSettings(index: Index, changes: Infer<typeof SETTINGS_SCHEMA>): Settings {
   if (changes.retention) {
     try {
       applyRetention([], changes.retention);
@@ -109,7 +108,8 @@ export function updateSettings(index: Index, body: unknown): Settings {
     }
   }
   index.transaction(() => {
-    for (const name of NAMES) if (changes[name] !== undefined) index.setSetting(name, changes[name]);
+    for (const name of NAMES)
+      if (changes[name] !== undefined) index.setSetting(name, changes[name]);
   });
   return readSettings(index);
 }

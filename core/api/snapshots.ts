@@ -108,9 +108,13 @@ export class SnapshotBrowser {
     for (const [i, name] of names.entries()) {
       const entries = await repo.tree(entry ? entry.subtree! : root.tree);
       entry = entries.find((e) => Buffer.from(e.name).equals(name)) ?? null;
-      if (!entry) throw new HttpError(404, `${textPath(names, i + 1)} is not in snapshot ${snapshot.id}`);
+      if (!entry)
+        throw new HttpError(404, `${textPath(names, i + 1)} is not in snapshot ${snapshot.id}`);
       if (i < names.length - 1 && entry.type !== 'dir')
-        throw new HttpError(404, `${textPath(names, i + 1)} is not a folder in snapshot ${snapshot.id}`);
+        throw new HttpError(
+          404,
+          `${textPath(names, i + 1)} is not a folder in snapshot ${snapshot.id}`,
+        );
     }
     return { root, names, entry };
   }

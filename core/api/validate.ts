@@ -81,7 +81,11 @@ function check(schema: Schema, value: unknown, field: string): void {
       return;
     case 'integer': {
       const { minimum = Number.MIN_SAFE_INTEGER, maximum = Number.MAX_SAFE_INTEGER } = schema;
-      if (!Number.isSafeInteger(value) || (value as number) < minimum || (value as number) > maximum)
+      if (
+        !Number.isSafeInteger(value) ||
+        (value as number) < minimum ||
+        (value as number) > maximum
+      )
         throw new ValidationError(field, `must be a whole number from ${minimum} to ${maximum}`);
       return;
     }
@@ -133,7 +137,9 @@ function checkString(
   if (schema.minLength !== undefined && value.length < schema.minLength)
     throw new ValidationError(
       field,
-      schema.minLength === 1 ? 'must not be empty' : `must be at least ${schema.minLength} characters`,
+      schema.minLength === 1
+        ? 'must not be empty'
+        : `must be at least ${schema.minLength} characters`,
     );
   if (schema.maxLength !== undefined && value.length > schema.maxLength)
     throw new ValidationError(field, `must be at most ${schema.maxLength} characters`);

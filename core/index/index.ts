@@ -4,6 +4,7 @@
  * is a cache of what is on the network — `floe index rebuild` recreates it from the chain
  * and the blobs — except for the user's settings and folder list.
  */
+import type { ChunkKind } from '../repo/pack.js';
 import Database from 'better-sqlite3';
 import type { Snapshot } from '../repo/snapshot.js';
 import { MIGRATIONS } from './migrations.js';
@@ -344,12 +345,37 @@ export class Index {
   }
 
   /** The chunks the index locates in this pack. */
-  packChunks(packId: Uint8Array): { id: Uint8Array; length: number; kind: string }[] {
+  packChunks(
+    packId: Uint8Array,
+  ): { id: Uint8Array; offset: number; length: number; kind: ChunkKind }[] {
     return (
       this.db
-        .prepare('SELECT id, length, kind FROM chunks WHERE pack_id = ?')
-        .all(Buffer.from(packId)) as { id: Buffer; length: number; kind: string }[]
-    ).map((r) => ({ id: new Uint8Array(r.id), length: r.length, kind: r.kind }));
+        .prepare('SELECT id, offset, length, kind FROM chunks WHERE pack_id = ? ORDER BY offset')
+        .all(Buffer.from(packId)) as {
+        id: Buffer;
+        offset: number;
+        length: number;
+        kind: ChunkKind;
+      }[]
+    ).map((r) => ({ id: new Uint8Array(r.id), offset: r.offset, length: r.length, kind: r.kind }));
+  }
+
+  /** Certified packs that no committed index blob lists yet. */
+  unlistedPacks(): PackRow[] {
+    return (
+      this.db
+        .prepare(
+          "SELECT * FROM packs WHERE state = 'certified' AND index_blob_id IS NULL ORDER BY created_at",
+        )
+        .all() as Record<string, unknown>[]
+    ).map(toPack);
+  }
+
+  markListed(packIds: Uint8Array[], indexBlobId: string): void {
+    const stmt = this.db.prepare('UPDATE packs SET index_blob_id = ? WHERE id = ?');
+    this.transaction(() => {
+      for (const id of packIds) stmt.run(indexBlobId, Buffer.from(id));
+    });
   }
 
   /** Forgets where these chunks are, so a backup that meets them again stores them anew. */

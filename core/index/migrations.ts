@@ -34,4 +34,8 @@ export const MIGRATIONS: string[] = [
    CREATE TABLE renewals (
      id INTEGER PRIMARY KEY, time INTEGER NOT NULL, epoch INTEGER NOT NULL, object_id TEXT,
      blob_id TEXT, action TEXT NOT NULL, epochs INTEGER, cost_frost TEXT, reason TEXT NOT NULL);`,
+  // Which index blob lists each pack: a pack certified but listed by none (its run was
+  // killed before its index blob was committed) is listed by the next one.
+  `ALTER TABLE packs ADD COLUMN index_blob_id TEXT;
+   CREATE INDEX packs_unlisted ON packs(state) WHERE index_blob_id IS NULL;`,
 ];

@@ -10,14 +10,18 @@ import { hostname } from 'node:os';
 import type { FileRow, Index } from '../index/index.js';
 import { chunkId, chunkIdHex } from '../repo/chunk-id.js';
 import { chunkStream, DEFAULT_CHUNKER, gearTable, type ChunkerParams } from '../repo/chunker.js';
-import { sealIndex, type IndexedPack } from '../repo/index-blob.js';
 import type { RepoKeys } from '../repo/keys.js';
 import { newSnapshotId, sealSnapshot, type Snapshot, type SnapshotRoot } from '../repo/snapshot.js';
 import { encodeTree, type TreeEntry } from '../repo/tree.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import type { StoreProgress } from '../walrus/client/store.js';
 import { recoverInterruptedStores } from './recovery.js';
-import { storeJournalled, storePack } from './journalled-store.js';
+import {
+  commitIndexBlob,
+  storeIndexOfUnlistedPacks,
+  storeJournalled,
+  storePack,
+} from './journalled-store.js';
 import { BUILTIN_EXCLUDES, IgnoreRules } from './ignore.js';
 import { Packer } from './packer.js';
 import { ProgressTracker, type ProgressSnapshot } from './progress.js';
@@ -64,13 +68,14 @@ export async function runBackup(
   await recoverInterruptedStores(index, client);
   const gear = gearTable(keys.chunkIdKey);
   const progress = new ProgressTracker('scanning');
-  const storedPacks: IndexedPack[] = [];
+  let packs = 0;
   const issues: BackupResult['issues'] = [];
   const packer = new Packer(keys, {
     targetSize: ctx.packTargetSize ?? DEFAULT_PACK_SIZE,
     isStored: (id) => index.hasChunk(id),
     store: async (pack) => {
-      storedPacks.push(await storePack(ctx, pack));
+      await storePack(ctx, pack);
+      packs++;
     },
   });
   const roots: SnapshotRoot[] = [];
@@ -137,9 +142,7 @@ export async function runBackup(
 
   progress.setPhase('finishing');
   await packer.flush();
-  const indexBlob = storedPacks.length
-    ? await storeJournalled(ctx, sealIndex(keys, storedPacks), 'index')
-    : null;
+  const indexBlob = await storeIndexOfUnlistedPacks(ctx);
   const parent = index.latestSnapshot();
   const snapshot: Snapshot = {
     version: 1,
@@ -154,7 +157,7 @@ export async function runBackup(
   };
   const stored = await storeJournalled(ctx, sealSnapshot(keys, snapshot), 'snapshot');
   index.transaction(() => {
-    if (indexBlob) index.complete(indexBlob.journal);
+    if (indexBlob) commitIndexBlob(index, indexBlob);
     index.complete(stored.journal);
     index.upsertFiles(fileUpdates);
     for (const r of removals) index.removeFiles(r.folderId, r.paths);
@@ -167,7 +170,7 @@ export async function runBackup(
     files,
     newBytes: packer.newBytes,
     dedupedBytes: packer.dedupedBytes,
-    packs: storedPacks.length,
+    packs,
     issues,
   };
 }

@@ -5,7 +5,8 @@
  * makes the blob referenced (see recovery.ts for what happens to one left pending).
  */
 import type { Index } from '../index/index.js';
-import type { IndexedPack } from '../repo/index-blob.js';
+import { sealIndex, type IndexedPack } from '../repo/index-blob.js';
+import type { RepoKeys } from '../repo/keys.js';
 import type { SealedPack } from '../repo/pack.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import type { StoredBlob, StoreProgress } from '../walrus/client/store.js';
@@ -68,4 +69,32 @@ export async function storePack(ctx: StoreContext, pack: SealedPack): Promise<In
     index.complete(journal);
   });
   return { blobId: stored.blobId, packId: pack.packId, entries: pack.entries };
+}
+
+/**
+ * Stores an index blob listing every certified pack no committed index blob lists yet —
+ * this run's packs, and those of a run killed before its own index blob was committed —
+ * so a pack the local index dedups against is always findable by a new machine. The
+ * caller commits with `commitIndexBlob` in the transaction that references the blob.
+ */
+export async function storeIndexOfUnlistedPacks(
+  ctx: StoreContext & { keys: RepoKeys },
+): Promise<(StoredBlob & { journal: number; packIds: Uint8Array[] }) | null> {
+  const unlisted = ctx.index.unlistedPacks();
+  if (unlisted.length === 0) return null;
+  const packs: IndexedPack[] = unlisted.map((p) => ({
+    blobId: p.blobId!,
+    packId: p.id,
+    entries: ctx.index.packChunks(p.id),
+  }));
+  const stored = await storeJournalled(ctx, sealIndex(ctx.keys, packs), 'index');
+  return { ...stored, packIds: unlisted.map((p) => p.id) };
+}
+
+export function commitIndexBlob(
+  index: Index,
+  blob: { blobId: string; journal: number; packIds: Uint8Array[] },
+): void {
+  index.markListed(blob.packIds, blob.blobId);
+  index.complete(blob.journal);
 }

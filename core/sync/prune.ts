@@ -9,12 +9,11 @@
  */
 import type { Index, PackRow } from '../index/index.js';
 import { chunkIdHex } from '../repo/chunk-id.js';
-import { sealIndex, type IndexedPack } from '../repo/index-blob.js';
 import type { RepoKeys } from '../repo/keys.js';
 import { applyRetention, type RetentionPolicy } from '../repo/retention.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { DEFAULT_PACK_SIZE } from './backup.js';
-import { storeJournalled, storePack } from './journalled-store.js';
+import { commitIndexBlob, storeIndexOfUnlistedPacks, storePack } from './journalled-store.js';
 import { Packer } from './packer.js';
 import { recoverInterruptedStores } from './recovery.js';
 import { LIVE_INDEX_BLOBS } from './renewals.js';
@@ -146,13 +145,12 @@ async function compact(
 ): Promise<{ bytes: number; indexBlobId: string | null }> {
   if (sparse.length === 0) return { bytes: 0, indexBlobId: null };
   const { index, keys } = ctx;
-  const stored: IndexedPack[] = [];
   const packer = new Packer(keys, {
     targetSize: DEFAULT_PACK_SIZE,
     // Everything offered here is already in the index (in its old pack): store it anyway.
     isStored: () => false,
     store: async (pack) => {
-      stored.push(await storePack(ctx, pack));
+      await storePack(ctx, pack);
     },
   });
   for (const pack of sparse) {
@@ -164,9 +162,9 @@ async function compact(
   }
   await packer.flush();
   // Restores find the moved chunks through this index blob (RepoReader reads them all).
-  const indexBlob = await storeJournalled(ctx, sealIndex(keys, stored), 'index');
+  const indexBlob = (await storeIndexOfUnlistedPacks(ctx))!;
   index.transaction(() => {
-    index.complete(indexBlob.journal);
+    commitIndexBlob(index, indexBlob);
     // The live chunks now point at the new packs; what is left in the old ones is dead.
     for (const pack of sparse) retirePack(index, pack);
   });

@@ -58,6 +58,7 @@ export async function rebuildIndex(
       );
       index.setPackState(pack.packId, 'stored');
       index.setPackState(pack.packId, 'certified');
+      index.markListed([pack.packId], pack.indexBlobId);
       report.packs++;
       report.chunks += pack.entries.length;
     }

@@ -1,0 +1,200 @@
+/**
+ * The local API's endpoints. Every /api request needs `Authorization: Bearer TOKEN`
+ * (the event stream also takes `?token=`, as EventSource cannot set headers); bodies are
+ * JSON, at most 64 KiB, and checked against the schema beside each route before anything
+ * happens. Answers are JSON objects; errors are `{ error, field? }` with a 4xx/5xx status
+ * (503 when the network cannot be reached). Names inside snapshots are in the text form
+ * of ./names.ts (UTF-8, with %XX for other bytes and %25 for '%').
+ *
+ * | Method | Path                        | Body / query                                      | Answer                                             |
+ * | ------ | --------------------------- | ------------------------------------------------- | -------------------------------------------------- |
+ * | GET    | /api/status                 |                                                   | FloeStatus (core/sync/status.ts) + `paused`        |
+ * | GET    | /api/folders                |                                                   | `{ folders }`                                      |
+ * | POST   | /api/folders                | `{ path }` (absolute, an existing folder)         | 201 the folder; 409 if chosen or overlapping       |
+ * | DELETE | /api/folders/:id            |                                                   | `{ removed }` (its snapshots stay restorable)      |
+ * | POST   | /api/folders/:id/pause      |                                                   | the folder (no longer watched or backed up)        |
+ * | POST   | /api/folders/:id/resume     |                                                   | the folder (watched again; a backup follows)       |
+ * | POST   | /api/backup                 |                                                   | 202 `{ requested }`; 409 while the engine is paused |
+ * | GET    | /api/snapshots              |                                                   | `{ snapshots }`, newest first                      |
+ * | GET    | /api/snapshots/:id/tree     | `?folder=ROOT&path=sub/dir` (both optional)       | `{ snapshot, folder, path, entries }`              |
+ * | POST   | /api/restores               | `{ snapshot, target, folder?, path?, overwrite? }` | 202 the restore job                                |
+ * | GET    | /api/restores/:id           |                                                   | the job: state, progress, result or error          |
+ * | GET    | /api/renewals               |                                                   | policy, storage and cost, live blobs' expiries, log |
+ * | POST   | /api/renewals/run           | `{ dryRun? }`                                     | the run's report and plan; 409 while one runs      |
+ * | GET    | /api/settings               |                                                   | every setting (core/api/settings.ts)               |
+ * | PUT    | /api/settings               | the settings to change (others stay)              | every setting                                      |
+ * | GET    | /api/network                |                                                   | account, epoch, prices, committee                  |
+ * | GET    | /api/events                 | `?token=` accepted                                | text/event-stream: progress, backup, renewal,      |
+ * |        |                             |                                                   | failure, idle, folder-state, restore-progress      |
+ */
+import { resolve } from 'node:path';
+import type { Index } from '../index/index.js';
+import type { Engine } from '../sync/engine.js';
+import { collectStatus } from '../sync/status.js';
+import type { WalrusClient } from '../walrus/client/client.js';
+import type { FolderControl } from './folders.js';
+import { HttpError } from './http.js';
+import type { RenewalRunner } from './renewals.js';
+import { renewalOverview } from './renewals.js';
+import type { RestoreJobs } from './restore-jobs.js';
+import { get, withBody, type Route } from './router.js';
+import { readSettings, SETTINGS_SCHEMA, updateSettings } from './settings.js';
+import { textPath, type SnapshotBrowser } from './snapshots.js';
+import type { EventStreams } from './sse.js';
+import type { Schema } from './validate.js';
+
+export const EVENTS_PATH = '/api/events';
+
+/** Longest path accepted; Linux's PATH_MAX is 4096 bytes. */
+const MAX_PATH = 4096;
+
+const NO_FIELDS = { type: 'object', properties: {} } as const satisfies Schema;
+
+const ADD_FOLDER = {
+  type: 'object',
+  properties: { path: { type: 'string', format: 'absolutePath', maxLength: MAX_PATH } },
+  required: ['path'],
+} as const satisfies Schema;
+
+const START_RESTORE = {
+  type: 'object',
+  properties: {
+    snapshot: { type: 'string', minLength: 1, maxLength: 128 },
+    /** Which of the snapshot's folders (its path when backed up); default its first. */
+    folder: { type: 'string', format: 'absolutePath', maxLength: MAX_PATH },
+    /** A file or folder inside it; default all of it. */
+    path: { type: 'string', maxLength: MAX_PATH },
+    /** Where the folder's (or the path's) contents land. */
+    target: { type: 'string', format: 'absolutePath', maxLength: MAX_PATH },
+    /** Replace local files newer than the backup (default: skip and report them). */
+    overwrite: { type: 'boolean' },
+  },
+  required: ['snapshot', 'target'],
+} as const satisfies Schema;
+
+const RUN_RENEWALS = {
+  type: 'object',
+  properties: { dryRun: { type: 'boolean' } },
+} as const satisfies Schema;
+
+export interface ApiContext {
+  engine: Engine;
+  index: Index;
+  client: WalrusClient;
+  folders: FolderControl;
+  snapshots: SnapshotBrowser;
+  restores: RestoreJobs;
+  renewals: RenewalRunner;
+  streams: EventStreams;
+}
+
+export function apiRoutes(c: ApiContext): Route[] {
+  return [
+    get('/api/status', async () => ({
+      status: 200,
+      body: { ...(await collectStatus(c.index, c.client)), paused: c.engine.paused },
+    })),
+
+    get('/api/folders', () => ({ status: 200, body: { folders: c.folders.list() } })),
+    withBody('POST', '/api/folders', ADD_FOLDER, async ({ body }) => ({
+      status: 201,
+      body: await c.folders.add(body.path),
+    })),
+    withBody('DELETE', '/api/folders/:id', NO_FIELDS, async ({ params }) => ({
+      status: 200,
+      body: { removed: await c.folders.remove(params.id!) },
+    })),
+    withBody('POST', '/api/folders/:id/pause', NO_FIELDS, async ({ params }) => ({
+      status: 200,
+      body: await c.folders.setPaused(params.id!, true),
+    })),
+    withBody('POST', '/api/folders/:id/resume', NO_FIELDS, async ({ params }) => ({
+      status: 200,
+      body: await c.folders.setPaused(params.id!, false),
+    })),
+
+    withBody('POST', '/api/backup', NO_FIELDS, () => {
+      if (c.engine.paused) throw new HttpError(409, 'backups are paused; resume them first');
+      c.engine.requestBackup();
+      return { status: 202, body: { requested: true } };
+    }),
+
+    get('/api/snapshots', () => ({ status: 200, body: { snapshots: c.snapshots.list() } })),
+    get('/api/snapshots/:id/tree', async ({ params, query }) => {
+      const snapshot = c.snapshots.snapshot(params.id!);
+      const dir = await c.snapshots.directory(
+        snapshot,
+        query.get('folder') ?? undefined,
+        query.get('path') ?? '',
+      );
+      return { status: 200, body: { snapshot: snapshot.id, ...dir } };
+    }),
+
+    withBody('POST', '/api/restores', START_RESTORE, async ({ body }) => {
+      const snapshot = c.snapshots.snapshot(body.snapshot);
+      // Resolved now, so a path that is not there is refused before any job starts.
+      const { root, names } = await c.snapshots.resolve(snapshot, body.folder, body.path ?? '');
+      const job = c.restores.start({
+        snapshot,
+        folder: root.path,
+        path: textPath(names),
+        // restoreSnapshot matches names by their UTF-8 decoding, so that is what it gets.
+        subPath: names.map((n) => Buffer.from(n).toString()).join('/'),
+        target: resolve(body.target),
+        overwrite: body.overwrite ?? false,
+      });
+      return { status: 202, body: job };
+    }),
+    get('/api/restores/:id', ({ params }) => {
+      const job = c.restores.get(params.id!);
+      if (!job) throw new HttpError(404, `no restore ${params.id}`);
+      return { status: 200, body: job };
+    }),
+
+    get('/api/renewals', async () => ({
+      status: 200,
+      body: await renewalOverview(c.index, c.client),
+    })),
+    withBody('POST', '/api/renewals/run', RUN_RENEWALS, async ({ body }) => ({
+      status: 200,
+      body: await c.renewals.run(body.dryRun ?? false),
+    })),
+
+    get('/api/settings', () => ({ status: 200, body: readSettings(c.index) })),
+    withBody('PUT', '/api/settings', SETTINGS_SCHEMA, ({ body }) => ({
+      status: 200,
+      body: updateSettings(c.index, body),
+    })),
+
+    get('/api/network', async () => {
+      const state = await c.client.chain.systemState();
+      return {
+        status: 200,
+        body: {
+          /** The network chosen in settings (a change applies at the next start). */
+          configured: readSettings(c.index).network,
+          address: c.client.chain.address,
+          epoch: state.epoch,
+          epochStartedAt: state.epochStartedAt,
+          epochDurationMs: state.epochDurationMs,
+          nShards: state.nShards,
+          maxEpochsAhead: state.maxEpochsAhead,
+          storagePricePerUnit: state.storagePricePerUnit,
+          writePricePerUnit: state.writePricePerUnit,
+          committee: state.committee.map((m) => ({
+            name: m.name,
+            nodeId: m.nodeId,
+            url: m.url,
+            stake: m.stake,
+            shards: m.shards.length,
+          })),
+        },
+      };
+    }),
+
+    get(EVENTS_PATH, ({ res }) => {
+      c.streams.open(res);
+      return null;
+    }),
+  ];
+}

@@ -1,0 +1,188 @@
+/**
+ * The local API server (DESIGN §3, §8): HTTP + server-sent events on loopback, over the
+ * running engine, for the desktop UI and for scripts. Each request passes, in order:
+ * Host and Origin checks (every path) → static files for non-/api paths → the bearer
+ * token → the route (404/405) → the body (413/415/400) → the handler. Errors answer with
+ * their status and message, never a stack trace.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Index } from '../index/index.js';
+import type { RepoKeys } from '../repo/keys.js';
+import type { Engine } from '../sync/engine.js';
+import { ChainUnavailableError } from '../walrus/chain/chain.js';
+import type { WalrusClient } from '../walrus/client/client.js';
+import {
+  BlobMetadataUnavailableError,
+  NotEnoughConfirmationsError,
+  NotEnoughSliversError,
+} from '../walrus/client/errors.js';
+import { EventFeed } from './events.js';
+import { FolderControl } from './folders.js';
+import { HttpError, readJsonBody, sendJson } from './http.js';
+import { RenewalRunner } from './renewals.js';
+import { RestoreJobs } from './restore-jobs.js';
+import { apiRoutes, EVENTS_PATH } from './routes.js';
+import { Router } from './router.js';
+import { LOOPBACK_HOSTS, newToken, RequestGuard, type LoopbackHost } from './security.js';
+import { SnapshotBrowser } from './snapshots.js';
+import { EventStreams } from './sse.js';
+import { StaticFiles } from './static-files.js';
+import { validate, ValidationError } from './validate.js';
+
+export interface ApiServerOptions {
+  engine: Engine;
+  index: Index;
+  client: WalrusClient;
+  keys: RepoKeys;
+  /** A loopback address (default 127.0.0.1): the API is never put on a network. */
+  host?: LoopbackHost;
+  /** Default 0: a free port, so two users or two runs never collide. */
+  port?: number;
+  /** Default: a new random token (pass one in when something else must know it first). */
+  token?: string;
+  /** The UI's files, served for every path outside /api. */
+  staticDir?: string;
+}
+
+/** Shorter than 32 bytes of base64url is guessable enough to matter. */
+const MIN_TOKEN_LENGTH = 43;
+
+/** The network could not be reached, or too few storage nodes answered: try again later. */
+const UNAVAILABLE = [
+  ChainUnavailableError,
+  NotEnoughSliversError,
+  NotEnoughConfirmationsError,
+  BlobMetadataUnavailableError,
+];
+
+export class ApiServer {
+  private readonly detach: () => void;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly guard: RequestGuard,
+    private readonly router: Router,
+    private readonly staticFiles: StaticFiles | null,
+    private readonly parts: {
+      engine: Engine;
+      streams: EventStreams;
+      feed: EventFeed;
+      restores: RestoreJobs;
+      snapshots: SnapshotBrowser;
+    },
+    /** Where the API and the UI are, e.g. http://127.0.0.1:41234 (no trailing slash). */
+    readonly url: string,
+    readonly token: string,
+  ) {
+    // New blobs after a backup, fewer after a renewal run: the tree reader must look again.
+    const invalidate = () => parts.snapshots.invalidate();
+    parts.engine.on('backup', invalidate).on('renewal', invalidate);
+    this.detach = () => parts.engine.off('backup', invalidate).off('renewal', invalidate);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res));
+  }
+
+  static async start(o: ApiServerOptions): Promise<ApiServer> {
+    const host = o.host ?? '127.0.0.1';
+    if (!LOOPBACK_HOSTS.includes(host))
+      throw new Error(
+        `the API listens on loopback only (${LOOPBACK_HOSTS.join(', ')}), not ${host}`,
+      );
+    const token = o.token ?? newToken();
+    if (token.length < MIN_TOKEN_LENGTH)
+      throw new Error(`an API token needs at least ${MIN_TOKEN_LENGTH} characters`);
+    const staticFiles = o.staticDir ? await StaticFiles.open(o.staticDir) : null;
+
+    const { engine, index, client, keys } = o;
+    const streams = new EventStreams();
+    const snapshots = new SnapshotBrowser(index, client, keys);
+    const restores = new RestoreJobs(client, keys, () => snapshots.repo());
+    const feed = new EventFeed(engine, restores, index, streams);
+    const folders = new FolderControl(index, engine, () => feed.foldersChanged());
+    const renewals = new RenewalRunner(index, client, (report) => {
+      snapshots.invalidate();
+      feed.renewal(report);
+    });
+    const router = new Router(
+      apiRoutes({ engine, index, client, folders, snapshots, restores, renewals, streams }),
+    );
+
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port ?? 0, host, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    return new ApiServer(
+      server,
+      new RequestGuard(host, port, token),
+      router,
+      staticFiles,
+      { engine, streams, feed, restores, snapshots },
+      `http://${host === '::1' ? '[::1]' : host}:${port}`,
+      token,
+    );
+  }
+
+  /**
+   * Stops listening, ends the event streams and waits for running restores to finish
+   * (so nothing writes after close). The engine keeps running: it is the caller's.
+   */
+  async close(): Promise<void> {
+    this.detach();
+    this.parts.feed.close();
+    this.parts.streams.close();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    await this.parts.restores.settled();
+    await closed;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      this.guard.checkSource(req);
+      // No CORS, ever: a preflight is answered as what it is, a method this API lacks.
+      if (req.method === 'OPTIONS')
+        throw new HttpError(405, 'OPTIONS is not allowed: this API serves no other origin', {
+          Allow: 'GET, POST, PUT, DELETE',
+        });
+      const target = req.url ?? '';
+      // The raw path, not a URL parser's: it would quietly resolve '..' away.
+      if (!target.startsWith('/')) throw new HttpError(400, 'the request target must be a path');
+      const q = target.indexOf('?');
+      const path = q < 0 ? target : target.slice(0, q);
+      const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
+      if (path === '/api' || path.startsWith('/api/')) await this.api(req, res, path, query);
+      else if (this.staticFiles) await this.staticFiles.serve(req, res, path);
+      else throw new HttpError(404, 'not found');
+    } catch (error) {
+      this.fail(res, error);
+    }
+  }
+
+  private async api(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<void> {
+    // Before routing: without the token, not even which paths exist is revealed.
+    this.guard.checkToken(req, query, path === EVENTS_PATH);
+    const { route, params } = this.router.match(req.method ?? '', path);
+    const body = route.body ? validate(route.body, (await readJsonBody(req)) ?? {}) : undefined;
+    const reply = await route.handle({ params, query, body, req, res });
+    if (reply) sendJson(res, reply.status, reply.body);
+  }
+
+  private fail(res: ServerResponse, error: unknown): void {
+    // Failed mid-answer (a file stream broke): all that is left is to cut the connection.
+    if (res.headersSent) return void res.destroy();
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof HttpError) sendJson(res, error.status, { error: message }, error.headers);
+    else if (error instanceof ValidationError)
+      sendJson(res, 400, { error: message, field: error.field });
+    else if (UNAVAILABLE.some((type) => error instanceof type))
+      sendJson(res, 503, { error: message });
+    else sendJson(res, 500, { error: message });
+  }
+}
