@@ -52,6 +52,11 @@ export class PackWriter {
     return PACK_ID_LENGTH + SEAL_OVERHEAD + HEADER + this.chunks.length * ENTRY + this.dataBytes;
   }
 
+  /** Bytes the sealed blob would have with one more chunk of `length` bytes. */
+  sizeWith(length: number): number {
+    return this.size + ENTRY + length;
+  }
+
   has(id: Uint8Array): boolean {
     return this.ids.has(chunkIdHex(id));
   }

@@ -14,6 +14,7 @@ import type { RepoKeys } from '../repo/keys.js';
 import { newSnapshotId, sealSnapshot, type Snapshot, type SnapshotRoot } from '../repo/snapshot.js';
 import { encodeTree, type TreeEntry } from '../repo/tree.js';
 import type { WalrusClient } from '../walrus/client/client.js';
+import { EncodingConfig } from '../walrus/encoding/config.js';
 import type { StoreProgress } from '../walrus/client/store.js';
 import { recoverInterruptedStores } from './recovery.js';
 import {
@@ -70,8 +71,11 @@ export async function runBackup(
   const progress = new ProgressTracker('scanning');
   let packs = 0;
   const issues: BackupResult['issues'] = [];
+  // Packs never exceed what the network can encode (small localnets hold small blobs).
+  const capacity = new EncodingConfig((await client.chain.systemState()).nShards).maxBlobSize;
   const packer = new Packer(keys, {
-    targetSize: ctx.packTargetSize ?? DEFAULT_PACK_SIZE,
+    targetSize: Math.min(ctx.packTargetSize ?? DEFAULT_PACK_SIZE, capacity),
+    maxSize: capacity,
     isStored: (id) => index.hasChunk(id),
     store: async (pack) => {
       await storePack(ctx, pack);

@@ -10,6 +10,8 @@ import { PackWriter, type ChunkKind, type SealedPack } from '../repo/pack.js';
 export interface PackerOptions {
   /** Seal a pack once it holds this many bytes. */
   targetSize: number;
+  /** No pack may exceed this (the largest blob the network can encode). */
+  maxSize?: number;
   isStored: (id: Uint8Array) => boolean;
   store: (pack: SealedPack) => Promise<void>;
 }
@@ -33,6 +35,12 @@ export class Packer {
       this.dedupedBytes += bytes.length;
       return;
     }
+    const max = this.o.maxSize ?? Infinity;
+    if (this.writer.count > 0 && this.writer.sizeWith(bytes.length) > max) await this.seal();
+    if (this.writer.sizeWith(bytes.length) > max)
+      throw new Error(
+        `a ${bytes.length}-byte chunk does not fit in the largest blob this network stores (${max} bytes): use a network with more shards`,
+      );
     this.inFlight.add(key);
     this.writer.add(id, kind, bytes);
     this.newBytes += bytes.length;

@@ -12,6 +12,7 @@ import { chunkIdHex } from '../repo/chunk-id.js';
 import type { RepoKeys } from '../repo/keys.js';
 import { applyRetention, type RetentionPolicy } from '../repo/retention.js';
 import type { WalrusClient } from '../walrus/client/client.js';
+import { EncodingConfig } from '../walrus/encoding/config.js';
 import { DEFAULT_PACK_SIZE } from './backup.js';
 import { commitIndexBlob, storeIndexOfUnlistedPacks, storePack } from './journalled-store.js';
 import { Packer } from './packer.js';
@@ -145,8 +146,10 @@ async function compact(
 ): Promise<{ bytes: number; indexBlobId: string | null }> {
   if (sparse.length === 0) return { bytes: 0, indexBlobId: null };
   const { index, keys } = ctx;
+  const capacity = new EncodingConfig((await ctx.client.chain.systemState()).nShards).maxBlobSize;
   const packer = new Packer(keys, {
-    targetSize: DEFAULT_PACK_SIZE,
+    targetSize: Math.min(DEFAULT_PACK_SIZE, capacity),
+    maxSize: capacity,
     // Everything offered here is already in the index (in its old pack): store it anyway.
     isStored: () => false,
     store: async (pack) => {

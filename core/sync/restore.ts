@@ -15,6 +15,7 @@ import {
   symlink,
   rm,
 } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import type { BlobObject } from '../walrus/chain/chain.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { CorruptDataError } from '../repo/crypto.js';
@@ -195,7 +196,13 @@ async function restoreFile(
   mtime: number,
   onBytes: (n: number) => void,
 ): Promise<void> {
-  const partial = Buffer.concat([dest, Buffer.from('.floe-partial')]);
+  // A short fixed-length name beside the file: appending to a 255-byte name would not fit.
+  const slash = dest.lastIndexOf(0x2f);
+  const tag = createHash('sha256')
+    .update(dest.subarray(slash + 1))
+    .digest('hex')
+    .slice(0, 16);
+  const partial = Buffer.concat([dest.subarray(0, slash + 1), Buffer.from(`.floe-${tag}.partial`)]);
   const handle = await openFile(partial, 'w', 0o600);
   try {
     for (const id of e.chunks ?? []) {
