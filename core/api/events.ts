@@ -33,10 +33,11 @@ export class EventFeed {
   ) {
     this.folders = JSON.stringify(index.folders());
     const listeners = {
-      progress: (p: ProgressSnapshot) => {
-        this.throttle.run('backup', () => streams.send('progress', p));
-        this.foldersChanged();
-      },
+      progress: (p: ProgressSnapshot) =>
+        this.throttle.run('backup', () => {
+          streams.send('progress', p);
+          this.foldersChanged();
+        }),
       backup: (result: BackupResult) => {
         this.throttle.flush('backup');
         streams.send('backup', backupView(result));

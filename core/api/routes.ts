@@ -6,26 +6,26 @@
  * (503 when the network cannot be reached). Names inside snapshots are in the text form
  * of ./names.ts (UTF-8, with %XX for other bytes and %25 for '%').
  *
- * | Method | Path                        | Body / query                                      | Answer                                             |
- * | ------ | --------------------------- | ------------------------------------------------- | -------------------------------------------------- |
- * | GET    | /api/status                 |                                                   | FloeStatus (core/sync/status.ts) + `paused`        |
- * | GET    | /api/folders                |                                                   | `{ folders }`                                      |
- * | POST   | /api/folders                | `{ path }` (absolute, an existing folder)         | 201 the folder; 409 if chosen or overlapping       |
- * | DELETE | /api/folders/:id            |                                                   | `{ removed }` (its snapshots stay restorable)      |
- * | POST   | /api/folders/:id/pause      |                                                   | the folder (no longer watched or backed up)        |
- * | POST   | /api/folders/:id/resume     |                                                   | the folder (watched again; a backup follows)       |
- * | POST   | /api/backup                 |                                                   | 202 `{ requested }`; 409 while the engine is paused |
- * | GET    | /api/snapshots              |                                                   | `{ snapshots }`, newest first                      |
- * | GET    | /api/snapshots/:id/tree     | `?folder=ROOT&path=sub/dir` (both optional)       | `{ snapshot, folder, path, entries }`              |
- * | POST   | /api/restores               | `{ snapshot, target, folder?, path?, overwrite? }` | 202 the restore job                                |
- * | GET    | /api/restores/:id           |                                                   | the job: state, progress, result or error          |
- * | GET    | /api/renewals               |                                                   | policy, storage and cost, live blobs' expiries, log |
- * | POST   | /api/renewals/run           | `{ dryRun? }`                                     | the run's report and plan; 409 while one runs      |
- * | GET    | /api/settings               |                                                   | every setting (core/api/settings.ts)               |
- * | PUT    | /api/settings               | the settings to change (others stay)              | every setting                                      |
- * | GET    | /api/network                |                                                   | account, epoch, prices, committee                  |
- * | GET    | /api/events                 | `?token=` accepted                                | text/event-stream: progress, backup, renewal,      |
- * |        |                             |                                                   | failure, idle, folder-state, restore-progress      |
+ * | Method | Path                    | Body / query                                       | Answer                                              |
+ * | ------ | ----------------------- | -------------------------------------------------- | --------------------------------------------------- |
+ * | GET    | /api/status             |                                                    | FloeStatus (core/sync/status.ts) + `paused`         |
+ * | GET    | /api/folders            |                                                    | `{ folders }`                                       |
+ * | POST   | /api/folders            | `{ path }` (absolute, an existing folder)          | 201 the folder; 409 if chosen or overlapping        |
+ * | DELETE | /api/folders/:id        |                                                    | `{ removed }` (its snapshots stay restorable)       |
+ * | POST   | /api/folders/:id/pause  |                                                    | the folder (no longer watched or backed up)         |
+ * | POST   | /api/folders/:id/resume |                                                    | the folder (watched again; a backup follows)        |
+ * | POST   | /api/backup             |                                                    | 202 `{ requested }`; 409 while the engine is paused |
+ * | GET    | /api/snapshots          |                                                    | `{ snapshots }`, newest first                       |
+ * | GET    | /api/snapshots/:id/tree | `?folder=ROOT&path=sub/dir` (both optional)        | `{ snapshot, folder, path, entries }`               |
+ * | POST   | /api/restores           | `{ snapshot, target, folder?, path?, overwrite? }` | 202 the restore job                                 |
+ * | GET    | /api/restores/:id       |                                                    | the job: state, progress, result or error           |
+ * | GET    | /api/renewals           |                                                    | policy, storage and cost, live blobs' expiries, log |
+ * | POST   | /api/renewals/run       | `{ dryRun? }`                                      | the run's report and plan; 409 while one runs       |
+ * | GET    | /api/settings           |                                                    | every setting (core/api/settings.ts)                |
+ * | PUT    | /api/settings           | the settings to change (others stay)               | every setting                                       |
+ * | GET    | /api/network            |                                                    | account, epoch, prices, committee                   |
+ * | GET    | /api/events             | `?token=` accepted                                 | text/event-stream: progress, backup, renewal,       |
+ * |        |                         |                                                    | failure, idle, folder-state, restore-progress       |
  */
 import { resolve } from 'node:path';
 import type { Index } from '../index/index.js';
@@ -34,8 +34,7 @@ import { collectStatus } from '../sync/status.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import type { FolderControl } from './folders.js';
 import { HttpError } from './http.js';
-import type { RenewalRunner } from './renewals.js';
-import { renewalOverview } from './renewals.js';
+import { renewalOverview, type RenewalRunner } from './renewals.js';
 import type { RestoreJobs } from './restore-jobs.js';
 import { get, withBody, type Route } from './router.js';
 import { readSettings, SETTINGS_SCHEMA, updateSettings } from './settings.js';

@@ -46,7 +46,7 @@ export class RequestGuard {
    * stream: EventSource cannot set headers), from `?token=`.
    */
   checkToken(req: IncomingMessage, query: URLSearchParams, queryAllowed: boolean): void {
-    const header = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const header = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const fromQuery = queryAllowed ? query.get('token') : null;
     if (![header, fromQuery].some((t) => t && this.matches(t)))
       throw new HttpError(401, 'a valid API token is required', {

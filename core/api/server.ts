@@ -92,6 +92,13 @@ export class ApiServer {
     if (token.length < MIN_TOKEN_LENGTH)
       throw new Error(`an API token needs at least ${MIN_TOKEN_LENGTH} characters`);
     const staticFiles = o.staticDir ? await StaticFiles.open(o.staticDir) : null;
+    // Listening first: if the port is taken, nothing below has been started to undo.
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port ?? 0, host, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
 
     const { engine, index, client, keys } = o;
     const streams = new EventStreams();
@@ -107,12 +114,6 @@ export class ApiServer {
       apiRoutes({ engine, index, client, folders, snapshots, restores, renewals, streams }),
     );
 
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(o.port ?? 0, host, () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
     return new ApiServer(
       server,
       new RequestGuard(host, port, token),

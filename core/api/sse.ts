@@ -18,10 +18,6 @@ export class EventStreams {
     this.heartbeat.unref();
   }
 
-  get size(): number {
-    return this.clients.size;
-  }
-
   open(res: ServerResponse): void {
     res.writeHead(200, {
       ...BASE_HEADERS,

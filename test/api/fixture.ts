@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiServer } from '../../core/api/server.js';
@@ -142,6 +143,22 @@ export function call(
     else if (payload) req.write(payload);
     req.end();
   });
+}
+
+/**
+ * A request written byte for byte on a socket, for what no client library would send (an
+ * HTTP/1.0 request without Host, a path with backslashes). Answers status and whole text.
+ */
+export async function rawRequest(
+  api: ApiServer,
+  head: string,
+): Promise<{ status: number; text: string }> {
+  const url = new URL(api.url);
+  const socket = connect(Number(url.port), url.hostname);
+  socket.end(head);
+  let text = '';
+  for await (const chunk of socket) text += (chunk as Buffer).toString('latin1');
+  return { status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1]), text };
 }
 
 export interface ServerEvent {

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiServer } from '../../core/api/server.js';
 import { readSettings } from '../../core/api/settings.js';
-import { call, EventReader, startStack, type Answer, type Stack } from './fixture.js';
+import { call, EventReader, rawRequest, startStack, type Answer, type Stack } from './fixture.js';
 
 describe('the API refuses what it must', () => {
   let s: Stack;
@@ -29,6 +29,19 @@ describe('the API refuses what it must', () => {
 
   test('the token is 32 random bytes in base64url, new for each server', async () => {
     assert.match(s.api.token, /^[A-Za-z0-9_-]{43}$/);
+    const other = await ApiServer.start({
+      engine: s.engine,
+      index: s.index,
+      client: s.client,
+      keys: s.keys,
+    });
+    try {
+      assert.notEqual(other.token, s.api.token);
+      assert.notEqual(other.url, s.api.url, 'a port of its own');
+      assert.equal((await call(other, 'GET', '/api/status', { token: s.api.token })).status, 401);
+    } finally {
+      await other.close();
+    }
   });
 
   test('a request without a token is refused with 401 and changes nothing', async () => {
@@ -77,8 +90,14 @@ describe('the API refuses what it must', () => {
       const a = await addFolder({ host });
       assert.equal(a.status, 403, host);
     }
-    // Node itself answers a Host-less HTTP/1.1 request with 400.
+    // Node itself answers a Host-less HTTP/1.1 request with 400; HTTP/1.0 may omit Host.
     assert.equal((await addFolder({ host: null })).status, 400, 'no Host at all');
+    const body = JSON.stringify({ path: folder });
+    const old = await rawRequest(
+      s.api,
+      `POST /api/folders HTTP/1.0\r\nAuthorization: Bearer ${s.api.token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    assert.equal(old.status, 403, 'HTTP/1.0 without Host');
     noFolders();
     assert.equal(
       (await call(s.api, 'GET', '/api/status', { host: `localhost:${port}` })).status,

@@ -93,7 +93,7 @@ async function populate(src: string): Promise<void> {
   await utimes(join(odd, 'with space'), 1_000_000, 1_000_000);
 }
 
-test(`${FILES} files with odd names, edited and backed up again, restore byte for byte on a new machine`, async () => {
+test(`${FILES} files with odd names, edited and backed up again, restore byte for byte on a new machine with a node down`, async () => {
   const t = await startTestNetwork();
   const dir = await mkdtemp(join(tmpdir(), 'floe-large-'));
   try {
@@ -119,7 +119,8 @@ test(`${FILES} files with odd names, edited and backed up again, restore byte fo
     const after = await manifest(Buffer.from(src));
     index.close();
 
-    // A new machine: the phrase's keys and the chain, nothing else.
+    // A new machine: the phrase's keys and the chain, nothing else — with f shards' node down.
+    await t.net.stopNode(0);
     const fresh = new WalrusClient({
       chain: new LocalChain(t.net.url, keys.account),
       pool: t.pool,

@@ -55,7 +55,7 @@ async function localChecks(
       note(
         'data directory',
         'fail',
-        `${session.dataDir} is not writable (${(error as Error).message}); set --data or FLOE_DATA_DIR`,
+        `${session.dataDir} is not writable (${(error as Error).message}); set --data or FLOE_HOME`,
       );
     }
     const integrity = session.index.quickCheck();
