@@ -4,16 +4,12 @@
  * long the balance pays for that; and renewal run on demand under the user's policy.
  */
 import type { Index, RenewalRecord } from '../index/index.js';
-import {
-  liveBlobIds,
-  runRenewals,
-  type RenewalPolicy,
-  type RenewalReport,
-} from '../sync/renewals.js';
+import type { Engine } from '../sync/engine.js';
+import { liveBlobIds, type RenewalPolicy, type RenewalReport } from '../sync/renewals.js';
 import { collectStatus, type StorageStatus } from '../sync/status.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { HttpError } from './http.js';
-import { readSettings } from './settings.js';
+import { readSettings } from '../settings/settings.js';
 
 const LOG_LENGTH = 200;
 
@@ -78,19 +74,14 @@ export interface RenewalRun extends RenewalReport {
 export class RenewalRunner {
   private busy = false;
 
-  constructor(
-    private readonly index: Index,
-    private readonly client: WalrusClient,
-    private readonly onReport: (report: RenewalReport) => void,
-  ) {}
+  constructor(private readonly engine: Engine) {}
 
   async run(dryRun: boolean): Promise<RenewalRun> {
     if (this.busy) throw new HttpError(409, 'a renewal run is already in progress');
     this.busy = true;
     try {
-      const policy = readSettings(this.index).renewal;
-      const { plan, ...report } = await runRenewals(this.client, this.index, policy, dryRun);
-      if (!dryRun) this.onReport(report);
+      // Through the engine, so this run queues behind one its timer started.
+      const { plan, ...report } = await this.engine.renewNow(dryRun);
       return {
         ...report,
         dryRun,

@@ -37,10 +37,10 @@ import { HttpError } from './http.js';
 import { renewalOverview, type RenewalRunner } from './renewals.js';
 import type { RestoreJobs } from './restore-jobs.js';
 import { get, withBody, type Route } from './router.js';
-import { readSettings, SETTINGS_SCHEMA, updateSettings } from './settings.js';
+import { readSettings, SETTINGS_SCHEMA, updateSettings } from '../settings/settings.js';
 import { textPath, type SnapshotBrowser } from './snapshots.js';
 import type { EventStreams } from './sse.js';
-import type { Schema } from './validate.js';
+import type { Schema } from '../settings/validate.js';
 
 export const EVENTS_PATH = '/api/events';
 
@@ -160,10 +160,12 @@ export function apiRoutes(c: ApiContext): Route[] {
     })),
 
     get('/api/settings', () => ({ status: 200, body: readSettings(c.index) })),
-    withBody('PUT', '/api/settings', SETTINGS_SCHEMA, ({ body }) => ({
-      status: 200,
-      body: updateSettings(c.index, body),
-    })),
+    withBody('PUT', '/api/settings', SETTINGS_SCHEMA, async ({ body }) => {
+      const settings = updateSettings(c.index, body);
+      // New excludes or wait limits apply to the watcher now, not at the next start.
+      await c.engine.settingsChanged();
+      return { status: 200, body: settings };
+    }),
 
     get('/api/network', async () => {
       const state = await c.client.chain.systemState();

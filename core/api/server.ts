@@ -28,7 +28,7 @@ import { LOOPBACK_HOSTS, newToken, RequestGuard, type LoopbackHost } from './sec
 import { SnapshotBrowser } from './snapshots.js';
 import { EventStreams } from './sse.js';
 import { StaticFiles } from './static-files.js';
-import { validate, ValidationError } from './validate.js';
+import { validate, ValidationError } from '../settings/validate.js';
 
 export interface ApiServerOptions {
   engine: Engine;
@@ -106,10 +106,7 @@ export class ApiServer {
     const restores = new RestoreJobs(client, keys, () => snapshots.repo());
     const feed = new EventFeed(engine, restores, index, streams);
     const folders = new FolderControl(index, engine, () => feed.foldersChanged());
-    const renewals = new RenewalRunner(index, client, (report) => {
-      snapshots.invalidate();
-      feed.renewal(report);
-    });
+    const renewals = new RenewalRunner(engine);
     const router = new Router(
       apiRoutes({ engine, index, client, folders, snapshots, restores, renewals, streams }),
     );

@@ -42,6 +42,10 @@ export interface BackupContext {
   epochs: number;
   packTargetSize?: number;
   chunker?: ChunkerParams;
+  /** Exclusion patterns (gitignore syntax) on top of each folder's .floeignore files. */
+  excludes?: string[];
+  /** Called whenever a folder's state in the index changes. */
+  onFolderState?: () => void;
   /** Each blob store's own progress: encoding, uploading N of M bytes, certifying. */
   onStore?: (p: StoreProgress) => void;
 }
@@ -90,11 +94,15 @@ export async function runBackup(
   for (const folder of index.folders()) {
     if (folder.paused) continue;
     index.setFolderState(folder.id, 'scanning');
+    ctx.onFolderState?.();
     const previous = new Map<string, FileRow>();
     for (const row of index.files(folder.id)) previous.set(pathKey(row.relPath), row);
     const known = new Map<string, KnownEntry>();
     for (const [k, row] of previous) if (row.state === 'indexed') known.set(k, row);
-    const scan = await scanFolder(folder.path, { known, rules: IgnoreRules.of(BUILTIN_EXCLUDES) });
+    const scan = await scanFolder(folder.path, {
+      known,
+      rules: IgnoreRules.of(ctx.excludes ?? BUILTIN_EXCLUDES),
+    });
     issues.push(...scan.issues.map((i) => ({ ...i, folder: folder.path })));
     const changed = new Set(scan.changed.map((e) => pathKey(e.relPath)));
     progress.addTotals(
@@ -103,6 +111,7 @@ export async function runBackup(
     );
     progress.setPhase('uploading');
     index.setFolderState(folder.id, 'uploading');
+    ctx.onFolderState?.();
 
     const chunkLists = new Map<string, string[]>();
     const skipped = new Set<string>();
@@ -163,11 +172,14 @@ export async function runBackup(
   index.transaction(() => {
     if (indexBlob) commitIndexBlob(index, indexBlob);
     index.complete(stored.journal);
-    index.upsertFiles(fileUpdates);
-    for (const r of removals) index.removeFiles(r.folderId, r.paths);
+    // A folder removed while this run read it has no rows to update any more.
+    const still = new Set(index.folders().map((f) => f.id));
+    index.upsertFiles(fileUpdates.filter((f) => still.has(f.folderId)));
+    for (const r of removals) if (still.has(r.folderId)) index.removeFiles(r.folderId, r.paths);
     index.addSnapshot(snapshot, stored.blobId, stored.objectId);
     for (const f of index.folders()) if (!f.paused) index.setFolderState(f.id, 'idle');
   });
+  ctx.onFolderState?.();
   return {
     snapshot,
     snapshotBlobId: stored.blobId,

@@ -11,14 +11,10 @@ import type { Index } from '../index/index.js';
 import type { RepoKeys } from '../repo/keys.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { runBackup, type BackupResult } from './backup.js';
-import { BUILTIN_EXCLUDES, IgnoreRules } from './ignore.js';
+import { IgnoreRules } from './ignore.js';
 import type { ProgressSnapshot } from './progress.js';
-import {
-  DEFAULT_RENEWAL,
-  runRenewals,
-  type RenewalPolicy,
-  type RenewalReport,
-} from './renewals.js';
+import { excludePatterns, readSettings } from '../settings/settings.js';
+import { runRenewals, type RenewalAction, type RenewalReport } from './renewals.js';
 import { FolderWatcher } from './watcher.js';
 
 export interface EngineOptions {
@@ -26,7 +22,6 @@ export interface EngineOptions {
   keys: RepoKeys;
   client: WalrusClient;
   epochs: number;
-  renewal?: RenewalPolicy;
   /** Full rescan of every folder this often (events can be missed). */
   rescanIntervalMs?: number;
   /** Renewal runs this often even without an epoch change. */
@@ -34,33 +29,44 @@ export interface EngineOptions {
   /** How often the chain is asked whether the epoch changed. */
   epochPollMs?: number;
   debounceMs?: number;
-  maxWaitMs?: number;
 }
+
+export type RenewalRun = RenewalReport & { plan: RenewalAction[] };
 
 export interface EngineEvents {
   progress: [ProgressSnapshot];
   backup: [BackupResult];
-  renewal: [RenewalReport];
+  renewal: [RenewalRun];
+  /** A folder's state changed (scanning, uploading, idle, paused, error). */
+  'folder-state': [];
   // Not 'error': an unheard 'error' event would throw, and a failed run must never kill the engine.
   failure: [{ during: 'backup' | 'renewal' | 'watch'; message: string }];
   idle: [];
 }
 
 export class Engine extends EventEmitter<EngineEvents> {
-  private readonly watcher: FolderWatcher;
+  private watcher: FolderWatcher;
   private readonly timers: NodeJS.Timeout[] = [];
   private running: Promise<void> | null = null;
   private again = false;
   private lastEpoch = -1;
   private stopped = false;
+  /** Renewal runs one after another: two at once would each extend the same blobs. */
+  private renewals: Promise<unknown> = Promise.resolve();
   paused = false;
 
   constructor(private readonly o: EngineOptions) {
     super();
-    this.watcher = new FolderWatcher({
-      debounceMs: o.debounceMs ?? 2_000,
-      maxWaitMs: o.maxWaitMs ?? 30_000,
-      rules: IgnoreRules.of(BUILTIN_EXCLUDES),
+    this.watcher = this.newWatcher();
+  }
+
+  /** The watcher under the current settings (excludes; latency vs batching). */
+  private newWatcher(): FolderWatcher {
+    const settings = readSettings(this.o.index);
+    return new FolderWatcher({
+      debounceMs: this.o.debounceMs ?? 2_000,
+      maxWaitMs: settings.packMaxWaitMs,
+      rules: IgnoreRules.of(excludePatterns(settings)),
       onChanges: () => this.requestBackup(),
       onError: (folder, error) =>
         this.emit('failure', { during: 'watch', message: `${folder}: ${error.message}` }),
@@ -68,12 +74,23 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   async start(): Promise<void> {
-    for (const f of this.o.index.folders()) if (!f.paused) await this.watcher.add(f.path);
+    await this.watchFolders();
     await this.renew();
     this.requestBackup();
     this.every(this.o.rescanIntervalMs ?? 3_600_000, () => this.requestBackup());
     this.every(this.o.renewIntervalMs ?? 3_600_000, () => void this.renew());
     this.every(this.o.epochPollMs ?? 30_000, () => void this.checkEpoch());
+  }
+
+  /** Settings changed: watch again under the new excludes and wait limits. */
+  async settingsChanged(): Promise<void> {
+    await this.watcher.close();
+    this.watcher = this.newWatcher();
+    await this.watchFolders();
+  }
+
+  private async watchFolders(): Promise<void> {
+    for (const f of this.o.index.folders()) if (!f.paused) await this.watcher.add(f.path);
   }
 
   /** Starts watching a folder added while running, and backs it up. */
@@ -116,8 +133,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.again = false;
       try {
         const { index, keys, client, epochs } = this.o;
-        const result = await runBackup({ index, keys, client, epochs }, (p) =>
-          this.emit('progress', p),
+        const excludes = excludePatterns(readSettings(index));
+        const result = await runBackup(
+          { index, keys, client, epochs, excludes, onFolderState: () => this.emit('folder-state') },
+          (p) => this.emit('progress', p),
         );
         this.emit('backup', result);
       } catch (error) {
@@ -127,16 +146,28 @@ export class Engine extends EventEmitter<EngineEvents> {
     } while (this.again && !this.stopped && !this.paused);
   }
 
-  private async renew(): Promise<void> {
-    try {
-      const report = await runRenewals(
-        this.o.client,
-        this.o.index,
-        this.o.renewal ?? DEFAULT_RENEWAL,
-      );
+  /**
+   * Renews under the user's policy, after any run already in progress. A dry run only
+   * plans; a real one is reported as a `renewal` event wherever it was started.
+   */
+  async renewNow(dryRun = false): Promise<RenewalRun> {
+    const { client, index } = this.o;
+    const run = this.renewals.then(() =>
+      runRenewals(client, index, readSettings(index).renewal, dryRun),
+    );
+    this.renewals = run.catch(() => undefined);
+    const report = await run;
+    if (!dryRun) {
       this.lastEpoch = report.epoch;
       this.emit('renewal', report);
       for (const message of report.errors) this.emit('failure', { during: 'renewal', message });
+    }
+    return report;
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      await this.renewNow();
     } catch (error) {
       this.emit('failure', { during: 'renewal', message: (error as Error).message });
     }

@@ -44,7 +44,7 @@ export async function startStack(
   });
   await mkdir(join(dir, 'folders'));
   const index = Index.open(join(dir, 'index.db'));
-  const engine = new Engine({ index, keys, client, epochs: 3, debounceMs: 100, maxWaitMs: 1_000 });
+  const engine = new Engine({ index, keys, client, epochs: 3, debounceMs: 100 });
   if (o.startEngine) {
     const idle = once(engine, 'idle');
     await engine.start();

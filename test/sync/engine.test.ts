@@ -30,7 +30,6 @@ test('the engine backs up at start, again on a change, and renews after an epoch
     client,
     epochs: 3,
     debounceMs: 100,
-    maxWaitMs: 1_000,
     epochPollMs: 100,
   });
   const failures: string[] = [];

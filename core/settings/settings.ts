@@ -6,7 +6,7 @@
  */
 import type { Index } from '../index/index.js';
 import { applyRetention, EmptyRetentionPolicyError } from '../repo/retention.js';
-import { OPTIONAL_EXCLUDES } from '../sync/ignore.js';
+import { BUILTIN_EXCLUDES, OPTIONAL_EXCLUDES } from '../sync/ignore.js';
 import { DEFAULT_RENEWAL } from '../sync/renewals.js';
 import { ValidationError, type Infer, type Schema } from './validate.js';
 
@@ -112,4 +112,13 @@ export function updateSettings(index: Index, changes: Infer<typeof SETTINGS_SCHE
       if (changes[name] !== undefined) index.setSetting(name, changes[name]);
   });
   return readSettings(index);
+}
+
+/** The exclusion patterns a backup and the watcher apply: built-in, chosen presets, the user's own. */
+export function excludePatterns(settings: Settings): string[] {
+  return [
+    ...BUILTIN_EXCLUDES,
+    ...settings.excludes.presets.flatMap((p) => OPTIONAL_EXCLUDES[p]),
+    ...settings.excludes.patterns,
+  ];
 }
