@@ -8,7 +8,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { FolderRow, Index } from '../index/index.js';
 import type { Engine } from '../sync/engine.js';
 import { HttpError } from './http.js';
-import { ValidationError } from '../settings/validate.js';
+import { ValidationError } from '../index/validate.js';
 
 export class FolderControl {
   constructor(

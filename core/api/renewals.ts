@@ -9,7 +9,7 @@ import { liveBlobIds, type RenewalPolicy, type RenewalReport } from '../sync/ren
 import { collectStatus, type StorageStatus } from '../sync/status.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { HttpError } from './http.js';
-import { readSettings } from '../settings/settings.js';
+import { readSettings } from '../index/settings.js';
 
 const LOG_LENGTH = 200;
 

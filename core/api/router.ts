@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from './http.js';
-import type { Infer, Schema } from '../settings/validate.js';
+import type { Infer, Schema } from '../index/validate.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 

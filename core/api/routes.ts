@@ -37,10 +37,10 @@ import { HttpError } from './http.js';
 import { renewalOverview, type RenewalRunner } from './renewals.js';
 import type { RestoreJobs } from './restore-jobs.js';
 import { get, withBody, type Route } from './router.js';
-import { readSettings, SETTINGS_SCHEMA, updateSettings } from '../settings/settings.js';
+import { readSettings, SETTINGS_SCHEMA, updateSettings } from '../index/settings.js';
 import { textPath, type SnapshotBrowser } from './snapshots.js';
 import type { EventStreams } from './sse.js';
-import type { Schema } from '../settings/validate.js';
+import type { Schema } from '../index/validate.js';
 
 export const EVENTS_PATH = '/api/events';
 

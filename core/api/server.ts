@@ -28,7 +28,7 @@ import { LOOPBACK_HOSTS, newToken, RequestGuard, type LoopbackHost } from './sec
 import { SnapshotBrowser } from './snapshots.js';
 import { EventStreams } from './sse.js';
 import { StaticFiles } from './static-files.js';
-import { validate, ValidationError } from '../settings/validate.js';
+import { validate, ValidationError } from '../index/validate.js';
 
 export interface ApiServerOptions {
   engine: Engine;

@@ -13,7 +13,7 @@ import { RepoReader } from '../sync/repo-reader.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { HttpError } from './http.js';
 import { MalformedNameError, nameToText, textToName } from './names.js';
-import { ValidationError } from '../settings/validate.js';
+import { ValidationError } from '../index/validate.js';
 
 export interface SnapshotSummary {
   id: string;

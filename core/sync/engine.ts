@@ -13,7 +13,7 @@ import type { WalrusClient } from '../walrus/client/client.js';
 import { runBackup, type BackupResult } from './backup.js';
 import { IgnoreRules } from './ignore.js';
 import type { ProgressSnapshot } from './progress.js';
-import { excludePatterns, readSettings } from '../settings/settings.js';
+import { excludePatterns, readSettings } from '../index/settings.js';
 import { runRenewals, type RenewalAction, type RenewalReport } from './renewals.js';
 import { FolderWatcher } from './watcher.js';
 

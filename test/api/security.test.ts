@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiServer } from '../../core/api/server.js';
-import { readSettings } from '../../core/settings/settings.js';
+import { readSettings } from '../../core/index/settings.js';
 import { call, EventReader, rawRequest, startStack, type Answer, type Stack } from './fixture.js';
 
 describe('the API refuses what it must', () => {

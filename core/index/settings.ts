@@ -4,7 +4,7 @@
  * rows such as the account address or the live index blobs share that table, which is
  * why writes go through this whitelist and never take a key from the request.
  */
-import type { Index } from '../index/index.js';
+import type { Index } from './index.js';
 import { applyRetention, EmptyRetentionPolicyError } from '../repo/retention.js';
 import { BUILTIN_EXCLUDES, OPTIONAL_EXCLUDES } from '../sync/ignore.js';
 import { DEFAULT_RENEWAL } from '../sync/renewals.js';

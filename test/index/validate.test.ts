@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validate, ValidationError, type Schema } from '../../core/settings/validate.js';
+import { validate, ValidationError, type Schema } from '../../core/index/validate.js';
 
 const SCHEMA = {
   type: 'object',
