@@ -113,6 +113,7 @@ function backupView(r: BackupResult) {
       folders: r.snapshot.roots.map((root) => root.path),
       stats: r.snapshot.stats,
     },
+    unchanged: r.unchanged,
     files: r.files,
     newBytes: r.newBytes,
     dedupedBytes: r.dedupedBytes,

@@ -17,6 +17,7 @@ import {
   NotEnoughConfirmationsError,
   NotEnoughSliversError,
 } from '../walrus/client/errors.js';
+import type { Onboarding } from './account.js';
 import { EventFeed } from './events.js';
 import { FolderControl } from './folders.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
@@ -30,11 +31,15 @@ import { EventStreams } from './sse.js';
 import { StaticFiles } from './static-files.js';
 import { validate, ValidationError } from '../index/validate.js';
 
-export interface ApiServerOptions {
+/** The running engine and what it works with: everything but onboarding needs these. */
+export interface EngineParts {
   engine: Engine;
   index: Index;
   client: WalrusClient;
   keys: RepoKeys;
+}
+
+export interface ListenOptions {
   /** A loopback address (default 127.0.0.1): the API is never put on a network. */
   host?: LoopbackHost;
   /** Default 0: a free port, so two users or two runs never collide. */
@@ -43,7 +48,11 @@ export interface ApiServerOptions {
   token?: string;
   /** The UI's files, served for every path outside /api. */
   staticDir?: string;
+  /** First-run account routes (/api/account…); without them the engine must be given at once. */
+  onboarding?: Onboarding;
 }
+
+export type ApiServerOptions = ListenOptions & EngineParts;
 
 /** Shorter than 32 bytes of base64url is guessable enough to matter. */
 const MIN_TOKEN_LENGTH = 43;
@@ -57,32 +66,40 @@ const UNAVAILABLE = [
 ];
 
 export class ApiServer {
-  private readonly detach: () => void;
-
-  private constructor(
-    private readonly server: Server,
-    private readonly guard: RequestGuard,
-    private readonly router: Router,
-    private readonly staticFiles: StaticFiles | null,
-    private readonly parts: {
+  /** Set once an account exists and its engine runs; until then only onboarding answers. */
+  private attached: {
+    router: Router;
+    parts: {
       engine: Engine;
       streams: EventStreams;
       feed: EventFeed;
       restores: RestoreJobs;
       snapshots: SnapshotBrowser;
-    },
+    };
+    detach: () => void;
+  } | null = null;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly guard: RequestGuard,
+    private readonly setup: Router | null,
+    private readonly staticFiles: StaticFiles | null,
     /** Where the API and the UI are, e.g. http://127.0.0.1:41234 (no trailing slash). */
     readonly url: string,
     readonly token: string,
   ) {
-    // New blobs after a backup, fewer after a renewal run: the tree reader must look again.
-    const invalidate = () => parts.snapshots.invalidate();
-    parts.engine.on('backup', invalidate).on('renewal', invalidate);
-    this.detach = () => parts.engine.off('backup', invalidate).off('renewal', invalidate);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res));
   }
 
+  /** An API over a running engine. */
   static async start(o: ApiServerOptions): Promise<ApiServer> {
+    const api = await ApiServer.listen(o);
+    api.attach(o);
+    return api;
+  }
+
+  /** Listens and serves the UI and onboarding; `attach` brings in the engine later. */
+  static async listen(o: ListenOptions): Promise<ApiServer> {
     const host = o.host ?? '127.0.0.1';
     if (!LOOPBACK_HOSTS.includes(host))
       throw new Error(
@@ -92,15 +109,26 @@ export class ApiServer {
     if (token.length < MIN_TOKEN_LENGTH)
       throw new Error(`an API token needs at least ${MIN_TOKEN_LENGTH} characters`);
     const staticFiles = o.staticDir ? await StaticFiles.open(o.staticDir) : null;
-    // Listening first: if the port is taken, nothing below has been started to undo.
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(o.port ?? 0, host, () => resolve());
     });
     const { port } = server.address() as AddressInfo;
+    return new ApiServer(
+      server,
+      new RequestGuard(host, port, token),
+      o.onboarding ? new Router(o.onboarding.routes()) : null,
+      staticFiles,
+      `http://${host === '::1' ? '[::1]' : host}:${port}`,
+      token,
+    );
+  }
 
-    const { engine, index, client, keys } = o;
+  /** Serves the whole API over this engine from now on. */
+  attach(e: EngineParts): void {
+    if (this.attached) throw new Error('the API already serves an engine');
+    const { engine, index, client, keys } = e;
     const streams = new EventStreams();
     const snapshots = new SnapshotBrowser(index, client, keys);
     const restores = new RestoreJobs(client, keys, () => snapshots.repo());
@@ -110,16 +138,14 @@ export class ApiServer {
     const router = new Router(
       apiRoutes({ engine, index, client, folders, snapshots, restores, renewals, streams }),
     );
-
-    return new ApiServer(
-      server,
-      new RequestGuard(host, port, token),
+    // New blobs after a backup, fewer after a renewal run: the tree reader must look again.
+    const invalidate = () => snapshots.invalidate();
+    engine.on('backup', invalidate).on('renewal', invalidate);
+    this.attached = {
       router,
-      staticFiles,
-      { engine, streams, feed, restores, snapshots },
-      `http://${host === '::1' ? '[::1]' : host}:${port}`,
-      token,
-    );
+      parts: { engine, streams, feed, restores, snapshots },
+      detach: () => engine.off('backup', invalidate).off('renewal', invalidate),
+    };
   }
 
   /**
@@ -127,12 +153,13 @@ export class ApiServer {
    * (so nothing writes after close). The engine keeps running: it is the caller's.
    */
   async close(): Promise<void> {
-    this.detach();
-    this.parts.feed.close();
-    this.parts.streams.close();
+    const a = this.attached;
+    a?.detach();
+    a?.parts.feed.close();
+    a?.parts.streams.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
-    await this.parts.restores.settled();
+    await a?.parts.restores.settled();
     await closed;
   }
 
@@ -166,10 +193,21 @@ export class ApiServer {
   ): Promise<void> {
     // Before routing: without the token, not even which paths exist is revealed.
     this.guard.checkToken(req, query, path === EVENTS_PATH);
-    const { route, params } = this.router.match(req.method ?? '', path);
+    const { route, params } = this.route(req.method ?? '', path);
     const body = route.body ? validate(route.body, (await readJsonBody(req)) ?? {}) : undefined;
     const reply = await route.handle({ params, query, body, req, res });
     if (reply) sendJson(res, reply.status, reply.body);
+  }
+
+  private route(method: string, path: string): ReturnType<Router['match']> {
+    if (this.setup && (path === '/api/account' || path.startsWith('/api/account/')))
+      return this.setup.match(method, path);
+    if (!this.attached)
+      throw new HttpError(
+        409,
+        'there is no account on this machine yet: create one, or restore one from its recovery phrase',
+      );
+    return this.attached.router.match(method, path);
   }
 
   private fail(res: ServerResponse, error: unknown): void {

@@ -17,6 +17,7 @@ import { restoreCommand, snapshotsCommand } from './commands/snapshots.js';
 import { NotInitializedError } from './session.js';
 import { localnetCommand } from './commands/localnet.js';
 import { doctorCommand } from './commands/doctor.js';
+import { daemonCommand } from './commands/daemon.js';
 import { indexCommand } from './commands/index-rebuild.js';
 import { lsCommand } from './commands/ls.js';
 import { checkCommand, forgetCommand, renewCommand } from './commands/maintenance.js';
@@ -47,6 +48,7 @@ const COMMANDS: Record<string, (args: string[], ctx: CommandContext) => Promise<
   check: checkCommand,
   index: indexCommand,
   doctor: doctorCommand,
+  daemon: daemonCommand,
   localnet: localnetCommand,
   blob: blobCommand,
 };
@@ -70,6 +72,7 @@ commands:
   check [--read-data]  verify every snapshot's data is on the network (and readable)
   index rebuild     recreate the local index from the network alone
   doctor            check everything Floe depends on and say what to fix
+  daemon [--port N] the engine and the local API without a window; serves the UI
   localnet start    run a local Walrus network (ledger + storage nodes) in the foreground
   blob put|get|extend|rm|ls   store and manage raw blobs on it
 

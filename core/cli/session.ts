@@ -80,14 +80,8 @@ export async function openNetworkSession(
     }
     keys = deriveKeys(stored);
   }
-  const dir = localnetDir(base.dataDir);
-  let url = await runningLedger(dir);
-  let embedded: Localnet | null = null;
-  if (!url) {
-    embedded = await Localnet.start({ dir, nodes: 10, nShards: 100 });
-    url = embedded.url;
-  }
-  const chain = new LocalChain(url, keys.account);
+  const network = await connectLocalnet(base.dataDir);
+  const chain = new LocalChain(network.url, keys.account);
   const pool = new CodecPool();
   const client = new WalrusClient({ chain, pool });
   return {
@@ -98,11 +92,30 @@ export async function openNetworkSession(
     pool,
     async close() {
       await pool.close();
-      await embedded?.stop();
+      await network.stop();
       await base.close();
       await lock?.release();
     },
   };
+}
+
+export interface LocalnetConnection {
+  url: string;
+  /** The localnet this process started, if it did; null when one was already running. */
+  embedded: Localnet | null;
+  stop(): Promise<void>;
+}
+
+/** The localnet `floe localnet start` is running for this data directory, or one started here. */
+export async function connectLocalnet(
+  dataDir: string,
+  shape: { nodes: number; nShards: number } = { nodes: 10, nShards: 100 },
+): Promise<LocalnetConnection> {
+  const dir = localnetDir(dataDir);
+  const url = await runningLedger(dir);
+  if (url) return { url, embedded: null, stop: async () => {} };
+  const embedded = await Localnet.start({ dir, ...shape });
+  return { url: embedded.url, embedded, stop: () => embedded.stop() };
 }
 
 async function runningLedger(dir: string): Promise<string | null> {

@@ -58,6 +58,8 @@ export interface BackupResult {
   dedupedBytes: number;
   packs: number;
   issues: (ScanIssue & { folder: string })[];
+  /** Nothing changed since the last snapshot, which stands: no new blob was paid for. */
+  unchanged: boolean;
 }
 
 /** Packs of 32 MiB: at 1000 shards a blob pays ~1 s of fixed encoding cost (bench:codec). */
@@ -91,8 +93,15 @@ export async function runBackup(
   const removals: { folderId: number; paths: Uint8Array[] }[] = [];
   let files = 0;
 
+  const parentRoots = index.latestSnapshot()?.record.roots ?? [];
+  const scanned: number[] = [];
   for (const folder of index.folders()) {
-    if (folder.paused) continue;
+    if (folder.paused) {
+      // Paused means "do not look now", not "drop it from the backups": it stays as it was.
+      const kept = parentRoots.find((r) => r.path === folder.path);
+      if (kept) roots.push(kept);
+      continue;
+    }
     index.setFolderState(folder.id, 'scanning');
     ctx.onFolderState?.();
     const previous = new Map<string, FileRow>();
@@ -151,12 +160,37 @@ export async function runBackup(
     );
     roots.push({ path: folder.path, tree: await buildTrees(present, chunkLists, keys, packer) });
     removals.push({ folderId: folder.id, paths: scan.deleted });
+    scanned.push(folder.id);
   }
 
   progress.setPhase('finishing');
   await packer.flush();
   const indexBlob = await storeIndexOfUnlistedPacks(ctx);
   const parent = index.latestSnapshot();
+  const commitFiles = () => {
+    // A folder removed while this run read it has no rows to update any more.
+    const still = new Set(index.folders().map((f) => f.id));
+    index.upsertFiles(fileUpdates.filter((f) => still.has(f.folderId)));
+    for (const r of removals) if (still.has(r.folderId)) index.removeFiles(r.folderId, r.paths);
+    for (const id of scanned) if (still.has(id)) index.markScanned(id);
+    for (const f of index.folders()) if (!f.paused) index.setFolderState(f.id, 'idle');
+  };
+  if (!indexBlob && parent && sameRoots(parent.record.roots, roots)) {
+    // Same trees as the last snapshot: a rescan that found nothing new costs nothing.
+    index.transaction(commitFiles);
+    ctx.onFolderState?.();
+    const parentBlob = index.snapshots().find((s) => s.id === parent.id)?.blobId ?? '';
+    return {
+      snapshot: parent.record,
+      snapshotBlobId: parentBlob,
+      files,
+      newBytes: packer.newBytes,
+      dedupedBytes: packer.dedupedBytes,
+      packs,
+      issues,
+      unchanged: true,
+    };
+  }
   const snapshot: Snapshot = {
     version: 1,
     id: newSnapshotId(),
@@ -172,12 +206,8 @@ export async function runBackup(
   index.transaction(() => {
     if (indexBlob) commitIndexBlob(index, indexBlob);
     index.complete(stored.journal);
-    // A folder removed while this run read it has no rows to update any more.
-    const still = new Set(index.folders().map((f) => f.id));
-    index.upsertFiles(fileUpdates.filter((f) => still.has(f.folderId)));
-    for (const r of removals) if (still.has(r.folderId)) index.removeFiles(r.folderId, r.paths);
+    commitFiles();
     index.addSnapshot(snapshot, stored.blobId, stored.objectId);
-    for (const f of index.folders()) if (!f.paused) index.setFolderState(f.id, 'idle');
   });
   ctx.onFolderState?.();
   return {
@@ -188,7 +218,12 @@ export async function runBackup(
     dedupedBytes: packer.dedupedBytes,
     packs,
     issues,
+    unchanged: false,
   };
+}
+
+function sameRoots(a: SnapshotRoot[], b: SnapshotRoot[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.path === b[i]!.path && r.tree === b[i]!.tree);
 }
 
 type ReadOutcome = { ids: string[]; entry: ScannedEntry } | { error: string };

@@ -133,6 +133,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.again = false;
       try {
         const { index, keys, client, epochs } = this.o;
+        if (!index.folders().some((f) => !f.paused)) return;
         const excludes = excludePatterns(readSettings(index));
         const result = await runBackup(
           { index, keys, client, epochs, excludes, onFolderState: () => this.emit('folder-state') },

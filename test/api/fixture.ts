@@ -98,7 +98,7 @@ export interface CallOptions {
 }
 
 export function call(
-  api: ApiServer,
+  api: Pick<ApiServer, 'url' | 'token'>,
   method: string,
   path: string,
   o: CallOptions = {},

@@ -30,7 +30,9 @@ export async function backupCommand(args: string[], ctx: CommandContext): Promis
       );
     } else {
       ctx.out(
-        `snapshot ${result.snapshot.id}: ${result.files} files changed, ${formatBytes(result.newBytes)} new, ${formatBytes(result.dedupedBytes)} deduplicated, ${result.packs} packs`,
+        result.unchanged
+          ? `nothing changed since snapshot ${result.snapshot.id} (${result.files} files read again)`
+          : `snapshot ${result.snapshot.id}: ${result.files} files changed, ${formatBytes(result.newBytes)} new, ${formatBytes(result.dedupedBytes)} deduplicated, ${result.packs} packs`,
       );
       for (const i of result.issues)
         ctx.out(`  ${i.code}: ${i.folder}/${Buffer.from(i.relPath).toString()}: ${i.message}`);

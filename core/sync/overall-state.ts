@@ -1,0 +1,100 @@
+/**
+ * Floe's overall state in one word and one line, as a pure function of what the engine
+ * reports: the tray icon and the window's status bar both show exactly this, so they can
+ * never tell two stories. Worst news wins — a failed renewal or an empty balance
+ * outranks a backup in progress, because it is the one thing that loses data if nobody
+ * looks.
+ */
+import type { FloeStatus } from './status.js';
+import type { ProgressSnapshot } from './progress.js';
+
+export type OverallState =
+  'synced' | 'syncing' | 'paused' | 'renewal-due' | 'renewal-failed' | 'offline';
+
+export interface OverallInput {
+  /** Null until the engine answered once. */
+  status: FloeStatus | null;
+  /** The backup in progress, if any. */
+  progress: ProgressSnapshot | null;
+  /** The engine's API could not be reached. */
+  engineUnreachable: boolean;
+  paused: boolean;
+  now: number;
+}
+
+export interface OverallView {
+  state: OverallState;
+  /** Whole percent while syncing with a known total. */
+  percent: number | null;
+  headline: string;
+  /** Next expiry, last renewal: the lines under the headline. */
+  details: string[];
+}
+
+/** A live blob ending within this many epochs is "renewal due soon" if renewal has not run. */
+export const DUE_SOON_EPOCHS = 1;
+/** Fewer epochs than this paid for by the balance is a warning worth the tray's colour. */
+export const LOW_BALANCE_EPOCHS = 3;
+
+export function overallState(input: OverallInput): OverallView {
+  const { status, progress } = input;
+  const storage = status?.storage ?? null;
+  const percent =
+    progress && progress.bytesTotal
+      ? Math.min(100, Math.floor((progress.bytesDone / progress.bytesTotal) * 100))
+      : null;
+
+  let icon: OverallState;
+  let headline: string;
+  if (input.engineUnreachable || !status) {
+    icon = 'offline';
+    headline = 'Floe is not running';
+  } else if (status.networkError) {
+    icon = 'offline';
+    headline = `Offline: ${status.networkError}`;
+  } else if (status.renewalFailures.length > 0) {
+    icon = 'renewal-failed';
+    headline = `Renewal failed: ${status.renewalFailures[0]!.reason}`;
+  } else if (storage && BigInt(storage.walFrost) === 0n && storage.liveBlobs > 0) {
+    icon = 'renewal-failed';
+    headline = 'No WAL left: storage cannot be renewed';
+  } else if (progress) {
+    icon = 'syncing';
+    headline = percent === null ? 'Backing up…' : `Backing up… ${percent}%`;
+  } else if (input.paused) {
+    icon = 'paused';
+    headline = 'Paused';
+  } else if (
+    storage &&
+    ((storage.nextExpiryEpoch !== null &&
+      storage.nextExpiryEpoch - storage.epoch <= DUE_SOON_EPOCHS) ||
+      (storage.epochsAffordable !== null && storage.epochsAffordable < LOW_BALANCE_EPOCHS))
+  ) {
+    icon = 'renewal-due';
+    headline =
+      storage.epochsAffordable !== null && storage.epochsAffordable < LOW_BALANCE_EPOCHS
+        ? `Balance low: pays for ${storage.epochsAffordable} more epoch(s)`
+        : `Renewal due: storage ends at epoch ${storage.nextExpiryEpoch}`;
+  } else {
+    icon = 'synced';
+    headline = status.lastSnapshot
+      ? `Up to date (${relativeTime(Date.parse(status.lastSnapshot.time), input.now)})`
+      : 'Nothing backed up yet';
+  }
+
+  const details: string[] = [];
+  if (storage?.nextExpiryEpoch != null)
+    details.push(`Next expiry: epoch ${storage.nextExpiryEpoch} (now ${storage.epoch})`);
+  const last = status?.lastRenewal;
+  if (last) details.push(`Last renewal: ${last.action} at epoch ${last.epoch}`);
+
+  return { state: icon, percent: icon === 'syncing' ? percent : null, headline, details };
+}
+
+function relativeTime(then: number, now: number): string {
+  const s = Math.max(0, Math.round((now - then) / 1000));
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86_400)} days ago`;
+}

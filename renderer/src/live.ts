@@ -1,0 +1,131 @@
+/**
+ * The event stream (GET /api/events) and what it has said since the window opened: the
+ * backup in progress, the backups that finished, and the failures, each with the path it
+ * is about when there is one. Screens come and go; this outlives them, so the Activity
+ * screen can show a failure that happened while the user was looking at Settings.
+ */
+import type { BackupEvent, LiveEvents, ProgressSnapshot } from './wire.js';
+
+/** Something that went wrong, as the Activity screen lists it. */
+export interface Problem {
+  time: number;
+  during: string;
+  /** The affected file or folder, when the failure is about one. */
+  path: string | null;
+  message: string;
+}
+
+type Listener<T> = (data: T) => void;
+
+/** EventSource retries by itself after a dropped connection; this is for when it gives up. */
+const RECONNECT_MS = 3_000;
+const KEEP = 50;
+
+export class Live {
+  /** The backup running now, if any. */
+  progress: ProgressSnapshot | null = null;
+  /** Newest first. */
+  readonly backups: BackupEvent[] = [];
+  /** Newest first. */
+  readonly problems: Problem[] = [];
+  connected = false;
+
+  private source: EventSource | null = null;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  private readonly listeners = new Map<string, Set<Listener<never>>>();
+
+  constructor(private readonly url: string) {}
+
+  start(): void {
+    const source = new EventSource(this.url);
+    this.source = source;
+    source.onopen = () => this.setConnected(true);
+    source.onerror = () => {
+      this.setConnected(false);
+      if (source.readyState === EventSource.CLOSED) {
+        source.close();
+        this.retry = setTimeout(() => this.start(), RECONNECT_MS);
+      }
+    };
+    for (const name of EVENT_NAMES)
+      source.addEventListener(name, (e) =>
+        this.receive(name, JSON.parse((e as MessageEvent<string>).data)),
+      );
+  }
+
+  stop(): void {
+    if (this.retry) clearTimeout(this.retry);
+    this.source?.close();
+    this.source = null;
+  }
+
+  /** Calls `listener` for each `name` event; returns the unsubscribe. */
+  on<K extends keyof LiveEvents>(name: K, listener: Listener<LiveEvents[K]>): () => void;
+  on(name: 'connection', listener: Listener<boolean>): () => void;
+  on(name: string, listener: Listener<never>): () => void {
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private receive<K extends keyof LiveEvents>(name: K, data: LiveEvents[K]): void {
+    this.remember(name, data);
+    this.emit(name, data);
+  }
+
+  private remember<K extends keyof LiveEvents>(name: K, data: LiveEvents[K]): void {
+    const now = Date.now();
+    if (name === 'progress') this.progress = data as ProgressSnapshot;
+    else if (name === 'idle') this.progress = null;
+    else if (name === 'backup') {
+      const backup = data as BackupEvent;
+      this.progress = null;
+      // A run that found nothing new announces the snapshot that still stands: not a new row.
+      if (!this.backups.some((b) => b.snapshot.id === backup.snapshot.id))
+        this.backups.unshift(backup);
+      for (const issue of backup.issues)
+        this.problems.unshift({
+          time: Date.parse(backup.snapshot.time),
+          during: 'backup',
+          path: joinPath(issue.folder, issue.path),
+          message: issue.message,
+        });
+    } else if (name === 'failure') {
+      const failure = data as LiveEvents['failure'];
+      if (failure.during === 'backup') this.progress = null;
+      this.problems.unshift({
+        time: now,
+        during: failure.during,
+        path: null,
+        message: failure.message,
+      });
+    }
+    this.backups.splice(KEEP);
+    this.problems.splice(KEEP);
+  }
+
+  private setConnected(connected: boolean): void {
+    if (connected === this.connected) return;
+    this.connected = connected;
+    this.emit('connection', connected);
+  }
+
+  private emit(name: string, data: unknown): void {
+    for (const listener of this.listeners.get(name) ?? []) (listener as Listener<unknown>)(data);
+  }
+}
+
+const EVENT_NAMES: (keyof LiveEvents)[] = [
+  'progress',
+  'backup',
+  'renewal',
+  'failure',
+  'idle',
+  'folder-state',
+  'restore-progress',
+];
+
+function joinPath(folder: string, relative: string): string {
+  return relative ? `${folder.replace(/[/\\]$/, '')}/${relative}` : folder;
+}

@@ -1,0 +1,229 @@
+/**
+ * What Floe is doing and has done: the backup running now (live, from `progress`
+ * events), what went wrong and on which path, restores started here, and recent backups
+ * — those this window saw finish, with what they uploaded, then the older ones from the
+ * snapshot list.
+ */
+import { h, keepingFocus } from '../dom.js';
+import {
+  baseName,
+  formatBytes,
+  formatCount,
+  formatDateTime,
+  relativeTime,
+  shortId,
+} from '../format.js';
+import { icon } from '../icons.js';
+import type { Problem } from '../live.js';
+import { empty, failed, loading } from '../placeholders.js';
+import { progressView } from '../progress-view.js';
+import { restoreList } from '../restore-list.js';
+import type { BackupEvent, SnapshotSummary } from '../wire.js';
+import type { Screen } from './screen.js';
+
+const RECENT = 10;
+
+const PHASES: Record<string, string> = {
+  scanning: 'Looking for changes…',
+  uploading: 'Backing up…',
+  finishing: 'Saving the snapshot…',
+};
+
+export const activityScreen: Screen = (pane, { api, live, restores }) => {
+  let snapshots: SnapshotSummary[] | null = null;
+  let snapshotsError: unknown = null;
+
+  // Not a live region: progress redraws it several times a second (the status bar announces).
+  const now = h('section', {
+    class: 'card now',
+    'aria-labelledby': 'now-title',
+  });
+  const problems = h('section', { class: 'card', 'aria-labelledby': 'problems-title' });
+  const recent = h('section', { class: 'card', 'aria-labelledby': 'recent-title' });
+  const restoreSection = restoreList(restores);
+
+  const drawNow = () => {
+    const p = live.progress;
+    keepingFocus(now, () =>
+      now.replaceChildren(
+        h('h2', { id: 'now-title' }, 'Now'),
+        p
+          ? h(
+              'div',
+              null,
+              h(
+                'p',
+                { class: 'now-phase' },
+                h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+                PHASES[p.phase] ?? p.phase,
+              ),
+              progressView(p, 'Backup progress'),
+            )
+          : h(
+              'div',
+              { class: 'now-idle' },
+              icon('check'),
+              h(
+                'p',
+                null,
+                'No backup is running. ',
+                snapshots?.[0]
+                  ? `The last one finished ${relativeTime(Date.parse(snapshots[0].time))}.`
+                  : '',
+              ),
+            ),
+      ),
+    );
+  };
+
+  const drawProblems = () => {
+    problems.replaceChildren(
+      h(
+        'h2',
+        { id: 'problems-title' },
+        'Problems',
+        live.problems.length
+          ? h('span', { class: 'count count-danger' }, live.problems.length)
+          : null,
+      ),
+      live.problems.length
+        ? h('ul', { class: 'problems' }, live.problems.map(problemRow))
+        : h('p', { class: 'quiet' }, 'Nothing has gone wrong since this window opened.'),
+    );
+  };
+
+  const drawRecent = () => {
+    const seen = new Set(live.backups.map((b) => b.snapshot.id));
+    const older = (snapshots ?? []).filter((s) => !seen.has(s.id));
+    const rows = [...live.backups.map(liveBackupRow), ...older.map(snapshotRow)].slice(0, RECENT);
+    recent.replaceChildren(
+      h('h2', { id: 'recent-title' }, 'Recent backups'),
+      rows.length
+        ? h('ul', { class: 'rows' }, rows)
+        : snapshotsError
+          ? failed('Past backups could not be loaded', snapshotsError, () => void load())
+          : snapshots
+            ? empty(
+                'snapshots',
+                'No backups yet',
+                'They appear here as soon as the first one finishes.',
+              )
+            : loading('Loading past backups…'),
+    );
+  };
+
+  const load = async () => {
+    snapshotsError = null;
+    drawRecent();
+    try {
+      snapshots = (await api.snapshots()).snapshots;
+    } catch (error) {
+      snapshotsError = error;
+    }
+    drawRecent();
+    drawNow();
+  };
+
+  pane.append(
+    h(
+      'div',
+      { class: 'screen-head' },
+      h('h1', { tabindex: -1 }, 'Activity'),
+      h('p', { class: 'lead' }, 'Backups as they happen, and anything that needs your attention.'),
+    ),
+    now,
+    problems,
+    restoreSection.element,
+    recent,
+  );
+  drawNow();
+  drawProblems();
+  void load();
+  const unsubscribe = [
+    live.on('progress', drawNow),
+    live.on('idle', drawNow),
+    live.on('backup', () => {
+      drawNow();
+      drawProblems();
+      void load();
+    }),
+    live.on('failure', () => {
+      drawNow();
+      drawProblems();
+    }),
+    restoreSection.stop,
+  ];
+  return () => {
+    for (const u of unsubscribe) u();
+  };
+};
+
+function problemRow(p: Problem): HTMLElement {
+  return h(
+    'li',
+    { class: 'problem' },
+    icon('alert'),
+    h(
+      'div',
+      null,
+      h('p', { class: 'problem-message' }, p.message),
+      p.path ? h('p', { class: 'problem-path' }, h('code', null, p.path)) : null,
+      h('p', { class: 'problem-when' }, `During ${p.during}, ${relativeTime(p.time)}`),
+    ),
+  );
+}
+
+function liveBackupRow(b: BackupEvent): HTMLElement {
+  return backupRow(
+    b.snapshot.id,
+    b.snapshot.time,
+    b.snapshot.folders,
+    `${formatCount(b.files)} ${b.files === 1 ? 'file' : 'files'} changed · ${formatBytes(b.newBytes)} uploaded · ${formatBytes(b.dedupedBytes)} already stored · ${formatCount(b.packs)} ${b.packs === 1 ? 'pack' : 'packs'}`,
+    b.issues.length ? `${formatCount(b.issues.length)} could not be read` : null,
+  );
+}
+
+function snapshotRow(s: SnapshotSummary): HTMLElement {
+  return backupRow(
+    s.id,
+    s.time,
+    s.folders,
+    `${formatCount(s.stats.files)} ${s.stats.files === 1 ? 'file' : 'files'} changed · ${formatBytes(s.stats.bytes)} uploaded`,
+    null,
+  );
+}
+
+function backupRow(
+  id: string,
+  time: string,
+  folders: string[],
+  summary: string,
+  warning: string | null,
+): HTMLElement {
+  return h(
+    'li',
+    { class: 'row', 'data-snapshot': id },
+    h('div', { class: 'row-icon' }, icon(warning ? 'alert' : 'check')),
+    h(
+      'div',
+      { class: 'row-main' },
+      h(
+        'div',
+        { class: 'row-title' },
+        h(
+          'a',
+          { href: `/snapshots/${encodeURIComponent(id)}` },
+          folders.map(baseName).join(', ') || 'Snapshot',
+        ),
+        h('time', { datetime: time, title: formatDateTime(time) }, relativeTime(Date.parse(time))),
+      ),
+      h(
+        'p',
+        { class: 'row-detail' },
+        summary,
+        warning ? h('span', { class: 'row-error' }, ` · ${warning}`) : null,
+      ),
+      h('p', { class: 'row-path' }, `Snapshot ${shortId(id)}`),
+    ),
+  );
+}

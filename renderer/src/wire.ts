@@ -1,0 +1,101 @@
+/**
+ * The shapes of the API's answers and events. Most are the server's own declarations,
+ * imported as types only — nothing of core/ is bundled — so that a change on the server
+ * side fails this UI's type check instead of its users. The few the server builds inline
+ * (the `backup`, `renewal` and `failure` events, the account routes) are spelled out here.
+ */
+import type { RenewalOverview } from '../../core/api/renewals.js';
+import type { RestoreJob } from '../../core/api/restore-jobs.js';
+import type { EntryView, SnapshotSummary } from '../../core/api/snapshots.js';
+import type { FolderRow, RenewalRecord } from '../../core/index/index.js';
+import type { Settings } from '../../core/index/settings.js';
+import type { ProgressSnapshot } from '../../core/sync/progress.js';
+import type { FloeStatus } from '../../core/sync/status.js';
+
+export type {
+  EntryView,
+  FolderRow,
+  ProgressSnapshot,
+  RenewalOverview,
+  RenewalRecord,
+  RestoreJob,
+  Settings,
+  SnapshotSummary,
+};
+
+export type Status = FloeStatus & { paused: boolean };
+
+export interface AccountState {
+  account: string | null;
+  /** A phrase was shown by `create` and is waiting to be confirmed. */
+  pending: boolean;
+}
+
+export interface NewAccount {
+  phrase: string;
+  address: string;
+}
+
+export interface AdoptedAccount {
+  account: string;
+  /** Snapshots found on the network (restore only). */
+  restored?: number;
+}
+
+export interface SnapshotTree {
+  snapshot: string;
+  folder: string;
+  path: string;
+  entries: EntryView[];
+}
+
+export interface RestoreRequest {
+  snapshot: string;
+  target: string;
+  folder?: string;
+  path?: string;
+  overwrite?: boolean;
+}
+
+/** The answer to POST /api/renewals/run (amounts in FROST as decimal strings). */
+export interface RenewalRun {
+  epoch: number;
+  extended: number;
+  deleted: number;
+  costFrost: string;
+  errors: string[];
+  nextExpiryEpoch: number | null;
+  dryRun: boolean;
+}
+
+export interface BackupEvent {
+  snapshot: {
+    id: string;
+    time: string;
+    folders: string[];
+    stats: { files: number; bytes: number };
+  };
+  files: number;
+  newBytes: number;
+  dedupedBytes: number;
+  packs: number;
+  /** Files that could not be backed up; `path` is relative to `folder`, in the text form of names. */
+  issues: { folder: string; path: string; code: string; message: string }[];
+}
+
+export type RenewalEvent = Omit<RenewalRun, 'dryRun'>;
+
+export interface FailureEvent {
+  during: 'backup' | 'renewal' | 'watch';
+  message: string;
+}
+
+export interface LiveEvents {
+  progress: ProgressSnapshot;
+  backup: BackupEvent;
+  renewal: RenewalEvent;
+  failure: FailureEvent;
+  idle: Record<string, never>;
+  'folder-state': { folders: FolderRow[] };
+  'restore-progress': RestoreJob;
+}

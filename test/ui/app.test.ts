@@ -1,0 +1,368 @@
+/**
+ * The UI end to end, as a person would use it: Debian's Chromium (driven by
+ * playwright-core) on the page a real daemon serves, over an embedded localnet. Each step
+ * leaves a screenshot in test-artifacts/screenshots/ (renderer/screenshots/ holds a copy
+ * of a run's set for the README).
+ */
+import { after, afterEach, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startDaemon, type Daemon } from '../../core/api/daemon.js';
+import { buildUi } from '../../renderer/build.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join('test-artifacts', 'screenshots');
+/** Backups, restores and renewals on a 4-node localnet take seconds; give them room. */
+const SLOW = { timeout: 60_000 };
+/** Enough 400 kB files that the backup runs for seconds, long enough to watch. */
+const PHOTOS = 24;
+
+describe(
+  'the Floe window',
+  { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed` },
+  () => {
+    let dir: string;
+    let daemon: Daemon;
+    let browser: Browser;
+    let page: Page;
+    let docs: string;
+    const pageErrors: string[] = [];
+    const photo = randomBytes(300_000);
+    const saved = {
+      pass: process.env.FLOE_KEY_PASSPHRASE,
+      bus: process.env.DBUS_SESSION_BUS_ADDRESS,
+    };
+
+    /** The whole page from the top, or (`whole` false) the window as it is scrolled now. */
+    const shot = async (name: string, whole = true) => {
+      // A full-page capture draws sticky bars where the scroll left them: start at the top.
+      if (whole) await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: whole });
+    };
+    const go = async (section: string) => {
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: section })
+        .click();
+      await page.getByRole('heading', { level: 1, name: section }).waitFor();
+    };
+
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'floe-ui-'));
+      // No keychain here: the phrase goes to the key file, sealed under this passphrase.
+      process.env.FLOE_KEY_PASSPHRASE = 'test';
+      process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${join(dir, 'no-bus')}`;
+      docs = join(dir, 'Documents');
+      await mkdir(join(docs, 'notes'), { recursive: true });
+      await writeFile(join(docs, 'photo.bin'), photo);
+      await writeFile(join(docs, 'report.txt'), 'quarterly numbers\n');
+      await writeFile(join(docs, 'notes', 'ideas.md'), '# ideas\n');
+      await mkdir(SHOTS, { recursive: true });
+      daemon = await startDaemon({
+        dataDir: join(dir, 'data'),
+        staticDir: await buildUi(join(dir, 'ui')),
+        localnet: { nodes: 4, nShards: 10 },
+        keyPassphrase: 'test',
+      });
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+    });
+
+    afterEach(() => assert.deepEqual(pageErrors.splice(0), [], 'the page threw nothing'));
+
+    after(async () => {
+      await browser?.close();
+      await daemon?.stop();
+      await rm(dir, { recursive: true, force: true });
+      for (const [name, value] of [
+        ['FLOE_KEY_PASSPHRASE', saved.pass],
+        ['DBUS_SESSION_BUS_ADDRESS', saved.bus],
+      ] as const)
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+    });
+
+    test('without a valid token the page says how to open Floe', async () => {
+      const stranger = await browser.newPage();
+      try {
+        await stranger.goto(`${daemon.url}/`);
+        await stranger.getByRole('heading', { name: 'This page needs Floe’s link' }).waitFor();
+        await stranger.goto(`${daemon.url}/folders#token=${'x'.repeat(43)}`);
+        await stranger.getByRole('heading', { name: 'This link has expired' }).waitFor();
+        assert.equal(
+          await stranger.evaluate(() => sessionStorage.getItem('floe.token')),
+          null,
+          'a refused token is forgotten',
+        );
+      } finally {
+        await stranger.close();
+      }
+    });
+
+    test('the token is read from the URL fragment and then taken out of the address', async () => {
+      await page.goto(`${daemon.url}/#token=${daemon.token}`);
+      await page.getByRole('heading', { name: 'Back up your folders to Walrus' }).waitFor();
+      assert.equal(page.url(), `${daemon.url}/`);
+      assert.equal(
+        await page.evaluate(() => sessionStorage.getItem('floe.token')),
+        daemon.token,
+        'kept for reloads',
+      );
+      await shot('onboarding');
+    });
+
+    test(
+      'a new account shows 24 numbered words once and asks three of them back',
+      SLOW,
+      async () => {
+        await page.getByRole('button', { name: /Create a new account/ }).click();
+        const words = await page.locator('.phrase-grid .word').allTextContents();
+        assert.equal(words.length, 24);
+        assert.equal(
+          await page.locator('.phrase-grid li').first().locator('.word-number').textContent(),
+          '1',
+        );
+        const next = page.getByRole('button', { name: 'Continue' });
+        assert.equal(await next.isDisabled(), true, 'not before the user says it is written down');
+        await shot('onboarding-phrase');
+        await page.getByLabel('I have written down all 24 words').check();
+        await next.click();
+
+        const inputs = page.locator('.confirm-words input');
+        assert.equal(await inputs.count(), 3);
+        const positions = await inputs.evaluateAll((els) =>
+          els.map((el) => Number((el as HTMLInputElement).dataset.position)),
+        );
+        assert.equal(new Set(positions).size, 3, 'three different words');
+        for (const [i, position] of positions.entries())
+          await inputs.nth(i).fill(i === 0 ? 'wrong' : words[position - 1]!);
+        await page.getByRole('button', { name: 'Confirm' }).click();
+        await page.getByText(`Word ${positions[0]} does not match`).waitFor();
+        await shot('onboarding-confirm-mismatch');
+        await inputs.nth(0).fill(words[positions[0]! - 1]!);
+        await page.getByRole('button', { name: 'Confirm' }).click();
+        await page.getByRole('heading', { name: 'Your account is ready' }).waitFor(SLOW);
+        await page.getByRole('button', { name: 'Choose folders' }).click();
+        await page.getByRole('heading', { level: 1, name: 'Folders' }).waitFor();
+        await page.getByText('No folders yet').waitFor();
+        await shot('folders-empty');
+      },
+    );
+
+    test(
+      'a folder added by path is backed up, and the backup shows in Activity',
+      SLOW,
+      async () => {
+        await page.getByLabel('Folder to back up').fill(join(dir, 'nowhere'));
+        await page.getByRole('button', { name: 'Add folder' }).click();
+        await page.getByText(`${join(dir, 'nowhere')} is not an existing folder`).waitFor();
+
+        await page.getByLabel('Folder to back up').fill(docs);
+        await page.getByRole('button', { name: 'Add folder' }).click();
+        const row = page.locator(`.folder-row[data-path="${docs}"]`);
+        await row.waitFor();
+        await go('Activity');
+        const backup = page.locator('.rows li[data-snapshot]').first();
+        await backup.waitFor(SLOW);
+        assert.match((await backup.textContent())!, /Documents/);
+        await page.getByText('No backup is running').waitFor();
+        await shot('activity');
+
+        await go('Folders');
+        await row.locator('.badge-idle').waitFor(SLOW);
+        await shot('folders');
+        await row.getByRole('button', { name: 'Pause Documents' }).click();
+        await row.locator('.badge-paused').waitFor();
+        await row.getByRole('button', { name: 'Resume Documents' }).click();
+        await row.locator('.badge-paused').waitFor({ state: 'detached', ...SLOW });
+      },
+    );
+
+    test(
+      'a larger backup shows its live progress: files, bytes, speed, time left, current file',
+      SLOW,
+      async () => {
+        const photos = join(dir, 'Photos');
+        await mkdir(photos);
+        for (let i = 0; i < PHOTOS; i++)
+          await writeFile(join(photos, `IMG_${1000 + i}.jpg`), randomBytes(400_000));
+        await go('Folders');
+        await page.getByLabel('Folder to back up').fill(photos);
+        await page.getByRole('button', { name: 'Add folder' }).click();
+        await go('Activity');
+        const progress = page.locator('.now .progress-view');
+        await progress.waitFor(SLOW);
+        await page.waitForFunction(
+          () => document.querySelector('.now .current-path')?.textContent?.startsWith('IMG_'),
+          null,
+          SLOW,
+        );
+        assert.match(
+          (await progress.textContent())!,
+          /Files\d+ of \d+Data.+ of .+Speed.+Time left/,
+        );
+        await shot('activity-progress');
+        await page.locator(`.rows li[data-snapshot]`).nth(1).waitFor(SLOW);
+        await page.getByText('No backup is running').waitFor(SLOW);
+      },
+    );
+
+    test('a file restored from the snapshot browser matches byte for byte', SLOW, async () => {
+      await go('Snapshots');
+      await page.locator('.snapshot-table tbody tr').first().waitFor(SLOW);
+      await shot('snapshots');
+      await page.locator('.snapshot-table tbody tr').first().getByRole('link').click();
+      await page.locator('.tree-table').waitFor(SLOW);
+      await page.getByRole('link', { name: 'notes' }).click();
+      await page.locator('tr[data-entry="ideas.md"]').waitFor(SLOW);
+      const crumbs = page.getByRole('navigation', { name: 'Folder path' });
+      assert.deepEqual(await crumbs.locator('li').allTextContents(), ['Documents', 'notes']);
+      await crumbs.getByRole('link', { name: 'Documents' }).click();
+      await page.locator('tr[data-entry="photo.bin"]').waitFor(SLOW);
+      await shot('snapshot-browser');
+
+      const target = join(dir, 'restored');
+      await page.getByRole('button', { name: 'Restore photo.bin' }).click();
+      await page.getByLabel('Restore into').fill(target);
+      await shot('restore-dialog');
+      await page.getByRole('dialog').getByRole('button', { name: 'Restore' }).click();
+      const job = page.locator('li[data-restore]').first();
+      await job.locator('.badge-restore-done').waitFor(SLOW);
+      assert.match((await job.textContent())!, /Restored 1 file/);
+      await shot('restore-done');
+      assert.deepEqual(await readFile(join(target, 'photo.bin')), photo);
+    });
+
+    test(
+      "settings send only what changed and show the server's refusal beside the field",
+      SLOW,
+      async () => {
+        await go('Settings');
+        await shot('settings', false);
+        const windowBox = page.getByLabel('Window (epochs)');
+        await windowBox.fill('0');
+        await page.getByRole('button', { name: 'Save changes' }).click();
+        const error = page.locator('[data-field="renewal.windowEpochs"] .field-error');
+        await error.waitFor();
+        assert.match((await error.textContent())!, /^Must be a whole number from 1 to 53$/);
+        assert.equal(await windowBox.getAttribute('aria-invalid'), 'true');
+        await error.scrollIntoViewIfNeeded();
+        await shot('settings-error', false);
+
+        // Wide enough that the blobs just bought fall inside it: the next test renews them.
+        await windowBox.fill('10');
+        await page.getByLabel('JavaScript dependencies').check();
+        await page.getByRole('button', { name: 'Save changes' }).click();
+        await page.getByText('Saved').waitFor();
+        const settings = await api<{
+          renewal: { windowEpochs: number };
+          excludes: { presets: string[] };
+        }>('/api/settings');
+        assert.equal(settings.renewal.windowEpochs, 10);
+        assert.deepEqual(settings.excludes.presets, ['nodeModules']);
+        await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+        await shot('settings-saved', false);
+      },
+    );
+
+    test(
+      'the renewal timeline shows the live blobs, and "Renew now" extends those in the window',
+      SLOW,
+      async () => {
+        await go('Storage & renewals');
+        await page.locator('.expiry-chart').waitFor(SLOW);
+        const before = await api<{ blobs: { endEpoch: number }[] }>('/api/renewals');
+        assert.ok(before.blobs.length > 0, 'the backup left live blobs');
+        const due = await page
+          .locator('.expiry-chart .bar-due')
+          .evaluateAll((els) =>
+            els.reduce((n, el) => n + Number(el.getAttribute('data-blobs')), 0),
+          );
+        assert.equal(
+          due,
+          before.blobs.length,
+          'a window of 10 epochs holds every blob bought for 5',
+        );
+
+        await page.getByRole('button', { name: 'Renew now' }).click();
+        const outcome = page.locator('.renew-outcome .callout');
+        await outcome.waitFor(SLOW);
+        assert.match(
+          (await outcome.textContent())!,
+          new RegExp(`Extended ${before.blobs.length} `),
+        );
+        await page.locator('.log-table tr[data-action="extend"]').first().waitFor();
+        const after = await api<{ blobs: { endEpoch: number }[] }>('/api/renewals');
+        const bars = await page
+          .locator('.expiry-chart .bar')
+          .evaluateAll((els) =>
+            els.map((el) => [Number(el.dataset.epoch), Number(el.dataset.blobs)]),
+          );
+        const byEpoch = new Map<number, number>();
+        for (const b of after.blobs) byEpoch.set(b.endEpoch, (byEpoch.get(b.endEpoch) ?? 0) + 1);
+        assert.deepEqual(
+          new Map(bars as [number, number][]),
+          byEpoch,
+          'one bar per end epoch, to the blob',
+        );
+        assert.ok(
+          Math.min(...after.blobs.map((b) => b.endEpoch)) >
+            Math.max(...before.blobs.map((b) => b.endEpoch)),
+          'every blob now ends later',
+        );
+        await shot('storage');
+      },
+    );
+
+    test('the window says offline when the network is down', SLOW, async () => {
+      await daemon.network()!.stop();
+      const state = page.locator('.status-bar .state');
+      await page.waitForFunction(
+        () =>
+          document.querySelector('.status-bar .state')?.getAttribute('data-state') === 'offline',
+        null,
+        SLOW,
+      );
+      assert.match((await state.textContent())!, /Offline/);
+      await go('Storage & renewals');
+      await page.getByRole('heading', { name: 'The network cannot be reached' }).waitFor(SLOW);
+      await shot('offline');
+    });
+
+    test('a narrow window puts the navigation on top', async () => {
+      await page.setViewportSize({ width: 420, height: 860 });
+      await go('Folders');
+      const nav = await page.getByRole('navigation', { name: 'Main' }).boundingBox();
+      const pane = await page.locator('main').boundingBox();
+      assert.ok(
+        nav && pane && nav.y < pane.y && pane.x < 40,
+        'navigation above, content full width',
+      );
+      await shot('folders-narrow');
+    });
+
+    test('a dark system theme is followed', async () => {
+      await page.setViewportSize({ width: 1280, height: 860 });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await go('Activity');
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert.equal(background, 'rgb(12, 20, 29)');
+      await shot('activity-dark');
+    });
+
+    /** The API as the page calls it, to check what the UI claims. */
+    async function api<T>(path: string): Promise<T> {
+      const res = await fetch(`${daemon.url}${path}`, {
+        headers: { Authorization: `Bearer ${daemon.token}` },
+      });
+      assert.equal(res.status, 200, `${path}: ${res.status}`);
+      return (await res.json()) as T;
+    }
+  },
+);
