@@ -15,6 +15,7 @@
  * | POST   | /api/folders/:id/pause  |                                                    | the folder (no longer watched or backed up)         |
  * | POST   | /api/folders/:id/resume |                                                    | the folder (watched again; a backup follows)        |
  * | POST   | /api/backup             |                                                    | 202 `{ requested }`; 409 while the engine is paused |
+ * | POST   | /api/pause, /api/resume | | `{ paused }`: the whole engine (the tray's Pause/Resume) |
  * | GET    | /api/snapshots          |                                                    | `{ snapshots }`, newest first                       |
  * | GET    | /api/snapshots/:id/tree | `?folder=ROOT&path=sub/dir` (both optional)        | `{ snapshot, folder, path, entries }`               |
  * | POST   | /api/restores           | `{ snapshot, target, folder?, path?, overwrite? }` | 202 the restore job                                 |
@@ -116,6 +117,17 @@ export function apiRoutes(c: ApiContext): Route[] {
       if (c.engine.paused) throw new HttpError(409, 'backups are paused; resume them first');
       c.engine.requestBackup();
       return { status: 202, body: { requested: true } };
+    }),
+
+    // The tray's Pause/Resume: every folder at once, without forgetting which were paused.
+    withBody('POST', '/api/pause', NO_FIELDS, () => {
+      c.engine.paused = true;
+      return { status: 200, body: { paused: true } };
+    }),
+    withBody('POST', '/api/resume', NO_FIELDS, () => {
+      c.engine.paused = false;
+      c.engine.requestBackup();
+      return { status: 200, body: { paused: false } };
     }),
 
     get('/api/snapshots', () => ({ status: 200, body: { snapshots: c.snapshots.list() } })),

@@ -209,6 +209,17 @@ describe('the API over a running engine', () => {
     await s.engine.settled();
   });
 
+  test('the whole engine pauses and resumes through the API', async () => {
+    assert.deepEqual(await ok('POST', '/api/pause'), { paused: true });
+    assert.equal(s.engine.paused, true);
+    assert.equal((await ok('GET', '/api/status')).paused, true);
+    assert.equal((await api('POST', '/api/backup')).status, 409);
+    const idle = once(s.engine, 'idle');
+    assert.deepEqual(await ok('POST', '/api/resume'), { paused: false });
+    await idle;
+    assert.equal((await ok('GET', '/api/status')).paused, false);
+  });
+
   test('POST /api/backup is refused with 409 while the engine is paused', async () => {
     s.engine.paused = true;
     try {
