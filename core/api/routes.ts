@@ -22,7 +22,7 @@
  * | GET    | /api/restores/:id       |                                                    | the job: state, progress, result or error           |
  * | GET    | /api/renewals           |                                                    | policy, storage and cost, live blobs' expiries, log |
  * | POST   | /api/renewals/run       | `{ dryRun? }`                                      | the run's report and plan; 409 while one runs       |
- * | GET    | /api/settings           |                                                    | every setting (core/api/settings.ts)                |
+ * | GET    | /api/settings           |                                                    | every setting (core/index/settings.ts)                |
  * | PUT    | /api/settings           | the settings to change (others stay)               | every setting                                       |
  * | GET    | /api/network            |                                                    | account, epoch, prices, committee                   |
  * | GET    | /api/events             | `?token=` accepted                                 | text/event-stream: progress, backup, renewal,       |
