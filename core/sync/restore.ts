@@ -14,6 +14,7 @@ import {
   lutimes,
   symlink,
   rm,
+  type FileHandle,
 } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { BlobObject } from '../walrus/chain/chain.js';
@@ -64,6 +65,25 @@ export async function findSnapshots(
   if (found.length === 0 && undecryptable > 0)
     throw new WrongRecoveryPhraseError(`${undecryptable} snapshot(s) did not decrypt`);
   return found.sort((a, b) => b.snapshot.time.localeCompare(a.snapshot.time));
+}
+
+/** The target cannot take the file: a full disk, a size limit, a read-only folder. */
+export class RestoreWriteError extends Error {
+  constructor(
+    readonly path: string,
+    cause: NodeJS.ErrnoException,
+  ) {
+    const why =
+      cause.code === 'ENOSPC'
+        ? 'the disk is full'
+        : cause.code === 'EFBIG'
+          ? 'the file is larger than this file system or process may write'
+          : cause.message;
+    super(
+      `cannot write ${path}: ${why}. Files restored so far are complete; free space and run the restore again to continue`,
+    );
+    this.name = 'RestoreWriteError';
+  }
 }
 
 export interface RestoreOptions {
@@ -207,14 +227,31 @@ async function restoreFile(
   try {
     for (const id of e.chunks ?? []) {
       const data = await repo.chunk(id);
-      await handle.write(data);
+      await writeAll(handle, data).catch((error: NodeJS.ErrnoException) => {
+        throw new RestoreWriteError(dest.toString(), error);
+      });
       onBytes(data.length);
     }
     await handle.sync();
-  } finally {
+  } catch (error) {
+    // Nothing half-written is left behind; running the restore again redoes this file.
     await handle.close();
+    await rm(partial, { force: true });
+    throw error;
   }
+  await handle.close();
   await chmod(partial, e.mode & 0o7777);
   await utimes(partial, mtime, mtime);
   await rename(partial, dest);
+}
+
+/**
+ * Writes every byte: a write can be short (a size limit or a nearly full disk takes what
+ * fits), and only the next one reports the error — one write call would lose the rest.
+ */
+async function writeAll(handle: FileHandle, data: Uint8Array): Promise<void> {
+  for (let at = 0; at < data.length;) {
+    const { bytesWritten } = await handle.write(data, at, data.length - at);
+    at += bytesWritten;
+  }
 }
