@@ -126,6 +126,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const t of this.timers) clearInterval(t);
     await this.watcher.close();
     await this.settled();
+    await this.renewals;
   }
 
   private async backupLoop(): Promise<void> {
@@ -140,6 +141,10 @@ export class Engine extends EventEmitter<EngineEvents> {
           (p) => this.emit('progress', p),
         );
         this.emit('backup', result);
+        // New blobs may have been certified after the last renewal looked (a store that
+        // crossed an epoch change): look again now rather than at the next epoch, when a
+        // blob bought for a short term could already be gone.
+        if (!result.unchanged) await this.renew();
       } catch (error) {
         this.emit('failure', { during: 'backup', message: (error as Error).message });
         return; // the next change, rescan or timer tries again
@@ -167,6 +172,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private async renew(): Promise<void> {
+    if (this.stopped) return;
     try {
       await this.renewNow();
     } catch (error) {

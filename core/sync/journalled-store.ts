@@ -11,7 +11,7 @@ import type { SealedPack } from '../repo/pack.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import type { StoredBlob, StoreProgress } from '../walrus/client/store.js';
 import { blobAttributes, type BlobKind } from './attributes.js';
-import { STORE_JOURNAL } from './recovery.js';
+import { PROCESS_RUN, STORE_JOURNAL } from './recovery.js';
 
 export interface StoreContext {
   index: Index;
@@ -31,13 +31,13 @@ export async function storeJournalled(
   bytes: Uint8Array,
   kind: BlobKind,
 ): Promise<StoredBlob & { journal: number }> {
-  const journal = ctx.index.begin(STORE_JOURNAL, { kind });
+  const journal = ctx.index.begin(STORE_JOURNAL, { kind, process: PROCESS_RUN });
   // The bytes go to a worker thread: nothing here reads them again.
   const stored = await ctx.client.store(bytes, {
     epochs: ctx.epochs,
     deletable: true,
     attributes: blobAttributes(kind),
-    onEncoded: (blobId) => ctx.index.updateJournal(journal, { kind, blobId }),
+    onEncoded: (blobId) => ctx.index.updateJournal(journal, { kind, blobId, process: PROCESS_RUN }),
     ...(ctx.onStore ? { onProgress: ctx.onStore } : {}),
   });
   return { ...stored, journal };

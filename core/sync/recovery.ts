@@ -6,15 +6,24 @@
  * whose chunks will be packed again, or a snapshot that will be taken again — so it is
  * deleted (Floe's blobs are deletable) and its storage returns to the account.
  */
+import { randomUUID } from 'node:crypto';
 import type { Index } from '../index/index.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import type { BlobKind } from './attributes.js';
 
 export const STORE_JOURNAL = 'store-blob';
 
+/**
+ * This process's run. A pending entry written by this run is a store still in flight (a
+ * renewal or a prune can run beside a backup) and must be left alone; only entries from
+ * an earlier run — which the data-directory lock says is gone — are interrupted ones.
+ */
+export const PROCESS_RUN = randomUUID();
+
 interface StorePayload {
   kind: BlobKind;
   blobId?: string;
+  process?: string;
 }
 
 export interface RecoveryReport {
@@ -28,7 +37,9 @@ export async function recoverInterruptedStores(
   index: Index,
   client: WalrusClient,
 ): Promise<RecoveryReport> {
-  const pending = index.pending(STORE_JOURNAL);
+  const pending = index
+    .pending(STORE_JOURNAL)
+    .filter((e) => (e.payload as StorePayload).process !== PROCESS_RUN);
   const report: RecoveryReport = { interrupted: pending.length, deleted: 0 };
   if (pending.length === 0) return report;
   const referenced = referencedBlobIds(index);

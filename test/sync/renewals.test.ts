@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { Index } from '../../core/index/index.js';
 import { deriveKeys, generateRecoveryPhrase } from '../../core/repo/keys.js';
 import { runBackup } from '../../core/sync/backup.js';
+import { Engine } from '../../core/sync/engine.js';
 import { liveBlobIds, runRenewals } from '../../core/sync/renewals.js';
 import { LocalChain } from '../../core/walrus/chain/local-chain.js';
 import { WalrusClient } from '../../core/walrus/client/client.js';
@@ -80,6 +82,58 @@ test('a short balance is logged as an error the user sees, and nothing is lost y
     assert.equal(index.renewals()[0]!.action, 'error');
     index.close();
   } finally {
+    await rm(dir, { recursive: true, force: true });
+    await t.close();
+  }
+});
+
+test('on a localnet with 2-second epochs the engine keeps every live blob alive for many epochs', async () => {
+  const t = await startTestNetwork({
+    autoAdvance: true,
+    epochDurationMs: 2_000,
+    maxEpochsAhead: 6,
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'floe-renew-'));
+  const expired: string[] = [];
+  const unsubscribe = t.net.ledger.ledger.subscribe((type, data) => {
+    if (type === 'BlobExpired') expired.push(data.blobId as string);
+  });
+  const keys = deriveKeys(generateRecoveryPhrase());
+  const chain = new LocalChain(t.net.url, keys.account);
+  await chain.faucet(chain.address);
+  const client = new WalrusClient({ chain, pool: t.pool });
+  const src = join(dir, 'src');
+  await mkdir(src);
+  await writeFile(join(src, 'a.bin'), randomBytes(30_000));
+  const index = Index.open(join(dir, 'index.db'));
+  index.addFolder(src);
+  index.setSetting('renewal', { windowEpochs: 1, termEpochs: 2 });
+  // Blobs bought for two epochs: without renewal they would expire within four seconds.
+  const engine = new Engine({ index, keys, client, epochs: 2, epochPollMs: 100 });
+  const failures: string[] = [];
+  engine.on('failure', (f) => failures.push(f.message));
+  try {
+    const backedUp = once(engine, 'backup');
+    await engine.start();
+    await backedUp;
+    const live = liveBlobIds(index);
+    const { epoch: first } = await chain.systemState();
+    while ((await chain.systemState()).epoch < first + 8)
+      await new Promise((r) => setTimeout(r, 250));
+    assert.deepEqual(
+      expired.filter((id) => live.has(id)),
+      [],
+      'no live blob expired',
+    );
+    const { epoch } = await chain.systemState();
+    for (const b of await client.listOwned())
+      if (live.has(b.blobId)) assert.ok(b.endEpoch > epoch, `${b.blobId} ends at ${b.endEpoch}`);
+    assert.ok(index.renewals(500).filter((r) => r.action === 'extend').length >= 4);
+    assert.deepEqual(failures, []);
+  } finally {
+    unsubscribe();
+    await engine.stop();
+    index.close();
     await rm(dir, { recursive: true, force: true });
     await t.close();
   }

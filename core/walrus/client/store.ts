@@ -14,7 +14,11 @@ import {
 import { blsAggregateSignatures, blsVerify } from '../protocol/bls.js';
 import { confirmationMessage, type BlobPersistence } from '../protocol/confirmation.js';
 import { shardToPairIndex } from '../shards.js';
-import { NodeUnavailableError, StorageNodeClient } from '../storage-node-client.js';
+import {
+  NodeRejectedError,
+  NodeUnavailableError,
+  StorageNodeClient,
+} from '../storage-node-client.js';
 import { NotEnoughConfirmationsError } from './errors.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { withRetry, type RetryPolicy } from './retry.js';
@@ -62,6 +66,9 @@ export interface StoreContext {
   retry: RetryPolicy;
   nodeClient: (url: string) => StorageNodeClient;
 }
+
+/** Epoch changes a store rides through before giving up (epochs last minutes to weeks). */
+const MAX_EPOCH_RETRIES = 2;
 
 interface Confirmed {
   member: CommitteeMember;
@@ -114,9 +121,6 @@ export async function storeBlob(
   const persistence: BlobPersistence = o.deletable
     ? { deletable: true, objectId }
     : { deletable: false };
-  const expected = confirmationMessage(state.epoch, encoded.blobId, persistence);
-  progress.phase = 'uploading';
-  report();
 
   const call = <T>(fn: () => Promise<T>) =>
     ctx.limiter.run(() =>
@@ -125,68 +129,99 @@ export async function storeBlob(
           requests++;
           return fn();
         },
-        (e) => e instanceof NodeUnavailableError,
+        // A node that has not yet seen the registration (real nodes follow the chain a few
+        // seconds behind) is asked again, like one that is briefly unreachable.
+        (e) =>
+          e instanceof NodeUnavailableError ||
+          (e instanceof NodeRejectedError && e.reason === 'NOT_REGISTERED'),
         ctx.retry,
         o.signal,
       ),
     );
 
+  // Confirmations are signed for the current epoch and the committee can change with it:
+  // if the epoch turns while uploading or certifying, upload to the new committee (nodes
+  // that already hold their slivers answer at once) and certify again.
+  let committeeState = state;
+  let certified: { blob: { endEpoch: number } } | null = null;
   const failures: string[] = [];
-  const confirmed: Confirmed[] = [];
-  await Promise.all(
-    state.committee.map(async (member) => {
-      const node = ctx.nodeClient(member.url);
-      const opts = o.signal ? { signal: o.signal } : {};
-      try {
-        await call(() => node.putMetadata(blobId, metadata, opts));
-        progress.bytesSent += metadata.length;
-        await Promise.all(
-          member.shards.flatMap((shard) => {
-            const pair = shardToPairIndex(shard, encoded.blobId, state.nShards);
-            return (['primary', 'secondary'] as const).map(async (kind) => {
-              const sliver = (kind === 'primary' ? encoded.primary : encoded.secondary)[pair]!;
-              await call(() => node.putSliver(blobId, pair, kind, sliver, opts));
-              progress.bytesSent += sliver.length;
-              report();
-            });
-          }),
-        );
-        const c = await call(() =>
-          node.getConfirmation(blobId, o.deletable ? objectId : null, opts),
-        );
-        if (!sameBytes(c.serializedMessage, expected))
-          throw new Error('it confirmed a different message');
-        if (
-          !blsVerify(new Uint8Array(Buffer.from(member.blsPublicKey, 'hex')), expected, c.signature)
-        ) {
-          throw new Error('its confirmation signature does not verify');
+  for (let attempt = 0; !certified; attempt++) {
+    if (attempt > 0) committeeState = await ctx.chain.systemState();
+    const expected = confirmationMessage(committeeState.epoch, encoded.blobId, persistence);
+    progress.phase = 'uploading';
+    progress.bytesSent = 0;
+    progress.nodesConfirmed = 0;
+    progress.shardsConfirmed = 0;
+    progress.nodesTotal = committeeState.committee.length;
+    report();
+    failures.length = 0;
+    const confirmed: Confirmed[] = [];
+    await Promise.all(
+      committeeState.committee.map(async (member) => {
+        const node = ctx.nodeClient(member.url);
+        const opts = o.signal ? { signal: o.signal } : {};
+        try {
+          await call(() => node.putMetadata(blobId, metadata, opts));
+          progress.bytesSent += metadata.length;
+          await Promise.all(
+            member.shards.flatMap((shard) => {
+              const pair = shardToPairIndex(shard, encoded.blobId, state.nShards);
+              return (['primary', 'secondary'] as const).map(async (kind) => {
+                const sliver = (kind === 'primary' ? encoded.primary : encoded.secondary)[pair]!;
+                await call(() => node.putSliver(blobId, pair, kind, sliver, opts));
+                progress.bytesSent += sliver.length;
+                report();
+              });
+            }),
+          );
+          const c = await call(() =>
+            node.getConfirmation(blobId, o.deletable ? objectId : null, opts),
+          );
+          if (!sameBytes(c.serializedMessage, expected))
+            throw new Error('it confirmed a different message');
+          if (
+            !blsVerify(
+              new Uint8Array(Buffer.from(member.blsPublicKey, 'hex')),
+              expected,
+              c.signature,
+            )
+          ) {
+            throw new Error('its confirmation signature does not verify');
+          }
+          confirmed.push({ member, signature: c.signature });
+          progress.nodesConfirmed++;
+          progress.shardsConfirmed += member.shards.length;
+          report();
+        } catch (error) {
+          if (o.signal?.aborted) throw error;
+          failures.push(`${member.name}: ${(error as Error).message}`);
         }
-        confirmed.push({ member, signature: c.signature });
-        progress.nodesConfirmed++;
-        progress.shardsConfirmed += member.shards.length;
-        report();
-      } catch (error) {
-        if (o.signal?.aborted) throw error;
-        failures.push(`${member.name}: ${(error as Error).message}`);
-      }
-    }),
-  );
-
-  if (progress.shardsConfirmed < config.quorum) {
-    throw new NotEnoughConfirmationsError(
-      blobId,
-      progress.shardsConfirmed,
-      config.quorum,
-      failures,
+      }),
     );
+
+    const epochMoved = async () =>
+      attempt < MAX_EPOCH_RETRIES && (await ctx.chain.systemState()).epoch !== committeeState.epoch;
+    if (progress.shardsConfirmed < config.quorum) {
+      if (await epochMoved()) continue;
+      throw new NotEnoughConfirmationsError(
+        blobId,
+        progress.shardsConfirmed,
+        config.quorum,
+        failures,
+      );
+    }
+    progress.phase = 'certifying';
+    report();
+    try {
+      certified = await ctx.chain.certifyBlob(objectId, {
+        signature: blsAggregateSignatures(confirmed.map((c) => c.signature)),
+        signers: confirmed.map((c) => c.member.index).sort((a, b) => a - b),
+        message: expected,
+      });
+    } catch (error) {
+      if (!(await epochMoved())) throw error;
+    }
   }
-  progress.phase = 'certifying';
-  report();
-  const certified = await ctx.chain.certifyBlob(objectId, {
-    signature: blsAggregateSignatures(confirmed.map((c) => c.signature)),
-    signers: confirmed.map((c) => c.member.index).sort((a, b) => a - b),
-    message: expected,
-  });
   progress.phase = 'done';
   report();
   return {

@@ -72,3 +72,27 @@ test('a store that cannot reach 2f + 1 shards fails with NotEnoughConfirmationsE
     await t.close();
   }
 });
+
+test('a store rides through an epoch change between registering and certifying', async () => {
+  const t = await startTestNetwork();
+  try {
+    let changed = false;
+    const unsubscribe = t.net.ledger.ledger.subscribe((type) => {
+      // Right after the registration commits: the nodes will sign for the next epoch.
+      if (type === 'BlobRegistered' && !changed) {
+        changed = true;
+        setImmediate(() => t.net.ledger.advanceEpoch());
+      }
+    });
+    const data = randomBytes(40_000);
+    const stored = await t.client.store(Uint8Array.from(data), { epochs: 3, deletable: true });
+    unsubscribe();
+    assert.ok(changed);
+    const blob = await t.chain.getBlob(stored.objectId);
+    assert.equal(blob?.state, 'certified');
+    assert.equal(blob?.certifiedEpoch, 2);
+    assert.deepEqual(Buffer.from(await t.client.read(stored.blobId)), data);
+  } finally {
+    await t.close();
+  }
+});

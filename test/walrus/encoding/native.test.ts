@@ -1,0 +1,207 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Worker } from 'node:worker_threads';
+import {
+  BlobTooLargeError,
+  EncodingConfig,
+  decodeBlob,
+  encodeBlob,
+  type EncodedBlob,
+} from '../../../core/walrus/encoding/index.js';
+import {
+  loadNativeEncoder,
+  probeNativeEncoder,
+  type NativeEncoder,
+  type SimdLevel,
+} from '../../../core/walrus/encoding/native/index.js';
+
+const probe = probeNativeEncoder();
+const native = probe.encoder;
+const ALL_LEVELS: SimdLevel[] = ['avx512', 'avx2', 'ssse3', 'neon', 'scalar'];
+const levels = ALL_LEVELS.filter((simd) => loadNativeEncoder({ simd }));
+
+/** Deterministic data and lengths (xorshift), so a failure names a reproducible case. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+function blob(length: number, seed: number): Uint8Array {
+  const random = rng(seed);
+  const out = new Uint8Array(length);
+  const words = new Uint32Array(out.buffer, 0, length >>> 2);
+  for (let i = 0; i < words.length; i++) words[i] = random() * 2 ** 32;
+  for (let i = words.length * 4; i < length; i++) out[i] = random() * 256;
+  return out;
+}
+
+/** The first difference between two encodings, or null: every sliver byte, hash and id. */
+function difference(actual: EncodedBlob, expected: EncodedBlob): string | null {
+  const equal = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
+  if (!equal(actual.blobId, expected.blobId)) return 'blob id';
+  if (!equal(actual.rootHash, expected.rootHash)) return 'root hash';
+  if (actual.unencodedLength !== expected.unencodedLength) return 'unencoded length';
+  if (actual.metadata.encodingType !== expected.metadata.encodingType) return 'encoding type';
+  if (actual.primary.length !== expected.primary.length) return 'sliver count';
+  for (let i = 0; i < expected.primary.length; i++) {
+    for (const kind of ['primary', 'secondary'] as const) {
+      const a = actual[kind][i]!;
+      const b = expected[kind][i]!;
+      if (!equal(a, b)) {
+        const at = a.findIndex((byte, j) => byte !== b[j]);
+        return `${kind} sliver of pair ${i} (${a.length} vs ${b.length} bytes, first difference at ${at})`;
+      }
+      if (!equal(actual.metadata.hashes[i]![kind], expected.metadata.hashes[i]![kind]))
+        return `${kind} hash of pair ${i}`;
+    }
+  }
+  return null;
+}
+
+function assertSameAsWasm(encoder: NativeEncoder, n: number, length: number, seed: number): void {
+  const data = blob(length, seed);
+  const diff = difference(encoder.encode(n, data), encodeBlob(n, data));
+  assert.equal(diff, null, `${encoder.simd}: n=${n} length=${length} seed=${seed}: ${diff}`);
+}
+
+/**
+ * Blob lengths for a committee: the edges that fit under `longest` — empty, one byte, a
+ * one-element symbol with an odd length, symbols of a 64-byte chunk plus a 2-byte tail and
+ * of exactly two chunks, the largest blob n shards hold — then random ones, half short,
+ * so symbol sizes and their tails vary.
+ */
+function lengths(n: number, count: number, longest: number, seed: number): number[] {
+  const config = new EncodingConfig(n);
+  const symbols = config.sourceSymbolsPerBlob;
+  const edges = [
+    0,
+    1,
+    2 * symbols - 1,
+    64 * symbols + 1,
+    128 * symbols,
+    config.maxBlobSize - 1,
+    config.maxBlobSize,
+  ];
+  const cap = Math.min(longest, config.maxBlobSize);
+  const out = edges.filter((length) => length <= cap);
+  const random = rng(seed);
+  while (out.length < count) out.push(Math.floor(random() * (random() < 0.5 ? 4096 : cap)));
+  return out;
+}
+
+describe('the native RS2 encoder', { skip: !native && (probe.reason ?? undefined) }, () => {
+  const encoder = native!;
+
+  // Hundreds of blobs against walrus-wasm: few at n = 1000, where each wasm encode costs a
+  // second, more at small n.
+  const plan: [n: number, blobs: number, longest: number][] = [
+    [4, 120, 400_000],
+    [7, 100, 1_000_000],
+    [10, 100, 1_900_000],
+    [100, 40, 1_500_000],
+    [301, 12, 600_000],
+    [1000, 5, 500_000],
+  ];
+  for (const [n, count, longest] of plan) {
+    test(`every sliver byte, sliver hash and blob id equals walrus-wasm’s at n = ${n}`, () => {
+      for (const [i, length] of lengths(n, count, longest, n).entries()) {
+        assertSameAsWasm(encoder, n, length, n * 1000 + i);
+      }
+    });
+  }
+
+  test('every SIMD level this CPU has gives the same bytes', () => {
+    assert.ok(levels.includes('scalar'), 'the portable kernels are always there');
+    const shapes: [number, number][] = [
+      [4, 0],
+      [7, 1001],
+      [10, 64 * 28 + 30],
+      [31, 123_457],
+      [100, 333_333],
+      [301, 91_011],
+    ];
+    for (const simd of levels) {
+      for (const [i, [n, length]] of shapes.entries()) {
+        assertSameAsWasm(loadNativeEncoder({ simd })!, n, length, 77 + i);
+      }
+    }
+  });
+
+  test('a large blob with long symbols (n = 100, 12 MiB: 5.5 KiB symbols) matches too', () => {
+    assertSameAsWasm(encoder, 100, 12 * 1024 * 1024 + 11, 5);
+  });
+
+  test('walrus-wasm decodes the native slivers back to the blob', () => {
+    const n = 10;
+    const data = blob(50_001, 9);
+    const encoded = encoder.encode(n, data);
+    const k = new EncodingConfig(n).primarySourceSymbols;
+    const decoded = decodeBlob(n, encoded.blobId, data.length, encoded.primary.slice(3, 3 + k));
+    assert.deepEqual(decoded, data);
+  });
+
+  test('each sliver has its own ArrayBuffer, so a worker can transfer them all', () => {
+    const encoded = encoder.encode(7, blob(10_000, 3));
+    const buffers = new Set([...encoded.primary, ...encoded.secondary].map((s) => s.buffer));
+    assert.equal(buffers.size, 14);
+    for (const s of [...encoded.primary, ...encoded.secondary]) {
+      assert.equal(s.byteOffset, 0);
+      assert.equal(s.byteLength, s.buffer.byteLength);
+    }
+  });
+
+  test('the addon loads and encodes in worker threads too, where the codec pool runs it', async () => {
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const loader = new URL('../../../core/walrus/encoding/native/index.ts', import.meta.url);
+    const worker = new Worker(
+      `(async () => {
+        (await import(${JSON.stringify(tsx)})).register();
+        const { loadNativeEncoder } = await import(${JSON.stringify(loader.href)});
+        const encoded = loadNativeEncoder().encode(7, new Uint8Array(5000).fill(7));
+        require('node:worker_threads').parentPort.postMessage(encoded.blobId);
+      })();`,
+      { eval: true },
+    );
+    const blobId = await new Promise<Uint8Array>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    assert.deepEqual(blobId, encodeBlob(7, new Uint8Array(5000).fill(7)).blobId);
+  });
+
+  test('encodeAsync gives the same result and leaves the event loop running meanwhile', async () => {
+    const data = blob(24 * 1024 * 1024, 11);
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 1);
+    try {
+      const encoded = await encoder.encodeAsync(100, data);
+      assert.ok(ticks > 0, 'timers fired while the thread pool encoded');
+      assert.equal(difference(encoded, encoder.encode(100, data)), null);
+    } finally {
+      clearInterval(ticker);
+    }
+  });
+
+  test('a blob too large for its committee is a BlobTooLargeError, as with wasm', () => {
+    const max = new EncodingConfig(4).maxBlobSize;
+    assert.throws(() => encoder.encode(4, new Uint8Array(max + 1)), BlobTooLargeError);
+    assert.throws(() => encoder.encode(3, new Uint8Array(10)), RangeError);
+  });
+
+  test('FLOE_NATIVE_CODEC=off keeps encoding on wasm, and says why', () => {
+    process.env.FLOE_NATIVE_CODEC = 'off';
+    try {
+      const off = probeNativeEncoder();
+      assert.equal(off.encoder, null);
+      assert.match(off.reason!, /FLOE_NATIVE_CODEC=off/);
+    } finally {
+      delete process.env.FLOE_NATIVE_CODEC;
+    }
+  });
+});
