@@ -12,10 +12,10 @@ import { deriveKeys, type RepoKeys } from '../repo/keys.js';
 import { openSecretStore } from '../repo/secret-store.js';
 import { Engine } from '../sync/engine.js';
 import { rebuildIndex } from '../sync/rebuild.js';
-import { LocalChain } from '../walrus/chain/local-chain.js';
 import { WalrusClient } from '../walrus/client/client.js';
 import { CodecPool } from '../walrus/encoding/pool.js';
-import { connectLocalnet, type LocalnetConnection } from '../cli/session.js';
+import { connectNetwork, type LocalnetConnection, type NetworkConnection } from '../cli/session.js';
+import { readSettings } from '../index/settings.js';
 import { Onboarding } from './account.js';
 import { ApiServer } from './server.js';
 import type { LoopbackHost } from './security.js';
@@ -49,24 +49,25 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const lock: IndexLock = await lockIndex(join(o.dataDir, 'floe.lock'));
   const index = Index.open(join(o.dataDir, 'index.db'));
   const secrets = await openSecretStore(join(o.dataDir, 'keys.json'), o.keyPassphrase);
-  let network: LocalnetConnection | null = null;
+  let network: NetworkConnection | null = null;
   let pool: CodecPool | null = null;
   let engine: Engine | null = null;
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
   const startEngine = async (keys: RepoKeys, restored: boolean) => {
-    network ??= await connectLocalnet(o.dataDir, o.localnet);
-    const chain = new LocalChain(network.url, keys.account);
+    // The network the settings name (the embedded localnet unless changed).
+    const name = readSettings(index).network;
+    network ??= await connectNetwork(o.dataDir, name, keys, o.localnet);
     pool ??= new CodecPool();
-    const client = new WalrusClient({ chain, pool });
+    const client = new WalrusClient({ chain: network.chain, pool });
     let found: number | undefined;
     if (restored) {
       // A machine restoring itself: the index comes back from the network first.
       if (index.snapshots().length === 0)
         found = (await rebuildIndex(index, client, keys)).snapshots;
     } else if (!index.getSetting<string | null>('account', null)) {
-      await chain.faucet(keys.address);
+      await network.faucet?.(keys.address);
     }
     engine = new Engine({ index, keys, client, epochs: o.epochs ?? 5 });
     api.attach({ engine, index, client, keys });
@@ -99,5 +100,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     await stop();
     throw error;
   }
-  return { url: api.url, token: api.token, network: () => network, ready: () => ready, stop };
+  return {
+    url: api.url,
+    token: api.token,
+    network: () => network?.localnet ?? null,
+    ready: () => ready,
+    stop,
+  };
 }

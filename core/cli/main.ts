@@ -24,11 +24,14 @@ import { checkCommand, forgetCommand, renewCommand } from './commands/maintenanc
 import { statusCommand } from './commands/status.js';
 import { watchCommand } from './commands/watch.js';
 import { IndexBusyError } from '../index/lock.js';
+import { UnknownNetworkError } from '../walrus/chain/networks.js';
 import { EXIT, UsageError } from './errors.js';
 
 export interface CommandContext {
   json: boolean;
   dataDir?: string;
+  /** `--network local|testnet|mainnet`; unset means the setting (default: the localnet). */
+  network?: string;
   out: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -55,7 +58,7 @@ const COMMANDS: Record<string, (args: string[], ctx: CommandContext) => Promise<
 
 const HELP = `floe — back up folders to Walrus
 
-usage: floe [--json] [--data DIR] COMMAND ...
+usage: floe [--json] [--data DIR] [--network local|testnet|mainnet] COMMAND ...
 
 commands:
   init              create an account: a recovery phrase, kept in the OS keychain
@@ -89,6 +92,7 @@ export async function main(
     const flag = args.shift()!;
     if (flag === '--json') ctx.json = true;
     else if (flag === '--data') ctx.dataDir = args.shift();
+    else if (flag === '--network') ctx.network = args.shift();
     else if (flag === '--help') return (out(HELP), EXIT.ok);
     else return (console.error(`unknown option ${flag}\n\n${HELP}`), EXIT.usage);
   }
@@ -116,6 +120,7 @@ export async function main(
       return EXIT.wrongPhrase;
     if (error instanceof NotInitializedError) return EXIT.usage;
     if (error instanceof IndexBusyError) return EXIT.busy;
+    if (error instanceof UnknownNetworkError) return EXIT.usage;
     if (
       error instanceof ChainUnavailableError ||
       error instanceof NotEnoughSliversError ||

@@ -11,7 +11,11 @@ import { lockIndex } from '../index/lock.js';
 import { Localnet } from '../localnet/network.js';
 import { deriveKeys, type RepoKeys } from '../repo/keys.js';
 import { openSecretStore, type SecretStore } from '../repo/secret-store.js';
+import { readSettings } from '../index/settings.js';
+import type { Chain } from '../walrus/chain/chain.js';
 import { LocalChain, LocalReadChain } from '../walrus/chain/local-chain.js';
+import { suiNetwork, type SuiNetworkName } from '../walrus/chain/networks.js';
+import { connectSuiChain } from '../walrus/chain/sui-chain.js';
 import { WalrusClient } from '../walrus/client/client.js';
 import { CodecPool } from '../walrus/encoding/pool.js';
 import { defaultDataDir } from './data-dir.js';
@@ -29,7 +33,11 @@ export interface Session {
 export interface NetworkSession extends Session {
   keys: RepoKeys;
   client: WalrusClient;
-  chain: LocalChain;
+  chain: Chain;
+  /** Which network: the embedded localnet, or Walrus on Sui testnet or mainnet. */
+  network: NetworkName;
+  /** Funds an account (the localnet's faucet); null where money is real. */
+  faucet: ((address: string) => Promise<void>) | null;
   pool: CodecPool;
 }
 
@@ -80,14 +88,22 @@ export async function openNetworkSession(
     }
     keys = deriveKeys(stored);
   }
-  const network = await connectLocalnet(base.dataDir);
-  const chain = new LocalChain(network.url, keys.account);
+  let network: NetworkConnection;
+  try {
+    network = await connectNetwork(base.dataDir, networkName(ctx, base.index), keys);
+  } catch (error) {
+    await lock?.release();
+    await base.close();
+    throw error;
+  }
   const pool = new CodecPool();
-  const client = new WalrusClient({ chain, pool });
+  const client = new WalrusClient({ chain: network.chain, pool });
   return {
     ...base,
     keys,
-    chain,
+    chain: network.chain,
+    network: network.name,
+    faucet: network.faucet,
     client,
     pool,
     async close() {
@@ -96,6 +112,50 @@ export async function openNetworkSession(
       await base.close();
       await lock?.release();
     },
+  };
+}
+
+export type NetworkName = 'localnet' | SuiNetworkName;
+
+/** `--network`, else the setting, else the embedded localnet ("local" is accepted too). */
+export function networkName(ctx: CommandContext, index: Index): NetworkName {
+  const name = ctx.network ?? readSettings(index).network;
+  if (name === 'local' || name === 'localnet') return 'localnet';
+  return suiNetwork(name).name;
+}
+
+export interface NetworkConnection {
+  name: NetworkName;
+  chain: Chain;
+  faucet: ((address: string) => Promise<void>) | null;
+  /** The localnet, when this process started one (tests stop its nodes). */
+  localnet: LocalnetConnection | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * The chain for `name` with the account's keys: the only place where the localnet and
+ * the real network differ — everything above it (client, engine, CLI, UI) is the same.
+ */
+export async function connectNetwork(
+  dataDir: string,
+  name: NetworkName,
+  keys: RepoKeys,
+  shape?: { nodes: number; nShards: number },
+): Promise<NetworkConnection> {
+  if (name !== 'localnet') {
+    const rpcUrl = process.env.FLOE_SUI_RPC_URL;
+    const chain = connectSuiChain(suiNetwork(name), keys.account, rpcUrl ? { rpcUrl } : {});
+    return { name, chain, faucet: null, localnet: null, stop: async () => {} };
+  }
+  const localnet = await connectLocalnet(dataDir, shape);
+  const chain = new LocalChain(localnet.url, keys.account);
+  return {
+    name,
+    chain,
+    faucet: async (address) => void (await chain.faucet(address)),
+    localnet,
+    stop: () => localnet.stop(),
   };
 }
 

@@ -3,6 +3,7 @@
  * funded from the localnet faucet.
  */
 import { generateRecoveryPhrase, deriveKeys } from '../../repo/keys.js';
+import { suiNetwork } from '../../walrus/chain/networks.js';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
 import { openNetworkSession, openSession } from '../session.js';
@@ -23,13 +24,20 @@ export async function initCommand(args: string[], ctx: CommandContext): Promise<
   session.index.setSetting('account', address);
   await session.close();
   const net = await openNetworkSession(ctx);
+  let funding: string;
   try {
-    await net.chain.faucet(address);
+    if (net.faucet) {
+      await net.faucet(address);
+      funding = "account funded from the local network's faucet";
+    } else {
+      const sui = suiNetwork(net.network);
+      funding = `this account pays real ${net.network} fees: ${sui.funding.sui(address)}; ${sui.funding.wal(address)}`;
+    }
   } finally {
     await net.close();
   }
   if (ctx.json) {
-    ctx.out(JSON.stringify({ address, phrase, secretStore: session.secrets.kind }));
+    ctx.out(JSON.stringify({ address, phrase, secretStore: session.secrets.kind, funding }));
   } else {
     ctx.out(`Your account: ${address}\n`);
     ctx.out('Your recovery phrase — write it down and keep it safe. It is shown only this once,');
@@ -44,7 +52,7 @@ export async function initCommand(args: string[], ctx: CommandContext): Promise<
             .join(' '),
       );
     ctx.out(
-      `\nKept in ${session.secrets.kind === 'keychain' ? 'the OS keychain' : 'an encrypted key file'}; account funded from the local network's faucet.`,
+      `\nKept in ${session.secrets.kind === 'keychain' ? 'the OS keychain' : 'an encrypted key file'}; ${funding}.`,
     );
   }
   return 0;

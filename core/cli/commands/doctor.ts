@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageNodeClient } from '../../walrus/storage-node-client.js';
+import { diagnoseNetwork } from '../../walrus/chain/sui-diagnose.js';
 import { collectStatus } from '../../sync/status.js';
 import { UsageError } from '../errors.js';
 import { formatWal } from '../format.js';
@@ -104,6 +105,17 @@ async function networkChecks(
 ): Promise<void> {
   const session = await openNetworkSession(ctx);
   try {
+    if (session.network !== 'localnet') {
+      // The real network: RPC, deployment, storage nodes, balances, in plain words.
+      const rpcUrl = process.env.FLOE_SUI_RPC_URL;
+      for (const f of await diagnoseNetwork(
+        session.network,
+        session.keys.address,
+        rpcUrl ? { rpcUrl } : {},
+      ))
+        note(f.check, f.verdict, f.detail);
+      return;
+    }
     const state = await session.chain.systemState();
     note(
       'network',
