@@ -79,6 +79,7 @@ export async function runBackup(
   const issues: BackupResult['issues'] = [];
   // Packs never exceed what the network can encode (small localnets hold small blobs).
   const capacity = new EncodingConfig((await client.chain.systemState()).nShards).maxBlobSize;
+  const chunker = ctx.chunker ?? chunkerFor(capacity);
   const packer = new Packer(keys, {
     targetSize: Math.min(ctx.packTargetSize ?? DEFAULT_PACK_SIZE, capacity),
     maxSize: capacity,
@@ -133,7 +134,7 @@ export async function runBackup(
         continue;
       }
       const abs = Buffer.concat([Buffer.from(folder.path + '/'), entry.relPath]);
-      const read = await readFileChunks(abs, entry, keys, gear, ctx.chunker, packer);
+      const read = await readFileChunks(abs, entry, keys, gear, chunker, packer);
       if ('error' in read) {
         issues.push({
           folder: folder.path,
@@ -234,7 +235,7 @@ async function readFileChunks(
   entry: ScannedEntry,
   keys: RepoKeys,
   gear: Uint32Array,
-  params: ChunkerParams | undefined,
+  params: ChunkerParams,
   packer: Packer,
 ): Promise<ReadOutcome> {
   for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt++) {
@@ -244,7 +245,7 @@ async function readFileChunks(
       for await (const chunk of chunkStream(
         createReadStream(path, { highWaterMark: 1 << 20 }),
         gear,
-        params ?? DEFAULT_CHUNKER,
+        params,
       )) {
         const id = chunkId(keys.chunkIdKey, chunk);
         await packer.add(id, 'data', chunk);
@@ -333,4 +334,16 @@ function toRow(folderId: number, e: ScannedEntry, ids: string[] | null): FileRow
     error: null,
     scannedAt: Date.now(),
   };
+}
+
+/**
+ * The default chunk sizes, unless the network's largest blob is too small to hold a pack
+ * of a few maximum-size chunks (tiny localnets): then all three bounds shrink together.
+ */
+export function chunkerFor(capacity: number): ChunkerParams {
+  const limit = Math.floor(capacity / 4);
+  if (DEFAULT_CHUNKER.maxSize <= limit) return DEFAULT_CHUNKER;
+  // The chunker needs a power-of-two average; keep the default's 1 : 4 : 16 proportions.
+  const avgSize = 2 ** Math.floor(Math.log2(limit / 4));
+  return { minSize: avgSize / 4, avgSize, maxSize: avgSize * 4 };
 }

@@ -156,7 +156,7 @@ export async function restoreSnapshot(
         if (
           existing?.isFile() &&
           existing.size === BigInt(e.size) &&
-          existing.mtimeNs / 1000n === BigInt(e.mtimeNs) / 1000n
+          nearlyEqual(existing.mtimeNs, BigInt(e.mtimeNs))
         ) {
           result.alreadyRestored++;
           progress.advance(e.size, 1, dest.toString());
@@ -243,6 +243,12 @@ async function restoreFile(
   await chmod(partial, e.mode & 0o7777);
   await utimes(partial, mtime, mtime);
   await rename(partial, dest);
+}
+
+/** Times set through utimes pass through a double: a microsecond or two may be lost. */
+function nearlyEqual(aNs: bigint, bNs: bigint): boolean {
+  const d = aNs - bNs;
+  return d < 2_000n && d > -2_000n;
 }
 
 /**

@@ -107,7 +107,8 @@ test('on a localnet with 2-second epochs the engine keeps every live blob alive 
   await writeFile(join(src, 'a.bin'), randomBytes(30_000));
   const index = Index.open(join(dir, 'index.db'));
   index.addFolder(src);
-  index.setSetting('renewal', { windowEpochs: 1, termEpochs: 2 });
+  // A two-epoch window: a renewal that runs late under load still has one epoch to spare.
+  index.setSetting('renewal', { windowEpochs: 2, termEpochs: 3 });
   // Blobs bought for two epochs: without renewal they would expire within four seconds.
   const engine = new Engine({ index, keys, client, epochs: 2, epochPollMs: 100 });
   const failures: string[] = [];
