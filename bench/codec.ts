@@ -5,11 +5,22 @@
  *
  *   npm run bench:codec            # n = 100, 1000 x 1, 8, 64 MiB x 1, 2 workers
  *   npm run bench:codec -- --quick # n = 100 x 1, 8 MiB
+ *
+ * `--native` compares the native RS2 encoder with walrus-wasm instead, one encode on one
+ * core each, in the same run: n = 100 x 8, 64, 128 MiB (its largest blob is 142 MiB) and
+ * n = 1000 x 8, 64, 256 MiB; `--quick` keeps the 8 MiB rows, `--simd avx2` (or ssse3,
+ * scalar) picks the native kernels. Decoding stays on wasm: its MB/s is shown beside.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { CodecPool, EncodingConfig } from '../core/walrus/encoding/index.js';
+import {
+  CodecPool,
+  EncodingConfig,
+  decodeBlob,
+  encodeBlob,
+} from '../core/walrus/encoding/index.js';
+import { loadNativeEncoder, type SimdLevel } from '../core/walrus/encoding/native/index.js';
 
 const MiB = 1024 * 1024;
 
@@ -47,8 +58,125 @@ async function measure(n: number, mib: number, workers: number): Promise<Row> {
   };
 }
 
+interface EncoderRow {
+  codec: string;
+  n: number;
+  mib: number;
+  /** The first encode of the blob in a fresh process: its output lands on new pages. */
+  firstMBs: number;
+  /** The best of the next encodes of the same blob, each after a GC: a long backup's rate. */
+  steadyMBs: number;
+  /** Decoding the encoder's systematic slivers with walrus-wasm. */
+  decodeMBs: number;
+  /** Peak RSS of the process by the end of the first encode. */
+  peakRssMiB: number;
+  /** RSS after loading the codec and warming it, before the blob exists. */
+  baselineRssMiB: number;
+  encodedMiB: number;
+}
+
+function measureEncoder(codec: 'wasm' | SimdLevel, n: number, mib: number): EncoderRow {
+  const native = codec === 'wasm' ? null : loadNativeEncoder({ simd: codec });
+  if (codec !== 'wasm' && !native)
+    throw new Error(`the native encoder is not available (${codec})`);
+  const encode = native ? native.encode.bind(native) : encodeBlob;
+  encode(n, randomBytes(1024)); // table set-up and wasm compilation outside the timing
+  const baselineRssMiB = process.memoryUsage().rss / MiB;
+  const data = randomBytes(mib * MiB);
+  const seconds: number[] = [];
+  let peakRssMiB = 0;
+  let encodedBytes = 0;
+  let decodeSeconds = 0;
+  for (let rep = 0; rep < (mib <= 64 ? 4 : 2); rep++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    const t = performance.now();
+    const encoded = encode(n, data);
+    seconds.push((performance.now() - t) / 1000);
+    if (rep > 0) continue;
+    // Read before decoding, whose own buffers would count otherwise.
+    peakRssMiB = process.resourceUsage().maxRSS / 1024;
+    encodedBytes = [...encoded.primary, ...encoded.secondary].reduce((a, s) => a + s.length, 0);
+    const k = new EncodingConfig(n).primarySourceSymbols;
+    const d = performance.now();
+    decodeBlob(n, encoded.blobId, data.length, encoded.primary.slice(0, k));
+    decodeSeconds = (performance.now() - d) / 1000;
+  }
+  const mb = data.length / 1e6;
+  return {
+    codec: native ? `native ${native.simd}` : 'wasm',
+    n,
+    mib,
+    firstMBs: mb / seconds[0]!,
+    steadyMBs: mb / Math.min(...seconds.slice(1)),
+    decodeMBs: mb / decodeSeconds,
+    peakRssMiB,
+    baselineRssMiB,
+    encodedMiB: encodedBytes / MiB,
+  };
+}
+
+function compareEncoders(self: string, args: string[]): void {
+  const quick = args.includes('--quick');
+  const simdAt = args.indexOf('--simd');
+  const simd = simdAt >= 0 ? args[simdAt + 1]! : (loadNativeEncoder()?.simd ?? 'scalar');
+  const plan: [number, number[]][] = quick
+    ? [
+        [100, [8]],
+        [1000, [8]],
+      ]
+    : [
+        [100, [8, 64, 128]],
+        [1000, [8, 64, 256]],
+      ];
+  console.log(`codec bench: native (${simd}) vs walrus-wasm encoding, ${new Date().toISOString()}`);
+  const rows: [EncoderRow, EncoderRow][] = [];
+  for (const [n, sizes] of plan) {
+    for (const mib of sizes) {
+      const [wasm, native] = ['wasm', simd].map((codec) => {
+        // `encodeBlob` stays on walrus-wasm in the wasm row even once codec.ts prefers native.
+        const env = codec === 'wasm' ? { ...process.env, FLOE_NATIVE_CODEC: 'off' } : process.env;
+        const out = execFileSync(
+          process.execPath,
+          [...process.execArgv, self, '--encoder-row', codec, String(n), String(mib)],
+          { encoding: 'utf8', maxBuffer: 1 << 20, env },
+        );
+        const row = JSON.parse(out) as EncoderRow;
+        console.log(
+          `n=${n} ${mib} MiB ${row.codec}: encode ${row.firstMBs.toFixed(1)} MB/s first, ${row.steadyMBs.toFixed(1)} MB/s steady, peak RSS ${row.peakRssMiB.toFixed(0)} MiB (baseline ${row.baselineRssMiB.toFixed(0)}, encoded ${row.encodedMiB.toFixed(0)}), wasm decode ${row.decodeMBs.toFixed(1)} MB/s`,
+        );
+        return row;
+      }) as [EncoderRow, EncoderRow];
+      rows.push([wasm, native]);
+    }
+  }
+  console.log(
+    '\n| n | blob | encode MB/s wasm | native | × | steady MB/s wasm | native | × | peak RSS MiB wasm | native | encoded MiB | wasm decode MB/s |',
+  );
+  console.log(
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const [w, x] of rows) {
+    const f = (v: number) => v.toFixed(1);
+    console.log(
+      `| ${w.n} | ${w.mib} MiB | ${f(w.firstMBs)} | ${f(x.firstMBs)} | ${f(x.firstMBs / w.firstMBs)} | ${f(w.steadyMBs)} | ${f(x.steadyMBs)} | ${f(x.steadyMBs / w.steadyMBs)} | ${w.peakRssMiB.toFixed(0)} | ${x.peakRssMiB.toFixed(0)} | ${x.encodedMiB.toFixed(0)} | ${f(x.decodeMBs)} |`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  const encoderRowAt = args.indexOf('--encoder-row');
+  if (encoderRowAt >= 0) {
+    const [codec, n, mib] = args.slice(encoderRowAt + 1, encoderRowAt + 4);
+    process.stdout.write(
+      JSON.stringify(measureEncoder(codec as 'wasm' | SimdLevel, Number(n), Number(mib))),
+    );
+    return;
+  }
+  if (args.includes('--native')) {
+    compareEncoders(fileURLToPath(import.meta.url), args);
+    return;
+  }
   const rowAt = args.indexOf('--row');
   if (rowAt >= 0) {
     const [n, mib, workers] = args.slice(rowAt + 1, rowAt + 4).map(Number) as [

@@ -9,6 +9,8 @@ import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageNodeClient } from '../../walrus/storage-node-client.js';
 import { diagnoseNetwork } from '../../walrus/chain/sui-diagnose.js';
+import { nativeEncoder } from '../../walrus/encoding/codec.js';
+import { probeNativeEncoder } from '../../walrus/encoding/native/index.js';
 import { collectStatus } from '../../sync/status.js';
 import { UsageError } from '../errors.js';
 import { formatWal } from '../format.js';
@@ -140,11 +142,14 @@ async function networkChecks(
         ? `all ${health.length} answer`
         : `${down.join(', ')} do not answer (${downShards} of ${state.nShards} shards); ${downShards <= f ? 'stores and reads still work' : 'stores fail until they are back'}`,
     );
-    const encoded = await session.pool.encode(state.nShards, randomBytes(1024));
+    // One real encode through the worker pool: the encoder loads and answers.
+    await session.pool.encode(state.nShards, randomBytes(1024));
     note(
       'encoder',
       'ok',
-      `walrus-wasm in worker threads (blob id ${encoded.blobId.length * 8}-bit)`,
+      nativeEncoder
+        ? `native RS2 encoder (${nativeEncoder.simd}) in worker threads`
+        : `walrus-wasm in worker threads (the native encoder is not built here: ${probeNativeEncoder().reason})`,
     );
     const status = await collectStatus(session.index, session.client);
     if (status.storage) {

@@ -11,7 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { MalformedBcsError } from './bcs.js';
-import { InsufficientSliversError, type EncodedBlob } from './codec.js';
+import { InsufficientSliversError, nativeEncoder, type EncodedBlob } from './codec.js';
 import { BlobTooLargeError } from './config.js';
 
 export type CodecRequest =
@@ -53,7 +53,8 @@ export class CodecPoolClosedError extends Error {
 }
 
 /** Measured peaks of walrus-wasm, as multiples of the blob: see bench/codec.ts. */
-const ENCODE_PEAK_FACTOR = 14;
+// Native peaks at the blob plus its slivers (about 4.5×); walrus-wasm at about 14×.
+const ENCODE_PEAK_FACTOR = nativeEncoder ? 6 : 14;
 const DECODE_PEAK_FACTOR = 4;
 const WORKER_BASELINE_BYTES = 32 * 1024 * 1024;
 /** After a job this large the worker's wasm memory stays this large: recycle it. */

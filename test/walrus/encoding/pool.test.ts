@@ -105,16 +105,16 @@ test('typed codec errors keep their class across the thread boundary', async () 
 });
 
 test('a worker stopped mid-job fails that job only; the queue goes on', async () => {
-  // A 16 MiB blob on 1000 shards takes seconds to encode; the timeout terminates the
-  // worker thread mid-encode, exactly as a crash would end it.
-  const pool = new CodecPool({ size: 1, jobTimeoutMs: 300 });
+  // A 64 MiB blob on 1000 shards takes half a second even natively (seconds with
+  // walrus-wasm); the timeout terminates the worker thread mid-encode, as a crash would.
+  const pool = new CodecPool({ size: 1, jobTimeoutMs: 100 });
   try {
-    const doomed = pool.encode(1000, randomBytes(16 << 20));
+    const doomed = pool.encode(1000, randomBytes(64 << 20));
     const next = pool.encode(4, randomBytes(100));
     await assert.rejects(
       doomed,
       (e: Error) =>
-        e instanceof CodecWorkerCrashedError && /no result after 300 ms/.test(e.message),
+        e instanceof CodecWorkerCrashedError && /no result after 100 ms/.test(e.message),
     );
     assert.equal((await next).primary.length, 4);
     assert.equal(pool.stats().crashed, 1);

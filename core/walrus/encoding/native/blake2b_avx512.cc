@@ -14,6 +14,7 @@
 #pragma GCC push_options
 // GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own _mm512_undefined
 // placeholders (GCC bug 105593, fixed in 13).
+#pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx512f,avx512bw")
 #endif
@@ -144,6 +145,7 @@ void hash_prefixed_x8_avx512(uint8_t prefix, const uint8_t* const* messages, siz
 #if defined(__clang__)
 #pragma clang attribute pop
 #elif defined(__GNUC__)
+#pragma GCC diagnostic pop
 #pragma GCC pop_options
 #endif
 

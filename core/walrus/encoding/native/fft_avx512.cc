@@ -18,6 +18,7 @@
 #pragma GCC push_options
 // GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own _mm512_undefined
 // placeholders (GCC bug 105593, fixed in 13).
+#pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx512f,avx512bw,avx512vl,gfni")
 #endif
@@ -160,6 +161,7 @@ const FftKernels* avx512_fft_kernels() { return make_kernels<Avx512Butterflies>(
 #if defined(__clang__)
 #pragma clang attribute pop
 #elif defined(__GNUC__)
+#pragma GCC diagnostic pop
 #pragma GCC pop_options
 #endif
 

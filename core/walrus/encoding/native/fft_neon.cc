@@ -14,7 +14,7 @@ namespace floe::rs {
 namespace {
 
 struct NeonButterflies : PortableChunkCopies {
-  static constexpr bool kTwoLayers = false;
+  static constexpr bool kTwoLayers = true;
   struct Lut {
     uint8x16_t lo[4], hi[4];
   };
@@ -73,6 +73,71 @@ struct NeonButterflies : PortableChunkCopies {
         mul(y_lo, y_hi, l, &p_lo, &p_hi);
         vst1q_u8(x + h, veorq_u8(x_lo, p_lo));
         vst1q_u8(x + h + 32, veorq_u8(x_hi, p_hi));
+      }
+    }
+  }
+
+  // x ^= y * m for sixteen elements held in registers.
+  static inline void mul_add(uint8x16_t* x_lo, uint8x16_t* x_hi, uint8x16_t y_lo, uint8x16_t y_hi,
+                             const Lut& l) {
+    uint8x16_t p_lo, p_hi;
+    mul(y_lo, y_hi, l, &p_lo, &p_hi);
+    *x_lo = veorq_u8(*x_lo, p_lo);
+    *x_hi = veorq_u8(*x_hi, p_hi);
+  }
+
+  // Rows r0..r3 at distance d: layer 2d on (r0, r2), (r1, r3), then layer d on (r0, r1), (r2, r3).
+  static void fft2(uint8_t* r0, uint8_t* r1, uint8_t* r2, uint8_t* r3, size_t bytes,
+                   const Lut& l01, const Lut& l23, const Lut& l02) {
+    for (size_t c = 0; c < bytes; c += kChunkBytes) {
+      for (size_t h = c; h < c + 32; h += 16) {
+        uint8x16_t a0 = vld1q_u8(r0 + h), b0 = vld1q_u8(r0 + h + 32);
+        uint8x16_t a1 = vld1q_u8(r1 + h), b1 = vld1q_u8(r1 + h + 32);
+        uint8x16_t a2 = vld1q_u8(r2 + h), b2 = vld1q_u8(r2 + h + 32);
+        uint8x16_t a3 = vld1q_u8(r3 + h), b3 = vld1q_u8(r3 + h + 32);
+        mul_add(&a0, &b0, a2, b2, l02);
+        a2 = veorq_u8(a2, a0);
+        b2 = veorq_u8(b2, b0);
+        mul_add(&a1, &b1, a3, b3, l02);
+        a3 = veorq_u8(a3, a1);
+        b3 = veorq_u8(b3, b1);
+        mul_add(&a0, &b0, a1, b1, l01);
+        a1 = veorq_u8(a1, a0);
+        b1 = veorq_u8(b1, b0);
+        mul_add(&a2, &b2, a3, b3, l23);
+        a3 = veorq_u8(a3, a2);
+        b3 = veorq_u8(b3, b2);
+        vst1q_u8(r0 + h, a0), vst1q_u8(r0 + h + 32, b0), vst1q_u8(r1 + h, a1);
+        vst1q_u8(r1 + h + 32, b1), vst1q_u8(r2 + h, a2), vst1q_u8(r2 + h + 32, b2);
+        vst1q_u8(r3 + h, a3), vst1q_u8(r3 + h + 32, b3);
+      }
+    }
+  }
+
+  // The inverse: layer d on (r0, r1), (r2, r3), then layer 2d on (r0, r2), (r1, r3).
+  static void ifft2(uint8_t* r0, uint8_t* r1, uint8_t* r2, uint8_t* r3, size_t bytes,
+                    const Lut& l01, const Lut& l23, const Lut& l02) {
+    for (size_t c = 0; c < bytes; c += kChunkBytes) {
+      for (size_t h = c; h < c + 32; h += 16) {
+        uint8x16_t a0 = vld1q_u8(r0 + h), b0 = vld1q_u8(r0 + h + 32);
+        uint8x16_t a1 = vld1q_u8(r1 + h), b1 = vld1q_u8(r1 + h + 32);
+        uint8x16_t a2 = vld1q_u8(r2 + h), b2 = vld1q_u8(r2 + h + 32);
+        uint8x16_t a3 = vld1q_u8(r3 + h), b3 = vld1q_u8(r3 + h + 32);
+        a1 = veorq_u8(a1, a0);
+        b1 = veorq_u8(b1, b0);
+        mul_add(&a0, &b0, a1, b1, l01);
+        a3 = veorq_u8(a3, a2);
+        b3 = veorq_u8(b3, b2);
+        mul_add(&a2, &b2, a3, b3, l23);
+        a2 = veorq_u8(a2, a0);
+        b2 = veorq_u8(b2, b0);
+        mul_add(&a0, &b0, a2, b2, l02);
+        a3 = veorq_u8(a3, a1);
+        b3 = veorq_u8(b3, b1);
+        mul_add(&a1, &b1, a3, b3, l02);
+        vst1q_u8(r0 + h, a0), vst1q_u8(r0 + h + 32, b0), vst1q_u8(r1 + h, a1);
+        vst1q_u8(r1 + h + 32, b1), vst1q_u8(r2 + h, a2), vst1q_u8(r2 + h + 32, b2);
+        vst1q_u8(r3 + h, a3), vst1q_u8(r3 + h + 32, b3);
       }
     }
   }

@@ -1,8 +1,9 @@
 /**
  * The native RS2 encoder: C++ in this folder, built by node-gyp when `npm install` runs
  * (`build/Release/floe_rs2.node`). It returns exactly what walrus-wasm's `encodeBlob`
- * returns — the test suite compares every sliver byte and blob id — at 20–40× its speed
- * per core, in about the memory of the encoded slivers rather than 13× the blob.
+ * returns — the test suite compares every sliver byte and blob id — about 10× faster per
+ * core (see README.md here), in the memory of the blob and its slivers rather than 13×
+ * the blob.
  *
  * Loading is optional: without a compiler at install time, or on a CPU or platform the
  * build did not cover, `loadNativeEncoder()` returns null and encoding stays on wasm.
