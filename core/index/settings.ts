@@ -67,6 +67,8 @@ export const SETTINGS_SCHEMA = {
       },
       required: ['presets', 'patterns'],
     },
+    /** Upload bandwidth limit in KiB/s; 0 for none (a store sends ~5× the data). */
+    uploadLimitKiBps: { type: 'integer', minimum: 0, maximum: 10_000_000 },
     startAtLogin: { type: 'boolean' },
     network: { type: 'string', enum: ['localnet', 'testnet', 'mainnet'] },
   },
@@ -80,6 +82,7 @@ export const DEFAULT_SETTINGS: Settings = {
   renewal: { ...DEFAULT_RENEWAL },
   packMaxWaitMs: 30_000,
   excludes: { presets: [], patterns: [] },
+  uploadLimitKiBps: 0,
   startAtLogin: false,
   network: 'localnet',
 };
@@ -121,4 +124,9 @@ export function excludePatterns(settings: Settings): string[] {
     ...settings.excludes.presets.flatMap((p) => OPTIONAL_EXCLUDES[p]),
     ...settings.excludes.patterns,
   ];
+}
+
+/** The client's upload limit from the settings: undefined for none. */
+export function uploadBytesPerSecond(settings: Settings): number | undefined {
+  return settings.uploadLimitKiBps > 0 ? settings.uploadLimitKiBps * 1024 : undefined;
 }

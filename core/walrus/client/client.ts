@@ -6,6 +6,7 @@ import type { BlobObject, Chain } from '../chain/chain.js';
 import type { CodecPool } from '../encoding/index.js';
 import { StorageNodeClient, type NodeBlobStatus } from '../storage-node-client.js';
 import { ConcurrencyLimiter } from './limiter.js';
+import { ByteRateLimiter } from './rate-limiter.js';
 import { readBlob, type ReadOptions } from './read.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { storeBlob, type StoredBlob, type StoreOptions } from './store.js';
@@ -16,12 +17,15 @@ export interface WalrusClientOptions {
   /** Requests in flight to all storage nodes together. */
   maxConcurrentRequests?: number;
   retry?: RetryPolicy;
+  /** Upload bandwidth limit in bytes per second (unset: as fast as the uplink goes). */
+  uploadBytesPerSecond?: number;
 }
 
 export class WalrusClient {
   readonly chain: Chain;
   private readonly pool: CodecPool;
   private readonly limiter: ConcurrencyLimiter;
+  private readonly uploadRate: ByteRateLimiter | undefined;
   private readonly retry: RetryPolicy;
   private readonly nodes = new Map<string, StorageNodeClient>();
 
@@ -29,6 +33,9 @@ export class WalrusClient {
     this.chain = o.chain;
     this.pool = o.pool;
     this.limiter = new ConcurrencyLimiter(o.maxConcurrentRequests ?? 64);
+    this.uploadRate = o.uploadBytesPerSecond
+      ? new ByteRateLimiter(o.uploadBytesPerSecond)
+      : undefined;
     this.retry = o.retry ?? DEFAULT_RETRY;
   }
 
@@ -90,6 +97,7 @@ export class WalrusClient {
       chain: this.chain,
       pool: this.pool,
       limiter: this.limiter,
+      ...(this.uploadRate ? { uploadRate: this.uploadRate } : {}),
       retry: this.retry,
       nodeClient: (url: string) => this.nodeClient(url),
     };

@@ -21,6 +21,7 @@ import {
 } from '../storage-node-client.js';
 import { NotEnoughConfirmationsError } from './errors.js';
 import { ConcurrencyLimiter } from './limiter.js';
+import type { ByteRateLimiter } from './rate-limiter.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 
 export interface StoreOptions {
@@ -65,6 +66,8 @@ export interface StoreContext {
   limiter: ConcurrencyLimiter;
   retry: RetryPolicy;
   nodeClient: (url: string) => StorageNodeClient;
+  /** The upload bandwidth limit, if the user set one. */
+  uploadRate?: ByteRateLimiter;
 }
 
 /** Epoch changes a store rides through before giving up (epochs last minutes to weeks). */
@@ -161,6 +164,7 @@ export async function storeBlob(
         const node = ctx.nodeClient(member.url);
         const opts = o.signal ? { signal: o.signal } : {};
         try {
+          await ctx.uploadRate?.take(metadata.length);
           await call(() => node.putMetadata(blobId, metadata, opts));
           progress.bytesSent += metadata.length;
           await Promise.all(
@@ -168,6 +172,7 @@ export async function storeBlob(
               const pair = shardToPairIndex(shard, encoded.blobId, state.nShards);
               return (['primary', 'secondary'] as const).map(async (kind) => {
                 const sliver = (kind === 'primary' ? encoded.primary : encoded.secondary)[pair]!;
+                await ctx.uploadRate?.take(sliver.length);
                 await call(() => node.putSliver(blobId, pair, kind, sliver, opts));
                 progress.bytesSent += sliver.length;
                 report();

@@ -1,6 +1,6 @@
 /**
- * Settings: network, retention, renewal, latency against batching, excludes, start at
- * login. Saving sends only the settings that changed (PUT /api/settings leaves the others
+ * Settings: network, retention, renewal, latency against batching, excludes, upload
+ * limit, start at login. Saving sends only the settings that changed (PUT /api/settings leaves the others
  * as they are). The rules live in the server's schema alone: the form does not repeat
  * them, it shows the server's answer (`{ error, field }`) beside the field it names.
  */
@@ -263,6 +263,20 @@ function settingsForm(
     ),
   );
 
+  // Upload limit
+  const uploadInput = numberInput('upload-limit', initial.uploadLimitKiBps, 0);
+  const upload = h(
+    'fieldset',
+    { class: 'settings-group', 'data-field': 'uploadLimitKiBps' },
+    h('legend', null, 'Upload speed'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Storing sends about five times the data to the storage nodes. Cap it to leave room on your connection; 0 means no limit. Applies from the next start.',
+    ),
+    field('uploadLimitKiBps', h('label', { for: 'upload-limit' }, 'Limit (KiB/s)'), uploadInput),
+  );
+
   // Start at login
   const atLogin = h('input', {
     type: 'checkbox',
@@ -306,6 +320,7 @@ function settingsForm(
           .map((l) => l.trim())
           .filter(Boolean),
       },
+      uploadLimitKiBps: numberOrNull(uploadInput.value),
       startAtLogin: atLogin.checked,
     };
   };
@@ -345,6 +360,7 @@ function settingsForm(
     renewal,
     latency,
     excludes,
+    upload,
     startup,
     h('div', { class: 'save-bar' }, problem, note, submit),
   );
