@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { main } from '../../core/cli/main.js';
+import { EXIT } from '../../core/cli/errors.js';
 
 async function waitForFile(path: string, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
@@ -67,6 +68,13 @@ test('floe localnet start runs a network that floe blob put, get, ls and extend 
     assert.equal(
       await main(['blob', 'get', stored.blobId, join(dir, 'out.bin'), '--localnet', net], out),
       0,
+    );
+    // One blob id in 32 starts with '-': it is still an id, not an unknown option.
+    const dashed = '-' + 'A'.repeat(42);
+    assert.equal(
+      await main(['blob', 'get', dashed, join(dir, 'none.bin'), '--localnet', net], out),
+      EXIT.network,
+      'a blob nobody stored is unavailable, and the id was read as an id',
     );
     assert.deepEqual(await readFile(join(dir, 'out.bin')), data);
     assert.equal(await main(['--json', 'blob', 'ls', '--localnet', net], out), 0);

@@ -25,10 +25,20 @@ const USAGE = `usage:
   floe blob ls
   (ID is a blob object id 0x… or a blob id; --localnet DIR picks the network)`;
 
+/**
+ * Blob ids are base64url and one in 32 starts with '-', which an option parser takes for
+ * an option. A 43-character base64url word is never one of ours, so it is shielded from
+ * the parser and handed back as the positional it is.
+ */
+const BLOB_ID = /^-[A-Za-z0-9_-]{42}$/;
+const SHIELD = '\u0000';
+const shieldBlobId = (arg: string) => (BLOB_ID.test(arg) ? SHIELD + arg : arg);
+const unshieldBlobId = (arg: string) => (arg.startsWith(SHIELD) ? arg.slice(1) : arg);
+
 export async function blobCommand(args: string[], ctx: CommandContext): Promise<number> {
   const [sub, ...rest] = args;
-  const { values, positionals } = parseArgs({
-    args: rest,
+  const parsed = parseArgs({
+    args: rest.map(shieldBlobId),
     options: {
       epochs: { type: 'string' },
       deletable: { type: 'boolean', default: false },
@@ -38,6 +48,8 @@ export async function blobCommand(args: string[], ctx: CommandContext): Promise<
     allowPositionals: true,
     strict: true,
   });
+  const values = parsed.values;
+  const positionals = parsed.positionals.map(unshieldBlobId);
   const dir = values.localnet ?? localnetDir(ctx.dataDir);
   const info = await readFile(join(dir, 'localnet.json'), 'utf8').then(
     (t) => JSON.parse(t) as LocalnetInfo,
