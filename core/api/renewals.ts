@@ -5,8 +5,8 @@
  */
 import type { Index, RenewalRecord } from '../index/index.js';
 import type { Engine } from '../sync/engine.js';
-import { liveBlobIds, type RenewalPolicy, type RenewalReport } from '../sync/renewals.js';
-import { collectStatus, type StorageStatus } from '../sync/status.js';
+import type { RenewalPolicy, RenewalReport } from '../sync/renewals.js';
+import { liveStorage, type StorageStatus } from '../sync/status.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { HttpError } from './http.js';
 import { readSettings } from '../index/settings.js';
@@ -35,25 +35,24 @@ export async function renewalOverview(
   index: Index,
   client: WalrusClient,
 ): Promise<RenewalOverview> {
-  const status = await collectStatus(index, client);
-  if (!status.storage)
-    throw new HttpError(503, `the network is unreachable: ${status.networkError}`);
-  const epoch = status.storage.epoch;
-  const live = liveBlobIds(index);
-  const blobs = (await client.listOwned())
-    .filter((b) => b.state === 'certified' && b.endEpoch > epoch && live.has(b.blobId))
-    .map((b) => ({
-      blobId: b.blobId,
-      objectId: b.objectId,
-      kind: b.attributes.kind ?? null,
-      endEpoch: b.endEpoch,
-      storageSize: b.storageSize,
-    }))
-    .sort((a, b) => a.endEpoch - b.endEpoch);
+  let live: Awaited<ReturnType<typeof liveStorage>>;
+  try {
+    live = await liveStorage(index, client);
+  } catch (error) {
+    throw new HttpError(503, `the network is unreachable: ${(error as Error).message}`);
+  }
   return {
     policy: readSettings(index).renewal,
-    storage: status.storage,
-    blobs,
+    storage: live.storage,
+    blobs: live.blobs
+      .map((b) => ({
+        blobId: b.blobId,
+        objectId: b.objectId,
+        kind: b.attributes.kind ?? null,
+        endEpoch: b.endEpoch,
+        storageSize: b.storageSize,
+      }))
+      .sort((x, y) => x.endEpoch - y.endEpoch),
     log: index.renewals(LOG_LENGTH),
   };
 }

@@ -106,6 +106,8 @@ export async function runRenewals(
     nextExpiryEpoch: null,
   };
   if (!dryRun) {
+    // Looked up once: a renewal can extend thousands of packs.
+    const packByBlob = new Map(index.packs().map((p) => [p.blobId, p]));
     for (const step of plan) {
       const log: RenewalRecord = {
         time: Date.now(),
@@ -124,13 +126,13 @@ export async function runRenewals(
           log.costFrost = r.cost;
           report.costFrost += BigInt(r.cost);
           report.extended++;
-          const pack = index.packs().find((p) => p.blobId === step.blob.blobId);
+          const pack = packByBlob.get(step.blob.blobId);
           if (pack) index.setPackState(pack.id, pack.state, { endEpoch: r.blob.endEpoch });
         } else {
           await client.chain.deleteBlob(step.blob.objectId);
           step.blob.state = 'deleted';
-          const pack = index.packs('dead').find((p) => p.blobId === step.blob.blobId);
-          if (pack) index.setPackState(pack.id, 'deleted');
+          const pack = packByBlob.get(step.blob.blobId);
+          if (pack?.state === 'dead') index.setPackState(pack.id, 'deleted');
           report.deleted++;
         }
       } catch (error) {

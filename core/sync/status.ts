@@ -5,6 +5,7 @@
  * renewal decisions, failures included.
  */
 import type { FolderRow, Index, RenewalRecord } from '../index/index.js';
+import type { BlobObject } from '../walrus/chain/chain.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { liveBlobIds } from './renewals.js';
 
@@ -56,7 +57,7 @@ export async function collectStatus(
   };
   if (!client) return status;
   try {
-    status.storage = await storageStatus(index, client);
+    status.storage = (await liveStorage(index, client)).storage;
   } catch (error) {
     status.networkError = (error as Error).message;
   }
@@ -69,7 +70,11 @@ function failuresSinceLastSuccess(newestFirst: RenewalRecord[]): RenewalRecord[]
   return ok < 0 ? newestFirst : newestFirst.slice(0, ok);
 }
 
-async function storageStatus(index: Index, client: WalrusClient): Promise<StorageStatus> {
+/** The storage side of the status, with the live blobs it was computed from. */
+export async function liveStorage(
+  index: Index,
+  client: WalrusClient,
+): Promise<{ storage: StorageStatus; blobs: BlobObject[] }> {
   const state = await client.chain.systemState();
   const live = liveBlobIds(index);
   const blobs = (await client.listOwned()).filter(
@@ -78,7 +83,7 @@ async function storageStatus(index: Index, client: WalrusClient): Promise<Storag
   const units = blobs.reduce((n, b) => n + BigInt(Math.ceil(b.storageSize / MiB)), 0n);
   const cost = units * BigInt(state.storagePricePerUnit);
   const balances = await client.chain.balances(client.chain.address);
-  return {
+  const storage: StorageStatus = {
     epoch: state.epoch,
     epochDurationMs: state.epochDurationMs,
     epochEndsAt: state.epochStartedAt + state.epochDurationMs,
@@ -90,4 +95,5 @@ async function storageStatus(index: Index, client: WalrusClient): Promise<Storag
     suiMist: balances.sui,
     epochsAffordable: cost > 0n ? Number(BigInt(balances.wal) / cost) : null,
   };
+  return { storage, blobs };
 }

@@ -1,32 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Index } from '../../core/index/index.js';
-import { deriveKeys, generateRecoveryPhrase } from '../../core/repo/keys.js';
 import { runBackup } from '../../core/sync/backup.js';
 import { findSnapshots, restoreSnapshot } from '../../core/sync/restore.js';
-import { LocalChain } from '../../core/walrus/chain/local-chain.js';
-import { WalrusClient } from '../../core/walrus/client/client.js';
-import { startTestNetwork } from '../support/localnet.js';
+import { startTestAccount } from '../support/account.js';
 
 test('a file that keeps changing while it is read is reported and retried, never stored torn', async () => {
-  const t = await startTestNetwork();
-  const dir = await mkdtemp(join(tmpdir(), 'floe-changing-'));
+  const a = await startTestAccount();
+  const { dir, keys, client, src, index } = a;
   try {
-    const keys = deriveKeys(generateRecoveryPhrase());
-    const chain = new LocalChain(t.net.url, keys.account);
-    await chain.faucet(chain.address);
-    const client = new WalrusClient({ chain, pool: t.pool });
-    const src = join(dir, 'src');
-    await mkdir(src);
     await writeFile(join(src, 'steady.txt'), 'steady');
     const log = join(src, 'busy.log');
     await writeFile(log, randomBytes(4_000_000));
-    const index = Index.open(join(dir, 'index.db'));
-    index.addFolder(src);
 
     // A writer appending all the time, as a log or a download in progress would.
     let writing = true;
@@ -48,9 +35,7 @@ test('a file that keeps changing while it is read is reported and retried, never
     const out = join(dir, 'out');
     await restoreSnapshot(client, keys, newest!.snapshot, { target: out });
     assert.deepEqual(await readFile(join(out, 'busy.log')), await readFile(log));
-    index.close();
   } finally {
-    await rm(dir, { recursive: true, force: true });
-    await t.close();
+    await a.close();
   }
 });

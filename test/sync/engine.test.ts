@@ -1,29 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Index } from '../../core/index/index.js';
-import { deriveKeys, generateRecoveryPhrase } from '../../core/repo/keys.js';
 import { Engine } from '../../core/sync/engine.js';
 import { findSnapshots, restoreSnapshot } from '../../core/sync/restore.js';
-import { LocalChain } from '../../core/walrus/chain/local-chain.js';
-import { WalrusClient } from '../../core/walrus/client/client.js';
-import { startTestNetwork } from '../support/localnet.js';
+import { startTestAccount } from '../support/account.js';
 
 test('the engine backs up at start, again on a change, and renews after an epoch change', async () => {
-  const t = await startTestNetwork();
-  const dir = await mkdtemp(join(tmpdir(), 'floe-engine-'));
-  const keys = deriveKeys(generateRecoveryPhrase());
-  const chain = new LocalChain(t.net.url, keys.account);
-  await chain.faucet(chain.address);
-  const client = new WalrusClient({ chain, pool: t.pool });
-  const src = join(dir, 'src');
-  await mkdir(src);
+  const a = await startTestAccount();
+  const { t, dir, keys, client, src, index } = a;
   await writeFile(join(src, 'first.txt'), 'one');
-  const index = Index.open(join(dir, 'index.db'));
-  index.addFolder(src);
   const engine = new Engine({
     index,
     keys,
@@ -58,8 +45,6 @@ test('the engine backs up at start, again on a change, and renews after an epoch
     assert.deepEqual(failures, []);
   } finally {
     await engine.stop();
-    index.close();
-    await rm(dir, { recursive: true, force: true });
-    await t.close();
+    await a.close();
   }
 });

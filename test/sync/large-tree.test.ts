@@ -11,7 +11,6 @@ import {
   chmod,
   lstat,
   mkdir,
-  mkdtemp,
   readFile,
   readdir,
   readlink,
@@ -22,15 +21,12 @@ import {
   utimes,
   writeFile,
 } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Index } from '../../core/index/index.js';
-import { deriveKeys, generateRecoveryPhrase } from '../../core/repo/keys.js';
 import { runBackup } from '../../core/sync/backup.js';
 import { findSnapshots, restoreSnapshot } from '../../core/sync/restore.js';
 import { LocalChain } from '../../core/walrus/chain/local-chain.js';
 import { WalrusClient } from '../../core/walrus/client/client.js';
-import { startTestNetwork } from '../support/localnet.js';
+import { startTestAccount } from '../support/account.js';
 
 const FILES = 3000;
 
@@ -94,17 +90,10 @@ async function populate(src: string): Promise<void> {
 }
 
 test(`${FILES} files with odd names, edited and backed up again, restore byte for byte on a new machine with a node down`, async () => {
-  const t = await startTestNetwork();
-  const dir = await mkdtemp(join(tmpdir(), 'floe-large-'));
+  const a = await startTestAccount();
+  const { t, dir, keys, client, src, index } = a;
   try {
-    const keys = deriveKeys(generateRecoveryPhrase());
-    const chain = new LocalChain(t.net.url, keys.account);
-    await chain.faucet(chain.address);
-    const client = new WalrusClient({ chain, pool: t.pool });
-    const src = join(dir, 'src');
     await populate(src);
-    const index = Index.open(join(dir, 'index.db'));
-    index.addFolder(src);
     const first = await runBackup({ index, keys, client, epochs: 5 });
     assert.equal(first.issues.length, 0, JSON.stringify(first.issues));
     const before = await manifest(Buffer.from(src));
@@ -117,7 +106,6 @@ test(`${FILES} files with odd names, edited and backed up again, restore byte fo
     const second = await runBackup({ index, keys, client, epochs: 5 });
     assert.ok(second.files <= 3, `only changed files are read again (read ${second.files})`);
     const after = await manifest(Buffer.from(src));
-    index.close();
 
     // A new machine: the phrase's keys and the chain, nothing else — with f shards' node down.
     await t.net.stopNode(0);
@@ -138,7 +126,6 @@ test(`${FILES} files with odd names, edited and backed up again, restore byte fo
       for (const [path, what] of expected) assert.equal(got.get(path), what, `${name}: ${path}`);
     }
   } finally {
-    await rm(dir, { recursive: true, force: true });
-    await t.close();
+    await a.close();
   }
 });

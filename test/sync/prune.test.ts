@@ -1,33 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Index } from '../../core/index/index.js';
-import { deriveKeys, generateRecoveryPhrase } from '../../core/repo/keys.js';
 import { runBackup, type BackupContext } from '../../core/sync/backup.js';
 import { forgetAndPrune } from '../../core/sync/prune.js';
 import { liveBlobIds, runRenewals } from '../../core/sync/renewals.js';
 import { findSnapshots, restoreSnapshot } from '../../core/sync/restore.js';
-import { LocalChain } from '../../core/walrus/chain/local-chain.js';
-import { WalrusClient } from '../../core/walrus/client/client.js';
-import { startTestNetwork } from '../support/localnet.js';
+import { startTestAccount } from '../support/account.js';
 
 const SMALL_CHUNKS = { minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 };
 
 test('forget keeps what the policy keeps, deletes dead packs, compacts sparse ones, and restores stay whole', async () => {
-  const t = await startTestNetwork();
-  const dir = await mkdtemp(join(tmpdir(), 'floe-prune-'));
+  const a = await startTestAccount();
+  const { dir, keys, client, src, index } = a;
   try {
-    const keys = deriveKeys(generateRecoveryPhrase());
-    const chain = new LocalChain(t.net.url, keys.account);
-    await chain.faucet(chain.address);
-    const client = new WalrusClient({ chain, pool: t.pool });
-    const src = join(dir, 'src');
-    await mkdir(src);
-    const index = Index.open(join(dir, 'index.db'));
-    index.addFolder(src);
     const ctx: BackupContext = {
       index,
       keys,
@@ -94,9 +81,7 @@ test('forget keeps what the policy keeps, deletes dead packs, compacts sparse on
     const out2 = join(dir, 'out2');
     await restoreSnapshot(client, keys, latest!.snapshot, { target: out2 });
     assert.deepEqual(await readFile(join(out2, 'gone.bin')), gone);
-    index.close();
   } finally {
-    await rm(dir, { recursive: true, force: true });
-    await t.close();
+    await a.close();
   }
 });

@@ -2,31 +2,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Index } from '../../core/index/index.js';
-import { deriveKeys, generateRecoveryPhrase } from '../../core/repo/keys.js';
 import { runBackup } from '../../core/sync/backup.js';
 import { Engine } from '../../core/sync/engine.js';
 import { liveBlobIds, runRenewals } from '../../core/sync/renewals.js';
-import { LocalChain } from '../../core/walrus/chain/local-chain.js';
-import { WalrusClient } from '../../core/walrus/client/client.js';
-import { startTestNetwork } from '../support/localnet.js';
+import { startTestAccount } from '../support/account.js';
 
 test('over many epochs no live blob expires and forgotten ones stop being paid for', async () => {
-  const t = await startTestNetwork({ maxEpochsAhead: 6 });
-  const dir = await mkdtemp(join(tmpdir(), 'floe-renew-'));
+  const a = await startTestAccount({ maxEpochsAhead: 6 });
+  const { t, keys, chain, client, src, index } = a;
   try {
-    const keys = deriveKeys(generateRecoveryPhrase());
-    const chain = new LocalChain(t.net.url, keys.account);
-    await chain.faucet(chain.address);
-    const client = new WalrusClient({ chain, pool: t.pool });
-    const src = join(dir, 'src');
-    await mkdir(src);
     await writeFile(join(src, 'a.bin'), randomBytes(50_000));
-    const index = Index.open(join(dir, 'index.db'));
-    index.addFolder(src);
     // Blobs bought for two epochs only: renewal must keep them alive.
     const first = await runBackup({ index, keys, client, epochs: 2 });
     await writeFile(join(src, 'b.bin'), randomBytes(20_000));
@@ -53,26 +40,16 @@ test('over many epochs no live blob expires and forgotten ones stop being paid f
     assert.equal(dead.state, 'deleted', 'the forgotten snapshot was deleted, not renewed');
     const actions = index.renewals(500).map((r) => r.action);
     assert.ok(actions.includes('extend') && actions.includes('delete'));
-    index.close();
   } finally {
-    await rm(dir, { recursive: true, force: true });
-    await t.close();
+    await a.close();
   }
 });
 
 test('a short balance is logged as an error the user sees, and nothing is lost yet', async () => {
-  const t = await startTestNetwork();
-  const dir = await mkdtemp(join(tmpdir(), 'floe-renew-'));
+  const a = await startTestAccount();
+  const { keys, chain, client, src, index } = a;
   try {
-    const keys = deriveKeys(generateRecoveryPhrase());
-    const chain = new LocalChain(t.net.url, keys.account);
-    await chain.faucet(chain.address);
-    const client = new WalrusClient({ chain, pool: t.pool });
-    const src = join(dir, 'src');
-    await mkdir(src);
     await writeFile(join(src, 'a.bin'), randomBytes(10_000));
-    const index = Index.open(join(dir, 'index.db'));
-    index.addFolder(src);
     await runBackup({ index, keys, client, epochs: 1 });
     const { wal } = await chain.balances(chain.address);
     await chain.execute({ kind: 'transfer_wal', to: '0x' + '1'.repeat(64), amount: wal });
@@ -80,33 +57,23 @@ test('a short balance is logged as an error the user sees, and nothing is lost y
     assert.ok(report.errors.length > 0);
     assert.match(report.errors[0]!, /InsufficientBalance|needs .* FROST/);
     assert.equal(index.renewals()[0]!.action, 'error');
-    index.close();
   } finally {
-    await rm(dir, { recursive: true, force: true });
-    await t.close();
+    await a.close();
   }
 });
 
 test('on a localnet with 2-second epochs the engine keeps every live blob alive for many epochs', async () => {
-  const t = await startTestNetwork({
+  const a = await startTestAccount({
     autoAdvance: true,
     epochDurationMs: 2_000,
     maxEpochsAhead: 6,
   });
-  const dir = await mkdtemp(join(tmpdir(), 'floe-renew-'));
+  const { t, keys, chain, client, src, index } = a;
   const expired: string[] = [];
   const unsubscribe = t.net.ledger.ledger.subscribe((type, data) => {
     if (type === 'BlobExpired') expired.push(data.blobId as string);
   });
-  const keys = deriveKeys(generateRecoveryPhrase());
-  const chain = new LocalChain(t.net.url, keys.account);
-  await chain.faucet(chain.address);
-  const client = new WalrusClient({ chain, pool: t.pool });
-  const src = join(dir, 'src');
-  await mkdir(src);
   await writeFile(join(src, 'a.bin'), randomBytes(30_000));
-  const index = Index.open(join(dir, 'index.db'));
-  index.addFolder(src);
   // A two-epoch window: a renewal that runs late under load still has one epoch to spare.
   index.setSetting('renewal', { windowEpochs: 2, termEpochs: 3 });
   // Blobs bought for two epochs: without renewal they would expire within four seconds.
@@ -134,8 +101,6 @@ test('on a localnet with 2-second epochs the engine keeps every live blob alive 
   } finally {
     unsubscribe();
     await engine.stop();
-    index.close();
-    await rm(dir, { recursive: true, force: true });
-    await t.close();
+    await a.close();
   }
 });

@@ -8,15 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Index } from '../../core/index/index.js';
-import { deriveKeys, generateRecoveryPhrase } from '../../core/repo/keys.js';
 import { runBackup } from '../../core/sync/backup.js';
-import { LocalChain } from '../../core/walrus/chain/local-chain.js';
-import { WalrusClient } from '../../core/walrus/client/client.js';
-import { startTestNetwork } from '../support/localnet.js';
+import { startTestAccount } from '../support/account.js';
 
 function restoreInChild(ledger: string, target: string, phrase: string, limitKiB?: number) {
   const node = [
@@ -43,22 +38,13 @@ function restoreInChild(ledger: string, target: string, phrase: string, limitKiB
 }
 
 test('a restore that hits a full disk says so, leaves nothing half-written, and finishes when run again', async () => {
-  const t = await startTestNetwork();
-  const dir = await mkdtemp(join(tmpdir(), 'floe-fulldisk-'));
+  const a = await startTestAccount();
+  const { t, dir, keys, client, src, index, phrase } = a;
   try {
-    const phrase = generateRecoveryPhrase();
-    const keys = deriveKeys(phrase);
-    const chain = new LocalChain(t.net.url, keys.account);
-    await chain.faucet(chain.address);
-    const src = join(dir, 'src');
-    await mkdir(src);
     await writeFile(join(src, 'a-small.txt'), 'fits');
     const big = randomBytes(300_000);
     await writeFile(join(src, 'b-big.bin'), big);
-    const index = Index.open(join(dir, 'index.db'));
-    index.addFolder(src);
-    await runBackup({ index, keys, client: new WalrusClient({ chain, pool: t.pool }), epochs: 5 });
-    index.close();
+    await runBackup({ index, keys, client, epochs: 5 });
 
     const target = join(dir, 'target');
     const full = await restoreInChild(t.net.url, target, phrase, 100);
@@ -72,7 +58,6 @@ test('a restore that hits a full disk says so, leaves nothing half-written, and 
     assert.deepEqual(await readFile(join(target, 'b-big.bin')), big);
     assert.deepEqual((await readdir(target)).sort(), ['a-small.txt', 'b-big.bin']);
   } finally {
-    await rm(dir, { recursive: true, force: true });
-    await t.close();
+    await a.close();
   }
 });
