@@ -15,7 +15,7 @@ import { rebuildIndex } from '../sync/rebuild.js';
 import { WalrusClient } from '../walrus/client/client.js';
 import { CodecPool } from '../walrus/encoding/pool.js';
 import { connectNetwork, type LocalnetConnection, type NetworkConnection } from '../cli/session.js';
-import { readSettings, uploadBytesPerSecond } from '../index/settings.js';
+import { readSettings, uploadOptions } from '../index/settings.js';
 import { Onboarding } from './account.js';
 import { ApiServer } from './server.js';
 import type { LoopbackHost } from './security.js';
@@ -60,11 +60,10 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     const name = readSettings(index).network;
     network ??= await connectNetwork(o.dataDir, name, keys, o.localnet);
     pool ??= new CodecPool();
-    const limit = uploadBytesPerSecond(readSettings(index));
     const client = new WalrusClient({
       chain: network.chain,
       pool,
-      ...(limit ? { uploadBytesPerSecond: limit } : {}),
+      ...uploadOptions(readSettings(index)),
     });
     let found: number | undefined;
     if (restored) {

@@ -11,7 +11,7 @@ import { lockIndex } from '../index/lock.js';
 import { Localnet } from '../localnet/network.js';
 import { deriveKeys, type RepoKeys } from '../repo/keys.js';
 import { openSecretStore, type SecretStore } from '../repo/secret-store.js';
-import { readSettings, uploadBytesPerSecond } from '../index/settings.js';
+import { readSettings, uploadOptions } from '../index/settings.js';
 import type { Chain } from '../walrus/chain/chain.js';
 import { LocalChain, LocalReadChain } from '../walrus/chain/local-chain.js';
 import { suiNetwork, type SuiNetworkName } from '../walrus/chain/networks.js';
@@ -97,11 +97,10 @@ export async function openNetworkSession(
     throw error;
   }
   const pool = new CodecPool();
-  const limit = uploadBytesPerSecond(readSettings(base.index));
   const client = new WalrusClient({
     chain: network.chain,
     pool,
-    ...(limit ? { uploadBytesPerSecond: limit } : {}),
+    ...uploadOptions(readSettings(base.index)),
   });
   return {
     ...base,

@@ -69,6 +69,13 @@ export const SETTINGS_SCHEMA = {
     },
     /** Upload bandwidth limit in KiB/s; 0 for none (a store sends ~5× the data). */
     uploadLimitKiBps: { type: 'integer', minimum: 0, maximum: 10_000_000 },
+    /**
+     * A Walrus upload relay to store through (empty: send slivers to the storage nodes
+     * directly). The blob goes up once instead of ~5×; the relay may charge a tip in SUI.
+     */
+    uploadRelayUrl: { type: 'string', maxLength: 2048, format: 'httpUrlOrEmpty' },
+    /** The most SUI (MIST) a relay may be tipped for one blob; a store asking more fails. */
+    uploadRelayMaxTipMist: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
     startAtLogin: { type: 'boolean' },
     network: { type: 'string', enum: ['localnet', 'testnet', 'mainnet'] },
   },
@@ -83,6 +90,8 @@ export const DEFAULT_SETTINGS: Settings = {
   packMaxWaitMs: 30_000,
   excludes: { presets: [], patterns: [] },
   uploadLimitKiBps: 0,
+  uploadRelayUrl: '',
+  uploadRelayMaxTipMist: 10_000_000,
   startAtLogin: false,
   network: 'localnet',
 };
@@ -126,7 +135,22 @@ export function excludePatterns(settings: Settings): string[] {
   ];
 }
 
-/** The client's upload limit from the settings: undefined for none. */
-export function uploadBytesPerSecond(settings: Settings): number | undefined {
-  return settings.uploadLimitKiBps > 0 ? settings.uploadLimitKiBps * 1024 : undefined;
+/** How the Walrus client uploads, from the settings: bandwidth limit and upload relay. */
+export function uploadOptions(settings: Settings): {
+  uploadBytesPerSecond?: number;
+  uploadRelay?: { url: string; maxTipMist: bigint };
+} {
+  return {
+    ...(settings.uploadLimitKiBps > 0
+      ? { uploadBytesPerSecond: settings.uploadLimitKiBps * 1024 }
+      : {}),
+    ...(settings.uploadRelayUrl
+      ? {
+          uploadRelay: {
+            url: settings.uploadRelayUrl,
+            maxTipMist: BigInt(settings.uploadRelayMaxTipMist),
+          },
+        }
+      : {}),
+  };
 }

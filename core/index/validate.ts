@@ -15,6 +15,11 @@ const FORMATS = {
   },
   /** One line of text, e.g. an exclude pattern (a newline would smuggle in a second rule). */
   line: { test: (v: string) => !/[\r\n\0]/.test(v), means: 'a single line of text' },
+  /** An http(s) URL, or empty for none. */
+  httpUrlOrEmpty: {
+    test: (v: string) => v === '' || /^https?:\/\/[^\s/?#]+[^\s]*$/.test(v),
+    means: 'an http:// or https:// URL, or empty',
+  },
 } satisfies Record<string, { test(v: string): boolean; means: string }>;
 
 export type Schema =

@@ -1,16 +1,19 @@
 /**
  * A whole localnet in this process: one ledger and `nodes` storage nodes on loopback,
  * each node with its own data directory and BLS key, all kept under one directory so
- * the network survives a restart.
+ * the network survives a restart — and, when asked, an upload relay in front of them.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { LocalChain, LocalReadChain } from '../walrus/chain/local-chain.js';
+import { CodecPool } from '../walrus/encoding/index.js';
 import { generateBlsKeyPair } from '../walrus/protocol/bls.js';
+import type { TipConfig } from '../walrus/relay/tip.js';
 import { LOCALNET_DEFAULTS, type Genesis } from './ledger/genesis.js';
 import { LedgerServer } from './ledger/server.js';
 import { StorageNode } from './node/server.js';
+import { UploadRelay } from './relay/server.js';
 
 export interface LocalnetOptions {
   dir: string;
@@ -22,6 +25,8 @@ export interface LocalnetOptions {
   autoAdvance?: boolean;
   ledgerPort?: number;
   nodePollIntervalMs?: number;
+  /** Run an upload relay too, charging `tip` (null: free). */
+  relay?: { tip: TipConfig; port?: number };
 }
 
 export class Localnet {
@@ -30,6 +35,8 @@ export class Localnet {
     readonly ledger: LedgerServer,
     readonly nodes: StorageNode[],
     private readonly options: LocalnetOptions,
+    readonly relay: UploadRelay | null,
+    private readonly relayPool: CodecPool | null,
   ) {}
 
   get url(): string {
@@ -87,7 +94,17 @@ export class Localnet {
     }
     for (const [i, node] of nodes.entries())
       await node.start(chain, new LocalChain(ledger.url, operators[i]!));
-    return new Localnet(o.dir, ledger, nodes, o);
+    if (!o.relay) return new Localnet(o.dir, ledger, nodes, o, null, null);
+    // One encoding worker: the relay encodes each blob its clients send.
+    const relayPool = new CodecPool({ size: 1 });
+    const relay = new UploadRelay({
+      chainUrl: ledger.url,
+      pool: relayPool,
+      tip: o.relay.tip,
+      ...(o.relay.port !== undefined ? { port: o.relay.port } : {}),
+    });
+    await relay.listen();
+    return new Localnet(o.dir, ledger, nodes, o, relay, relayPool);
   }
 
   /** The Sui-style account that operates a node: it signs the node's challenge answers. */
@@ -138,6 +155,8 @@ export class Localnet {
   }
 
   async stop(): Promise<void> {
+    await this.relay?.close();
+    await this.relayPool?.close();
     await Promise.all(this.nodes.map((n) => n.stop()));
     await this.ledger.close();
   }

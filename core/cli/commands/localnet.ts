@@ -1,7 +1,8 @@
 /**
  * `floe localnet start`: a whole local Walrus network in the foreground. It writes
  * `localnet.json` (ledger URL and a funded test account) into its data directory, which
- * `floe blob …` reads, and stops cleanly on Ctrl-C.
+ * `floe blob …` reads, and stops cleanly on Ctrl-C. `--relay` adds an upload relay;
+ * `--relay-tip MIST` (and `--relay-tip-per-kib MIST`) make it charge as a paid one does.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { Localnet } from '../../localnet/network.js';
 import { LocalChain } from '../../walrus/chain/local-chain.js';
+import type { TipConfig } from '../../walrus/relay/tip.js';
 import { defaultDataDir } from '../data-dir.js';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../duration.js';
@@ -16,6 +18,8 @@ import type { CommandContext } from '../main.js';
 
 export interface LocalnetInfo {
   ledgerUrl: string;
+  /** The upload relay's URL, when one runs. */
+  relayUrl?: string;
   nodes: { nodeId: string; url: string; shards: number }[];
   account: { address: string; secretKey: string };
 }
@@ -28,7 +32,8 @@ export async function localnetCommand(args: string[], ctx: CommandContext): Prom
   const [sub, ...rest] = args;
   if (sub !== 'start')
     throw new UsageError(
-      'usage: floe localnet start [--nodes N] [--shards N] [--epoch-duration 60s] [--data DIR]',
+      'usage: floe localnet start [--nodes N] [--shards N] [--epoch-duration 60s] [--data DIR] ' +
+        '[--relay [--relay-tip MIST] [--relay-tip-per-kib MIST]]',
     );
   const { values } = parseArgs({
     args: rest,
@@ -39,6 +44,9 @@ export async function localnetCommand(args: string[], ctx: CommandContext): Prom
       'max-epochs-ahead': { type: 'string', default: '53' },
       data: { type: 'string' },
       port: { type: 'string' },
+      relay: { type: 'boolean', default: false },
+      'relay-tip': { type: 'string' },
+      'relay-tip-per-kib': { type: 'string' },
     },
     strict: true,
   });
@@ -50,6 +58,9 @@ export async function localnetCommand(args: string[], ctx: CommandContext): Prom
     epochDurationMs: parseDuration(values['epoch-duration']),
     maxEpochsAhead: positiveInt(values['max-epochs-ahead'], '--max-epochs-ahead'),
     ...(values.port ? { ledgerPort: positiveInt(values.port, '--port') } : {}),
+    ...(values.relay
+      ? { relay: { tip: relayTip(values['relay-tip'], values['relay-tip-per-kib']) } }
+      : {}),
   });
   const keypair = new Ed25519Keypair();
   const chain = new LocalChain(net.url, keypair);
@@ -57,6 +68,7 @@ export async function localnetCommand(args: string[], ctx: CommandContext): Prom
   const state = await chain.systemState();
   const info: LocalnetInfo = {
     ledgerUrl: net.url,
+    ...(net.relay ? { relayUrl: net.relay.url } : {}),
     nodes: state.committee.map((m) => ({ nodeId: m.nodeId, url: m.url, shards: m.shards.length })),
     account: { address: chain.address, secretKey: keypair.getSecretKey() },
   };
@@ -69,6 +81,7 @@ export async function localnetCommand(args: string[], ctx: CommandContext): Prom
       `  ledger    ${net.url}   epoch ${state.epoch}, ${state.epochDurationMs / 1000}s epochs, ${state.nShards} shards`,
     );
     for (const n of info.nodes) ctx.out(`  ${n.nodeId.padEnd(9)} ${n.url}   ${n.shards} shards`);
+    if (info.relayUrl) ctx.out(`  relay     ${info.relayUrl}`);
     ctx.out(`  account   ${info.account.address} (funded; key in ${join(dir, 'localnet.json')})`);
     ctx.out('Press Ctrl-C to stop.');
   }
@@ -80,6 +93,27 @@ export async function localnetCommand(args: string[], ctx: CommandContext): Prom
   });
   await net.stop();
   return 0;
+}
+
+/** The relay's tip: none, a constant, or linear in the encoded size; paid to a fresh address. */
+function relayTip(constant: string | undefined, perKiB: string | undefined): TipConfig {
+  if (constant === undefined && perKiB === undefined) return null;
+  const address = new Ed25519Keypair().toSuiAddress();
+  const base = BigInt(nonNegativeInt(constant ?? '0', '--relay-tip'));
+  if (perKiB === undefined) return { address, kind: { const: base } };
+  return {
+    address,
+    kind: {
+      linear: { base, perEncodedKiB: BigInt(nonNegativeInt(perKiB, '--relay-tip-per-kib')) },
+    },
+  };
+}
+
+function nonNegativeInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new UsageError(`${flag} must be a whole number of MIST, not "${text}"`);
+  return n;
 }
 
 function positiveInt(text: string, flag: string): number {

@@ -12,7 +12,7 @@ import {
   blobIdToString,
 } from '../../walrus/encoding/blob-id.js';
 import { parseConfirmationMessage } from '../../walrus/protocol/confirmation.js';
-import { blsVerifyAggregate } from '../../walrus/protocol/bls.js';
+import { certificateProblem } from '../../walrus/protocol/certificate.js';
 import type { BlobObject, BlobState, ChainEvent, SystemState } from '../../walrus/chain/chain.js';
 import { answerChallenge, issueChallenges, settleChallenges } from './challenges.js';
 import { assignShards } from './committee.js';
@@ -60,10 +60,23 @@ interface BlobRow {
   state: BlobState;
 }
 
+/** A transaction as Sui reports it to whoever asks by digest (here: an upload relay). */
+export interface TransactionRecord {
+  digest: string;
+  sender: string;
+  timestampMs: number;
+  /** Base64, or null when the transaction had none. */
+  authPayload: string | null;
+  /** Net change per address and coin in this transaction, as decimal strings. */
+  balanceChanges: { address: string; coin: 'wal' | 'sui'; amount: string }[];
+}
+
 export type EventListener = (type: string, data: Record<string, unknown>) => void;
 
 export class Ledger {
   private readonly listeners = new Set<EventListener>();
+  /** Net balance changes of the transaction being applied, keyed "address coin". */
+  private changes: Map<string, bigint> | null = null;
   private constructor(private readonly db: LedgerDb) {}
 
   /**
@@ -240,13 +253,59 @@ export class Ledger {
     const digest = Buffer.from(blake2b(Buffer.from(tx.bytes, 'base64'), { dkLen: 32 })).toString(
       'hex',
     );
+    const authPayload =
+      body.authPayload === undefined ? null : base64Bytes(body.authPayload, 'authPayload');
     return this.db.transaction(() => {
       const account = this.account(body.sender);
       if (body.nonce !== account.nonce) throw refuse.replay(account.nonce, body.nonce);
       this.ensureAccount(body.sender);
       this.db.prepare('UPDATE accounts SET nonce = nonce + 1 WHERE address = ?').run(body.sender);
-      return { digest, ...this.apply(body, digest) };
+      this.changes = new Map();
+      try {
+        const result = { digest, ...this.apply(body, digest) };
+        this.db
+          .prepare(
+            'INSERT INTO transactions (digest, sender, timestamp_ms, auth_payload, balance_changes) VALUES (?, ?, ?, ?, ?)',
+          )
+          .run(
+            digest,
+            body.sender,
+            Date.now(),
+            authPayload,
+            JSON.stringify(
+              [...this.changes]
+                .filter(([, amount]) => amount !== 0n)
+                .map(([key, amount]) => {
+                  const [address, coin] = key.split(' ');
+                  return { address, coin, amount: amount.toString() };
+                }),
+            ),
+          );
+        return result;
+      } finally {
+        this.changes = null;
+      }
     })();
+  }
+
+  transaction(digest: string): TransactionRecord | null {
+    const row = this.db.prepare('SELECT * FROM transactions WHERE digest = ?').get(digest) as
+      | {
+          digest: string;
+          sender: string;
+          timestamp_ms: number;
+          auth_payload: Buffer | null;
+          balance_changes: string;
+        }
+      | undefined;
+    if (!row) return null;
+    return {
+      digest: row.digest,
+      sender: row.sender,
+      timestampMs: row.timestamp_ms,
+      authPayload: row.auth_payload ? row.auth_payload.toString('base64') : null,
+      balanceChanges: JSON.parse(row.balance_changes) as TransactionRecord['balanceChanges'],
+    };
   }
 
   private apply(body: TransactionBody, digest: string): Omit<TxResult, 'digest'> {
@@ -387,6 +446,13 @@ export class Ledger {
       this.addFee(epoch, this.units(call.size) * BigInt(g.writePricePerUnit));
     }
     this.debit(sender, 'wal', cost);
+    if (call.tip !== undefined) {
+      if (!/^0x[0-9a-f]{64}$/.test(call.tip?.to))
+        throw refuse.invalid(`"${call.tip?.to}" is not a Sui address`);
+      const tip = positive(call.tip.amount);
+      this.debit(sender, 'sui', tip);
+      this.credit(call.tip.to, 'sui', tip);
+    }
     const objectId = objectIdFrom(digest, 0);
     this.db
       .prepare(
@@ -444,26 +510,14 @@ export class Ledger {
       ? parsed.persistence.deletable && parsed.persistence.objectId === blob.objectId
       : !parsed.persistence.deletable;
     if (!persistenceOk) throw refuse.certificate('its persistence type does not match the blob');
-    const committee = this.systemState().committee;
-    const signers = call.signers;
-    if (!Array.isArray(signers) || new Set(signers).size !== signers.length) {
-      throw refuse.certificate('signers must be distinct committee indices');
-    }
-    let weight = 0;
-    const keys: Uint8Array[] = [];
-    for (const index of signers) {
-      const member = committee[index];
-      if (!Number.isInteger(index) || !member)
-        throw refuse.certificate(`signer ${index} is not a committee member`);
-      weight += member.shards.length;
-      keys.push(new Uint8Array(Buffer.from(member.blsPublicKey, 'hex')));
-    }
-    const quorum = new EncodingConfig(this.genesis.nShards).quorum;
-    if (weight < quorum)
-      throw refuse.certificate(`signers hold ${weight} shards, ${quorum} are needed`);
-    if (!blsVerifyAggregate(keys, message, new Uint8Array(Buffer.from(call.signature, 'base64')))) {
-      throw refuse.certificate('the aggregate signature does not verify');
-    }
+    const problem = certificateProblem(
+      this.systemState().committee,
+      this.genesis.nShards,
+      call.signers,
+      message,
+      new Uint8Array(Buffer.from(call.signature, 'base64')),
+    );
+    if (problem) throw refuse.certificate(problem);
     this.db
       .prepare("UPDATE blobs SET certified_epoch = ?, state = 'certified' WHERE object_id = ?")
       .run(epoch, blob.objectId);
@@ -861,6 +915,7 @@ export class Ledger {
     this.db
       .prepare(`UPDATE accounts SET ${coin} = ? WHERE address = ?`)
       .run((have + amount).toString(), address);
+    this.noteChange(address, coin, amount);
   }
 
   private debit(address: string, coin: 'wal' | 'sui', amount: bigint): void {
@@ -869,6 +924,13 @@ export class Ledger {
     this.db
       .prepare(`UPDATE accounts SET ${coin} = ? WHERE address = ?`)
       .run((have - amount).toString(), address);
+    this.noteChange(address, coin, -amount);
+  }
+
+  private noteChange(address: string, coin: 'wal' | 'sui', amount: bigint): void {
+    if (!this.changes) return;
+    const key = `${address} ${coin}`;
+    this.changes.set(key, (this.changes.get(key) ?? 0n) + amount);
   }
 
   private emit(type: string, data: Record<string, unknown>): void {
@@ -901,6 +963,12 @@ function objectIdFrom(seed: string, index: number): string {
       'hex',
     )
   );
+}
+
+function base64Bytes(text: unknown, what: string): Buffer {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text))
+    throw refuse.invalid(`${what} must be base64`);
+  return Buffer.from(text, 'base64');
 }
 
 function hexBytes(hex: string, length: number, what: string): Uint8Array {

@@ -117,6 +117,11 @@ export class LedgerServer {
     if (method === 'GET' && a === 'v1' && b === 'cost' && !c) {
       return { cost: l.storageCost(Number(q.get('size')), Number(q.get('epochs'))).toString() };
     }
+    if (method === 'GET' && a === 'v1' && b === 'transactions' && c) {
+      const tx = l.transaction(c);
+      if (!tx) throw new LedgerError('NotFound', `transaction ${c} does not exist`, 404);
+      return tx;
+    }
     if (method === 'POST' && a === 'v1' && b === 'transactions' && !c)
       return l.submit(body as SignedTransaction);
     if (method === 'POST' && a === 'v1' && b === 'faucet' && !c)

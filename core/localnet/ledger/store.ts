@@ -38,6 +38,11 @@ const MIGRATIONS: string[] = [
      object_id TEXT NOT NULL, blob_id TEXT NOT NULL, pair_index INTEGER NOT NULL,
      symbol_index INTEGER NOT NULL, state TEXT NOT NULL);
    CREATE INDEX challenges_by_epoch ON challenges(epoch, state);`,
+  // What Sui's transaction lookup tells an upload relay: when, the first (auth) input,
+  // and the net balance changes.
+  `CREATE TABLE transactions (
+     digest TEXT PRIMARY KEY, sender TEXT NOT NULL, timestamp_ms INTEGER NOT NULL,
+     auth_payload BLOB, balance_changes TEXT NOT NULL);`,
 ];
 
 export type LedgerDb = Database.Database;

@@ -22,6 +22,8 @@ export type Call =
       attributes?: Record<string, string>;
       /** Reuse a storage resource (returned by a delete) instead of buying new space. */
       storageId?: string;
+      /** SUI (MIST) paid to an upload relay in the same transaction. */
+      tip?: { to: string; amount: string };
     }
   | {
       kind: 'certify_blob';
@@ -47,6 +49,11 @@ export interface TransactionBody {
   sender: string;
   nonce: number;
   call: Call;
+  /**
+   * Base64 bytes standing where a Sui programmable transaction's first pure input is: an
+   * upload relay's auth package. The ledger stores it for the relay to read back.
+   */
+  authPayload?: string;
 }
 
 export interface SignedTransaction {

@@ -74,6 +74,11 @@ export interface RegisterBlobParams {
   epochs: number;
   deletable: boolean;
   attributes?: Record<string, string>;
+  /**
+   * An upload relay's tip, paid in the same transaction: `amount` MIST to `address`, with
+   * `authPayload` as the transaction's first input (walrus-upload-relay's auth package).
+   */
+  relayTip?: { address: string; amount: bigint; authPayload: Uint8Array };
 }
 
 export interface Certificate {

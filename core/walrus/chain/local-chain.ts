@@ -3,7 +3,7 @@
  * account's Ed25519 key, exactly as a Sui wallet signs transaction data.
  */
 import type { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
-import type { TxResult } from '../../localnet/ledger/ledger.js';
+import type { TransactionRecord, TxResult } from '../../localnet/ledger/ledger.js';
 import type { Call, SignedTransaction } from '../../localnet/ledger/transactions.js';
 import { encodeTransaction } from '../../localnet/ledger/transactions.js';
 import {
@@ -65,6 +65,16 @@ export class LocalReadChain implements ReadChain {
     return BigInt(cost);
   }
 
+  /** Localnet only: a transaction by digest, as an upload relay checks a tip. */
+  async transaction(digest: string): Promise<TransactionRecord | null> {
+    try {
+      return await this.get<TransactionRecord>(`/v1/transactions/${digest}`);
+    } catch (error) {
+      if (error instanceof ChainError && error.code === 'NotFound') return null;
+      throw error;
+    }
+  }
+
   /** Localnet only: funds an address from the faucet. */
   async faucet(address: string): Promise<Balances> {
     return this.request('POST', '/v1/faucet', { address });
@@ -108,16 +118,22 @@ export class LocalChain extends LocalReadChain implements Chain {
   }
 
   async registerBlob(p: RegisterBlobParams) {
-    const r = await this.execute({
-      kind: 'register_blob',
-      blobId: p.blobId,
-      rootHash: Buffer.from(p.rootHash).toString('hex'),
-      size: p.size,
-      encodingType: p.encodingType,
-      epochs: p.epochs,
-      deletable: p.deletable,
-      ...(p.attributes ? { attributes: p.attributes } : {}),
-    });
+    const r = await this.execute(
+      {
+        kind: 'register_blob',
+        blobId: p.blobId,
+        rootHash: Buffer.from(p.rootHash).toString('hex'),
+        size: p.size,
+        encodingType: p.encodingType,
+        epochs: p.epochs,
+        deletable: p.deletable,
+        ...(p.attributes ? { attributes: p.attributes } : {}),
+        ...(p.relayTip
+          ? { tip: { to: p.relayTip.address, amount: String(p.relayTip.amount) } }
+          : {}),
+      },
+      p.relayTip?.authPayload,
+    );
     return { digest: r.digest, cost: r.cost, blob: r.blob! };
   }
 
@@ -157,10 +173,15 @@ export class LocalChain extends LocalReadChain implements Chain {
    * Signs and submits one call. Transactions from one account are serialised: each takes
    * the next nonce, and two in flight with the same nonce would refuse one of them.
    */
-  execute(call: Call): Promise<TxResult> {
+  execute(call: Call, authPayload?: Uint8Array): Promise<TxResult> {
     const run = async (): Promise<TxResult> => {
       const { nonce } = await this.get<{ nonce: number }>(`/v1/accounts/${this.address}`);
-      const bytes = encodeTransaction({ sender: this.address, nonce, call });
+      const bytes = encodeTransaction({
+        sender: this.address,
+        nonce,
+        call,
+        ...(authPayload ? { authPayload: Buffer.from(authPayload).toString('base64') } : {}),
+      });
       const { signature } = await this.keypair.signTransaction(bytes);
       const tx: SignedTransaction = { bytes: Buffer.from(bytes).toString('base64'), signature };
       return this.request<TxResult>('POST', '/v1/transactions', tx);

@@ -182,6 +182,7 @@ export class SuiChain extends SuiReadChain implements Chain {
           deletable: p.deletable,
           attributes: p.attributes ?? {},
           payment,
+          ...(p.relayTip ? { relayTip: p.relayTip } : {}),
         }),
       );
       const created = executed.created.find((o) => this.isBlob(o.type));

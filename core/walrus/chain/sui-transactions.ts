@@ -43,11 +43,15 @@ export interface RegisterBlobCall {
   deletable: boolean;
   attributes: Record<string, string>;
   payment: WalPayment;
+  /** An upload relay's tip: SUI from the gas coin, and its auth package as input 0. */
+  relayTip?: { address: string; amount: bigint; authPayload: Uint8Array };
 }
 
 /** Buys the storage and registers the blob in one transaction; the Blob goes to `owner`. */
 export function registerBlobTransaction(w: WalrusTarget, c: RegisterBlobCall): Transaction {
   const tx = new Transaction();
+  // The relay reads the auth package from the first input, so it is added before anything.
+  if (c.relayTip) tx.pure(c.relayTip.authPayload);
   const system = systemArg(tx, w, true);
   const coin = payWith(tx, c.payment);
   const [storage] = tx.moveCall({
@@ -74,6 +78,10 @@ export function registerBlobTransaction(w: WalrusTarget, c: RegisterBlobCall): T
   insertAttributes(tx, w, blob!, c.attributes);
   returnChange(tx, c.payment, coin, c.owner);
   tx.transferObjects([blob!], c.owner);
+  if (c.relayTip) {
+    const [tip] = tx.splitCoins(tx.gas, [tx.pure.u64(c.relayTip.amount)]);
+    tx.transferObjects([tip!], c.relayTip.address);
+  }
   return tx;
 }
 

@@ -9,7 +9,9 @@ import { ConcurrencyLimiter } from './limiter.js';
 import { ByteRateLimiter } from './rate-limiter.js';
 import { readBlob, type ReadOptions } from './read.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
-import { storeBlob, type StoredBlob, type StoreOptions } from './store.js';
+import { UploadRelayClient } from '../relay/relay-client.js';
+import type { TipConfig } from '../relay/tip.js';
+import { storeBlob, type RelayRoute, type StoredBlob, type StoreOptions } from './store.js';
 
 export interface WalrusClientOptions {
   chain: Chain;
@@ -19,7 +21,12 @@ export interface WalrusClientOptions {
   retry?: RetryPolicy;
   /** Upload bandwidth limit in bytes per second (unset: as fast as the uplink goes). */
   uploadBytesPerSecond?: number;
+  /** Store through this upload relay, tipping it at most `maxTipMist` per blob. */
+  uploadRelay?: { url: string; maxTipMist: bigint | null };
 }
+
+/** How long a relay's tip configuration is trusted before it is asked again. */
+const TIP_CONFIG_TTL_MS = 10 * 60_000;
 
 export class WalrusClient {
   readonly chain: Chain;
@@ -28,6 +35,7 @@ export class WalrusClient {
   private readonly uploadRate: ByteRateLimiter | undefined;
   private readonly retry: RetryPolicy;
   private readonly nodes = new Map<string, StorageNodeClient>();
+  private readonly relay: RelayRoute | undefined;
 
   constructor(o: WalrusClientOptions) {
     this.chain = o.chain;
@@ -37,6 +45,12 @@ export class WalrusClient {
       ? new ByteRateLimiter(o.uploadBytesPerSecond)
       : undefined;
     this.retry = o.retry ?? DEFAULT_RETRY;
+    this.relay = o.uploadRelay ? relayRoute(o.uploadRelay) : undefined;
+  }
+
+  /** The upload relay stores go through, if one is configured. */
+  get uploadRelay(): RelayRoute | undefined {
+    return this.relay;
   }
 
   store(data: Uint8Array, o: StoreOptions): Promise<StoredBlob> {
@@ -100,6 +114,25 @@ export class WalrusClient {
       ...(this.uploadRate ? { uploadRate: this.uploadRate } : {}),
       retry: this.retry,
       nodeClient: (url: string) => this.nodeClient(url),
+      ...(this.relay ? { relay: this.relay } : {}),
     };
   }
+}
+
+function relayRoute(o: { url: string; maxTipMist: bigint | null }): RelayRoute {
+  const client = new UploadRelayClient(o.url);
+  let cached: { at: number; config: Promise<TipConfig> } | null = null;
+  return {
+    client,
+    maxTip: o.maxTipMist,
+    tipConfig() {
+      if (!cached || Date.now() - cached.at > TIP_CONFIG_TTL_MS) {
+        const config = client.tipConfig();
+        cached = { at: Date.now(), config };
+        // A failed lookup is not cached: the next store asks again.
+        config.catch(() => (cached = null));
+      }
+      return cached.config;
+    },
+  };
 }

@@ -44,3 +44,17 @@ export class BlobMetadataUnavailableError extends Error {
     this.name = 'BlobMetadataUnavailableError';
   }
 }
+
+export class RelayTipTooHighError extends Error {
+  constructor(
+    readonly relayUrl: string,
+    readonly tip: bigint,
+    readonly maxTip: bigint,
+  ) {
+    super(
+      `the upload relay ${relayUrl} asks a tip of ${tip} MIST for this blob, more than the ` +
+        `${maxTip} MIST allowed in Settings; nothing was paid or registered`,
+    );
+    this.name = 'RelayTipTooHighError';
+  }
+}

@@ -2,8 +2,11 @@
  * Storing a blob: encode in the worker pool → register on chain (buys storage) → send
  * metadata and each node's slivers to every node at once → collect signed confirmations
  * from nodes holding at least 2f + 1 shards → certify with their aggregate signature.
+ * With an upload relay, the relay does the sending and collecting (the blob goes up once
+ * instead of ~5×), and its certificate is checked here before any gas is spent on it.
  */
-import type { Chain, CommitteeMember } from '../chain/chain.js';
+import { randomBytes } from 'node:crypto';
+import type { Chain, Certificate, RegisterBlobParams, SystemState } from '../chain/chain.js';
 import {
   blobIdToString,
   encodeMetadata,
@@ -11,19 +14,20 @@ import {
   RS2_ENCODING_TYPE,
   type CodecPool,
 } from '../encoding/index.js';
-import { blsAggregateSignatures, blsVerify } from '../protocol/bls.js';
+import { certificateProblem } from '../protocol/certificate.js';
 import { confirmationMessage, type BlobPersistence } from '../protocol/confirmation.js';
-import { shardToPairIndex } from '../shards.js';
 import {
-  NodeRejectedError,
-  NodeUnavailableError,
-  StorageNodeClient,
-} from '../storage-node-client.js';
-import { NotEnoughConfirmationsError } from './errors.js';
-import { ConcurrencyLimiter } from './limiter.js';
+  UploadRelayRefusedError,
+  UploadRelayUnavailableError,
+  type UploadRelayClient,
+} from '../relay/relay-client.js';
+import { authPayload, tipAmount, type TipConfig } from '../relay/tip.js';
+import type { StorageNodeClient } from '../storage-node-client.js';
+import { NotEnoughConfirmationsError, RelayTipTooHighError } from './errors.js';
+import { fanOut, fanOutBytes, type FanOutResult } from './fan-out.js';
+import type { ConcurrencyLimiter } from './limiter.js';
 import type { ByteRateLimiter } from './rate-limiter.js';
 import { withRetry, type RetryPolicy } from './retry.js';
-
 export interface StoreOptions {
   epochs: number;
   deletable: boolean;
@@ -58,6 +62,17 @@ export interface StoredBlob {
   requests: number;
   /** Nodes that did not confirm (down or refusing); they recover the slivers later. */
   failedNodes: string[];
+  /** SUI (MIST) tipped to the upload relay; 0 for a direct store. */
+  tip: bigint;
+}
+
+/** An upload relay to store through, and the most its tip may be. */
+export interface RelayRoute {
+  client: UploadRelayClient;
+  /** MIST; null for no limit. */
+  maxTip: bigint | null;
+  /** The relay's tip configuration (the client caches it). */
+  tipConfig(): Promise<TipConfig>;
 }
 
 export interface StoreContext {
@@ -68,15 +83,11 @@ export interface StoreContext {
   nodeClient: (url: string) => StorageNodeClient;
   /** The upload bandwidth limit, if the user set one. */
   uploadRate?: ByteRateLimiter;
+  relay?: RelayRoute;
 }
 
 /** Epoch changes a store rides through before giving up (epochs last minutes to weeks). */
 const MAX_EPOCH_RETRIES = 2;
-
-interface Confirmed {
-  member: CommitteeMember;
-  signature: Uint8Array;
-}
 
 /** Stores `data`; its buffer is handed to a worker thread and is unusable afterwards. */
 export async function storeBlob(
@@ -87,6 +98,8 @@ export async function storeBlob(
   const state = await ctx.chain.systemState();
   const config = new EncodingConfig(state.nShards);
   const size = data.length;
+  // The encoder takes `data` to its worker; a relay needs the unencoded bytes afterwards.
+  const raw = ctx.relay ? data.slice() : null;
   let requests = 0;
   const progress: StoreProgress = {
     phase: 'encoding',
@@ -104,13 +117,11 @@ export async function storeBlob(
   const blobId = blobIdToString(encoded.blobId);
   const metadata = encodeMetadata(encoded.metadata);
   o.onEncoded?.(blobId);
-  progress.bytesTotal =
-    state.committee.length * metadata.length +
-    state.committee.reduce((sum, m) => sum + m.shards.length, 0) *
-      (encoded.primary[0]!.length + encoded.secondary[0]!.length);
+  progress.bytesTotal = raw ? raw.length : fanOutBytes(state, encoded, metadata);
   progress.phase = 'registering';
   report();
 
+  const tip = ctx.relay && raw ? await relayTip(ctx.relay, raw, state) : null;
   const registered = await ctx.chain.registerBlob({
     blobId,
     rootHash: encoded.rootHash,
@@ -119,35 +130,19 @@ export async function storeBlob(
     epochs: o.epochs,
     deletable: o.deletable,
     ...(o.attributes ? { attributes: o.attributes } : {}),
+    ...(tip ? { relayTip: tip.payment } : {}),
   });
   const objectId = registered.blob.objectId;
   const persistence: BlobPersistence = o.deletable
     ? { deletable: true, objectId }
     : { deletable: false };
 
-  const call = <T>(fn: () => Promise<T>) =>
-    ctx.limiter.run(() =>
-      withRetry(
-        () => {
-          requests++;
-          return fn();
-        },
-        // A node that has not yet seen the registration (real nodes follow the chain a few
-        // seconds behind) is asked again, like one that is briefly unreachable.
-        (e) =>
-          e instanceof NodeUnavailableError ||
-          (e instanceof NodeRejectedError && e.reason === 'NOT_REGISTERED'),
-        ctx.retry,
-        o.signal,
-      ),
-    );
-
   // Confirmations are signed for the current epoch and the committee can change with it:
   // if the epoch turns while uploading or certifying, upload to the new committee (nodes
   // that already hold their slivers answer at once) and certify again.
   let committeeState = state;
   let certified: { blob: { endEpoch: number } } | null = null;
-  const failures: string[] = [];
+  let failures: string[] = [];
   for (let attempt = 0; !certified; attempt++) {
     if (attempt > 0) committeeState = await ctx.chain.systemState();
     const expected = confirmationMessage(committeeState.epoch, encoded.blobId, persistence);
@@ -157,60 +152,47 @@ export async function storeBlob(
     progress.shardsConfirmed = 0;
     progress.nodesTotal = committeeState.committee.length;
     report();
-    failures.length = 0;
-    const confirmed: Confirmed[] = [];
-    await Promise.all(
-      committeeState.committee.map(async (member) => {
-        const node = ctx.nodeClient(member.url);
-        const opts = o.signal ? { signal: o.signal } : {};
-        try {
-          await ctx.uploadRate?.take(metadata.length);
-          await call(() => node.putMetadata(blobId, metadata, opts));
-          progress.bytesSent += metadata.length;
-          await Promise.all(
-            member.shards.flatMap((shard) => {
-              const pair = shardToPairIndex(shard, encoded.blobId, state.nShards);
-              return (['primary', 'secondary'] as const).map(async (kind) => {
-                const sliver = (kind === 'primary' ? encoded.primary : encoded.secondary)[pair]!;
-                await ctx.uploadRate?.take(sliver.length);
-                await call(() => node.putSliver(blobId, pair, kind, sliver, opts));
-                progress.bytesSent += sliver.length;
-                report();
-              });
-            }),
-          );
-          const c = await call(() =>
-            node.getConfirmation(blobId, o.deletable ? objectId : null, opts),
-          );
-          if (!sameBytes(c.serializedMessage, expected))
-            throw new Error('it confirmed a different message');
-          if (
-            !blsVerify(
-              new Uint8Array(Buffer.from(member.blsPublicKey, 'hex')),
-              expected,
-              c.signature,
-            )
-          ) {
-            throw new Error('its confirmation signature does not verify');
-          }
-          confirmed.push({ member, signature: c.signature });
-          progress.nodesConfirmed++;
-          progress.shardsConfirmed += member.shards.length;
-          report();
-        } catch (error) {
-          if (o.signal?.aborted) throw error;
-          failures.push(`${member.name}: ${(error as Error).message}`);
-        }
-      }),
-    );
+    const onProgress = (p: {
+      bytesSent: number;
+      nodesConfirmed: number;
+      shardsConfirmed: number;
+    }) => {
+      Object.assign(progress, p);
+      report();
+    };
+    const result: FanOutResult =
+      ctx.relay && raw
+        ? await throughRelay(ctx, ctx.relay, {
+            state: committeeState,
+            blobId,
+            blob: raw,
+            deletableObjectId: o.deletable ? objectId : null,
+            tip: tip ? { txDigest: registered.digest, nonce: tip.nonce } : null,
+            expected,
+            onProgress,
+            ...(o.signal ? { signal: o.signal } : {}),
+          })
+        : await fanOut(ctx, {
+            state: committeeState,
+            encoded,
+            blobId,
+            metadata,
+            deletableObjectId: o.deletable ? objectId : null,
+            expected,
+            onProgress,
+            ...(o.signal ? { signal: o.signal } : {}),
+          });
+    requests += result.requests;
+    failures = result.failures;
+    progress.shardsConfirmed = result.shardsConfirmed;
 
     const epochMoved = async () =>
       attempt < MAX_EPOCH_RETRIES && (await ctx.chain.systemState()).epoch !== committeeState.epoch;
-    if (progress.shardsConfirmed < config.quorum) {
+    if (!result.certificate) {
       if (await epochMoved()) continue;
       throw new NotEnoughConfirmationsError(
         blobId,
-        progress.shardsConfirmed,
+        result.shardsConfirmed,
         config.quorum,
         failures,
       );
@@ -218,11 +200,7 @@ export async function storeBlob(
     progress.phase = 'certifying';
     report();
     try {
-      certified = await ctx.chain.certifyBlob(objectId, {
-        signature: blsAggregateSignatures(confirmed.map((c) => c.signature)),
-        signers: confirmed.map((c) => c.member.index).sort((a, b) => a - b),
-        message: expected,
-      });
+      certified = await ctx.chain.certifyBlob(objectId, result.certificate);
     } catch (error) {
       if (!(await epochMoved())) throw error;
     }
@@ -237,7 +215,97 @@ export async function storeBlob(
     cost: BigInt(registered.cost),
     requests,
     failedNodes: failures,
+    tip: tip?.payment.amount ?? 0n,
   };
+}
+
+/** The tip to pay in the registering transaction, or null when the relay is free. */
+async function relayTip(
+  relay: RelayRoute,
+  blob: Uint8Array,
+  state: SystemState,
+): Promise<{ payment: NonNullable<RegisterBlobParams['relayTip']>; nonce: Uint8Array } | null> {
+  const config = await relay.tipConfig();
+  if (!config) return null;
+  const amount = tipAmount(config, blob.length, state.nShards);
+  if (relay.maxTip !== null && amount > relay.maxTip)
+    throw new RelayTipTooHighError(relay.client.url, amount, relay.maxTip);
+  const nonce = new Uint8Array(randomBytes(32));
+  return {
+    payment: { address: config.address, amount, authPayload: authPayload(blob, nonce) },
+    nonce,
+  };
+}
+
+interface RelayStore {
+  state: SystemState;
+  blobId: string;
+  blob: Uint8Array;
+  deletableObjectId: string | null;
+  tip: { txDigest: string; nonce: Uint8Array } | null;
+  expected: Uint8Array;
+  onProgress: (p: { bytesSent: number; nodesConfirmed: number; shardsConfirmed: number }) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Hands the blob to the relay and checks its certificate as the contract will — the
+ * right message, distinct committee signers holding a quorum, a valid aggregate
+ * signature — so a faulty relay costs an upload, not a failed certify transaction.
+ */
+async function throughRelay(
+  ctx: StoreContext,
+  relay: RelayRoute,
+  r: RelayStore,
+): Promise<FanOutResult> {
+  let requests = 0;
+  const certificate: Certificate = await withRetry(
+    () => {
+      requests++;
+      let sent = 0;
+      r.onProgress({ bytesSent: 0, nodesConfirmed: 0, shardsConfirmed: 0 });
+      return relay.client.writeBlob({
+        blobId: r.blobId,
+        blob: r.blob,
+        ...(r.deletableObjectId ? { deletableObjectId: r.deletableObjectId } : {}),
+        ...(r.tip ? { tip: r.tip } : {}),
+        ...(ctx.uploadRate ? { beforeChunk: (n: number) => ctx.uploadRate!.take(n) } : {}),
+        onSent: (n) =>
+          r.onProgress({ bytesSent: (sent += n), nodesConfirmed: 0, shardsConfirmed: 0 }),
+        ...(r.signal ? { signal: r.signal } : {}),
+      });
+    },
+    (e) => e instanceof UploadRelayUnavailableError,
+    ctx.retry,
+    r.signal,
+  );
+  if (!sameBytes(certificate.message, r.expected)) {
+    // Most likely signed in another epoch: the caller's epoch check decides whether to retry.
+    return {
+      certificate: null,
+      shardsConfirmed: 0,
+      failures: [`${relay.client.url}: its certificate is for a different message`],
+      requests,
+    };
+  }
+  const problem = certificateProblem(
+    r.state.committee,
+    r.state.nShards,
+    certificate.signers,
+    certificate.message,
+    certificate.signature,
+  );
+  if (problem)
+    throw new UploadRelayRefusedError(
+      relay.client.url,
+      200,
+      `its certificate is invalid: ${problem}`,
+    );
+  const signers = new Set(certificate.signers);
+  const members = r.state.committee.filter((m) => signers.has(m.index));
+  const shardsConfirmed = members.reduce((sum, m) => sum + m.shards.length, 0);
+  r.onProgress({ bytesSent: r.blob.length, nodesConfirmed: members.length, shardsConfirmed });
+  return { certificate, shardsConfirmed, failures: [], requests };
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,6 +1,6 @@
 /**
  * Settings: network, retention, renewal, latency against batching, excludes, upload
- * limit, start at login. Saving sends only the settings that changed (PUT /api/settings leaves the others
+ * limit and relay, start at login. Saving sends only the settings that changed (PUT /api/settings leaves the others
  * as they are). The rules live in the server's schema alone: the form does not repeat
  * them, it shows the server's answer (`{ error, field }`) beside the field it names.
  */
@@ -265,6 +265,15 @@ function settingsForm(
 
   // Upload limit
   const uploadInput = numberInput('upload-limit', initial.uploadLimitKiBps, 0);
+  const relayInput = h('input', {
+    type: 'url',
+    id: 'upload-relay',
+    placeholder: 'https://upload-relay.example.com',
+    spellcheck: 'false',
+    value: initial.uploadRelayUrl,
+    'aria-describedby': 'upload-relay-hint',
+  });
+  const maxTipInput = numberInput('upload-relay-max-tip', initial.uploadRelayMaxTipMist, 0);
   const upload = h(
     'fieldset',
     { class: 'settings-group', 'data-field': 'uploadLimitKiBps' },
@@ -275,6 +284,26 @@ function settingsForm(
       'Storing sends about five times the data to the storage nodes. Cap it to leave room on your connection; 0 means no limit. Applies from the next start.',
     ),
     field('uploadLimitKiBps', h('label', { for: 'upload-limit' }, 'Limit (KiB/s)'), uploadInput),
+    field(
+      'uploadRelayUrl',
+      h('label', { for: 'upload-relay' }, 'Upload relay'),
+      relayInput,
+      h(
+        'span',
+        { class: 'hint', id: 'upload-relay-hint' },
+        'Send each blob once to a Walrus upload relay, which passes it on to the storage nodes. Empty: send to the nodes directly.',
+      ),
+    ),
+    field(
+      'uploadRelayMaxTipMist',
+      h('label', { for: 'upload-relay-max-tip' }, 'Most tip per blob (MIST)'),
+      maxTipInput,
+      h(
+        'span',
+        { class: 'hint' },
+        'A paid relay asks a tip in SUI with each blob (1 SUI = 1,000,000,000 MIST); a blob whose tip is higher is not stored.',
+      ),
+    ),
   );
 
   // Start at login
@@ -321,6 +350,8 @@ function settingsForm(
           .filter(Boolean),
       },
       uploadLimitKiBps: numberOrNull(uploadInput.value),
+      uploadRelayUrl: relayInput.value.trim(),
+      uploadRelayMaxTipMist: numberOrNull(maxTipInput.value),
       startAtLogin: atLogin.checked,
     };
   };

@@ -17,8 +17,10 @@ import {
   setAttributesTransaction,
   signersBitmap,
   transferBlobTransaction,
+  type RegisterBlobCall,
   type WalrusTarget,
 } from '../../../core/walrus/chain/sui-transactions.js';
+import { authPayload, authPayloadProblem } from '../../../core/walrus/relay/tip.js';
 import { decodeTransaction, pureArg, type Argument, type DecodedTransaction } from './ptb.js';
 
 /**
@@ -118,7 +120,7 @@ function assertSignatures(ptb: DecodedTransaction): void {
   }
 }
 
-function registerCall(payment: WalPayment = coins) {
+function registerCall(payment: WalPayment = coins, relayTip?: RegisterBlobCall['relayTip']) {
   return registerBlobTransaction(walrus, {
     owner,
     blobId: blobIdFromBigInt(0xfeedn),
@@ -130,6 +132,7 @@ function registerCall(payment: WalPayment = coins) {
     deletable: false,
     attributes: { app: 'floe', v: '1' },
     payment,
+    ...(relayTip ? { relayTip } : {}),
   });
 }
 
@@ -168,6 +171,30 @@ test('register buys storage, registers the blob, labels it and hands it to the o
   assert.equal(pureArg(ptb, register.arguments[6]!, bcs.bool()), false);
   assert.deepEqual(register.arguments[7], merge.destination);
   assert.deepEqual(ptb.transferredTo(), [owner]);
+});
+
+test('an upload relay tip: the auth package is input 0, the tip is split from gas and sent to the relay', async () => {
+  const relay = normalizeSuiAddress('0x7e1a');
+  const blobBytes = new TextEncoder().encode('hello relay');
+  const nonce = new Uint8Array(32).fill(23);
+  const payload = authPayload(blobBytes, nonce);
+  const ptb = await decodeTransaction(
+    registerCall(coins, { address: relay, amount: 4242n, authPayload: payload }),
+  );
+  assertSignatures(ptb);
+  // The relay BCS-decodes input 0 as (digest, nonce digest, u64): raw bytes, no length prefix.
+  assert.deepEqual(new Uint8Array(Buffer.from(ptb.inputs[0]!.Pure!.bytes, 'base64')), payload);
+  assert.equal(authPayloadProblem(payload, blobBytes, nonce), null);
+  const split = ptb.commands.find((c) => c.$kind === 'SplitCoins')!.SplitCoins!;
+  assert.equal(split.coin.$kind, 'GasCoin', 'the tip is SUI, taken from the gas coin');
+  assert.equal(pureArg(ptb, split.amounts[0]!, bcs.u64()), '4242');
+  assert.deepEqual(ptb.transferredTo(), [owner, relay]);
+  // Everything else is the untipped transaction's.
+  const plain = await decodeTransaction(registerCall());
+  assert.deepEqual(
+    ptb.moveCalls().map((c) => c.function),
+    plain.moveCalls().map((c) => c.function),
+  );
 });
 
 test('the blob id and root hash travel as u256 read little-endian from their bytes', async () => {

@@ -1,0 +1,143 @@
+/**
+ * Sending an encoded blob to the committee: metadata and each node's slivers to every
+ * node at once, then each node's signed confirmation, checked against the message the
+ * chain will verify. A store does this itself, or an upload relay does it on the
+ * store's behalf — the same code either way.
+ */
+import type { Certificate, SystemState } from '../chain/chain.js';
+import { EncodingConfig, type EncodedBlob } from '../encoding/index.js';
+import { blsAggregateSignatures, blsVerify } from '../protocol/bls.js';
+import { shardToPairIndex } from '../shards.js';
+import {
+  NodeRejectedError,
+  NodeUnavailableError,
+  type StorageNodeClient,
+} from '../storage-node-client.js';
+import type { ConcurrencyLimiter } from './limiter.js';
+import type { ByteRateLimiter } from './rate-limiter.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+
+export interface FanOutContext {
+  limiter: ConcurrencyLimiter;
+  retry: RetryPolicy;
+  nodeClient: (url: string) => StorageNodeClient;
+  uploadRate?: ByteRateLimiter;
+}
+
+export interface FanOutProgress {
+  bytesSent: number;
+  nodesConfirmed: number;
+  shardsConfirmed: number;
+}
+
+export interface FanOut {
+  /** The committee (and epoch) the confirmations are for. */
+  state: SystemState;
+  encoded: EncodedBlob;
+  blobId: string;
+  metadata: Uint8Array;
+  /** The Blob object when the blob is deletable: nodes name it in what they sign. */
+  deletableObjectId: string | null;
+  /** The confirmation message every node must have signed. */
+  expected: Uint8Array;
+  onProgress?: (p: FanOutProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface FanOutResult {
+  /** Null when the nodes that confirmed hold fewer than a quorum of shards. */
+  certificate: Certificate | null;
+  shardsConfirmed: number;
+  /** Nodes that did not confirm (down or refusing); they recover the slivers later. */
+  failures: string[];
+  /** HTTP requests sent to storage nodes. */
+  requests: number;
+}
+
+/** Bytes a fan-out sends to the committee of `state`. */
+export function fanOutBytes(state: SystemState, encoded: EncodedBlob, metadata: Uint8Array) {
+  const pairBytes = encoded.primary[0]!.length + encoded.secondary[0]!.length;
+  return (
+    state.committee.length * metadata.length +
+    state.committee.reduce((sum, m) => sum + m.shards.length, 0) * pairBytes
+  );
+}
+
+export async function fanOut(ctx: FanOutContext, f: FanOut): Promise<FanOutResult> {
+  const { state, encoded, blobId, metadata, expected, signal } = f;
+  const progress: FanOutProgress = { bytesSent: 0, nodesConfirmed: 0, shardsConfirmed: 0 };
+  const report = () => f.onProgress?.({ ...progress });
+  let requests = 0;
+  const call = <T>(fn: () => Promise<T>) =>
+    ctx.limiter.run(() =>
+      withRetry(
+        () => {
+          requests++;
+          return fn();
+        },
+        // A node that has not yet seen the registration (real nodes follow the chain a few
+        // seconds behind) is asked again, like one that is briefly unreachable.
+        (e) =>
+          e instanceof NodeUnavailableError ||
+          (e instanceof NodeRejectedError && e.reason === 'NOT_REGISTERED'),
+        ctx.retry,
+        signal,
+      ),
+    );
+  const failures: string[] = [];
+  const confirmed: { index: number; signature: Uint8Array }[] = [];
+  await Promise.all(
+    state.committee.map(async (member) => {
+      const node = ctx.nodeClient(member.url);
+      const opts = signal ? { signal } : {};
+      try {
+        await ctx.uploadRate?.take(metadata.length);
+        await call(() => node.putMetadata(blobId, metadata, opts));
+        progress.bytesSent += metadata.length;
+        await Promise.all(
+          member.shards.flatMap((shard) => {
+            const pair = shardToPairIndex(shard, encoded.blobId, state.nShards);
+            return (['primary', 'secondary'] as const).map(async (kind) => {
+              const sliver = (kind === 'primary' ? encoded.primary : encoded.secondary)[pair]!;
+              await ctx.uploadRate?.take(sliver.length);
+              await call(() => node.putSliver(blobId, pair, kind, sliver, opts));
+              progress.bytesSent += sliver.length;
+              report();
+            });
+          }),
+        );
+        const c = await call(() => node.getConfirmation(blobId, f.deletableObjectId, opts));
+        if (!sameBytes(c.serializedMessage, expected))
+          throw new Error('it confirmed a different message');
+        const key = new Uint8Array(Buffer.from(member.blsPublicKey, 'hex'));
+        if (!blsVerify(key, expected, c.signature))
+          throw new Error('its confirmation signature does not verify');
+        confirmed.push({ index: member.index, signature: c.signature });
+        progress.nodesConfirmed++;
+        progress.shardsConfirmed += member.shards.length;
+        report();
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        failures.push(`${member.name}: ${(error as Error).message}`);
+      }
+    }),
+  );
+  const enough = progress.shardsConfirmed >= new EncodingConfig(state.nShards).quorum;
+  confirmed.sort((a, b) => a.index - b.index);
+  return {
+    certificate: enough
+      ? {
+          signature: blsAggregateSignatures(confirmed.map((c) => c.signature)),
+          signers: confirmed.map((c) => c.index),
+          message: expected,
+        }
+      : null,
+    shardsConfirmed: progress.shardsConfirmed,
+    failures,
+    requests,
+  };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
