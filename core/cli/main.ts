@@ -21,6 +21,7 @@ import { daemonCommand } from './commands/daemon.js';
 import { indexCommand } from './commands/index-rebuild.js';
 import { lsCommand } from './commands/ls.js';
 import { checkCommand, forgetCommand, renewCommand } from './commands/maintenance.js';
+import { settingsCommand } from './commands/settings.js';
 import { statusCommand } from './commands/status.js';
 import { watchCommand } from './commands/watch.js';
 import { IndexBusyError } from '../index/lock.js';
@@ -51,6 +52,7 @@ const COMMANDS: Record<string, (args: string[], ctx: CommandContext) => Promise<
   check: checkCommand,
   index: indexCommand,
   doctor: doctorCommand,
+  settings: settingsCommand,
   daemon: daemonCommand,
   localnet: localnetCommand,
   blob: blobCommand,
@@ -75,6 +77,7 @@ commands:
   check [--read-data]  verify every snapshot's data is on the network (and readable)
   index rebuild     recreate the local index from the network alone
   doctor            check everything Floe depends on and say what to fix
+  settings [set NAME VALUE]  show or change a setting (e.g. uploadRelayUrl, uploadLimitKiBps)
   daemon [--port N] the engine and the local API without a window; serves the UI
   localnet start    run a local Walrus network (ledger + storage nodes) in the foreground
   blob put|get|extend|rm|ls   store and manage raw blobs on it

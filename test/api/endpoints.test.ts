@@ -238,6 +238,8 @@ describe('the API over a running engine', () => {
       startAtLogin: true,
       packMaxWaitMs: 5_000,
       excludes: { presets: ['nodeModules'], patterns: ['*.iso', 'build/'] },
+      uploadRelayUrl: 'https://upload-relay.example.com',
+      uploadRelayMaxTipMist: 2_000_000,
     };
     const updated = await ok('PUT', '/api/settings', changes);
     assert.deepEqual(updated, { ...defaults, ...changes });

@@ -225,6 +225,9 @@ describe('the API refuses what it must', () => {
       // One bad field spoils the request: the good one before it is not applied either.
       ['PUT', '/api/settings', { startAtLogin: true, network: 'moon' }, 'network'],
       ['PUT', '/api/settings', { packMaxWaitMs: '30s' }, 'packMaxWaitMs'],
+      ['PUT', '/api/settings', { uploadRelayUrl: 'file:///etc/passwd' }, 'uploadRelayUrl'],
+      ['PUT', '/api/settings', { uploadRelayUrl: 'https://relay\nx' }, 'uploadRelayUrl'],
+      ['PUT', '/api/settings', { uploadRelayMaxTipMist: -1 }, 'uploadRelayMaxTipMist'],
       ['POST', '/api/restores', { snapshot: 'abc' }, 'target'],
       ['POST', '/api/restores', { snapshot: 'abc', target: 'out' }, 'target'],
       ['POST', '/api/renewals/run', { dryRun: 'yes' }, 'dryRun'],

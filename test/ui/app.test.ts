@@ -268,6 +268,19 @@ describe(
         assert.deepEqual(settings.excludes.presets, ['nodeModules']);
         await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
         await shot('settings-saved', false);
+
+        const relayBox = page.getByLabel('Upload relay');
+        await relayBox.fill('ftp://relay.example.com');
+        await page.getByRole('button', { name: 'Save changes' }).click();
+        const relayError = page.locator('[data-field="uploadRelayUrl"] .field-error');
+        await relayError.waitFor();
+        assert.match((await relayError.textContent())!, /http:\/\/ or https:\/\/ URL/);
+        await relayBox.fill('');
+        assert.equal(
+          (await api<{ uploadRelayUrl: string }>('/api/settings')).uploadRelayUrl,
+          '',
+          'nothing was saved',
+        );
       },
     );
 

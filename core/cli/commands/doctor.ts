@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageNodeClient } from '../../walrus/storage-node-client.js';
+import type { WalrusClient } from '../../walrus/client/client.js';
+import type { TipConfig } from '../../walrus/relay/tip.js';
 import { diagnoseNetwork } from '../../walrus/chain/sui-diagnose.js';
 import { nativeEncoder } from '../../walrus/encoding/codec.js';
 import { probeNativeEncoder } from '../../walrus/encoding/native/index.js';
@@ -101,12 +103,50 @@ async function localChecks(
   }
 }
 
+/** The upload relay, when one is set: it answers, and what it charges against the limit. */
+async function relayCheck(
+  client: WalrusClient,
+  note: (c: string, v: Verdict, d: string) => void,
+): Promise<void> {
+  const relay = client.uploadRelay;
+  if (!relay) return;
+  let config: TipConfig;
+  try {
+    config = await relay.tipConfig();
+  } catch (error) {
+    note(
+      'upload relay',
+      'fail',
+      `${(error as Error).message}; stores fail until it answers (or clear uploadRelayUrl in Settings)`,
+    );
+    return;
+  }
+  if (!config) return note('upload relay', 'ok', `${relay.client.url} answers; it is free`);
+  const charge =
+    'const' in config.kind
+      ? `${config.kind.const} MIST per blob`
+      : `${config.kind.linear.base} MIST per blob + ${config.kind.linear.perEncodedKiB} MIST per encoded KiB`;
+  const base = 'const' in config.kind ? config.kind.const : config.kind.linear.base;
+  const over = relay.maxTip !== null && base > relay.maxTip;
+  note(
+    'upload relay',
+    over ? 'fail' : 'ok',
+    `${relay.client.url} answers; it asks ${charge} in SUI, paid to ${config.address}` +
+      (over
+        ? `, more than the ${relay.maxTip} MIST allowed (uploadRelayMaxTipMist): every store would be refused`
+        : relay.maxTip !== null
+          ? `; at most ${relay.maxTip} MIST per blob is allowed`
+          : ''),
+  );
+}
+
 async function networkChecks(
   ctx: CommandContext,
   note: (c: string, v: Verdict, d: string) => void,
 ): Promise<void> {
   const session = await openNetworkSession(ctx);
   try {
+    await relayCheck(session.client, note);
     if (session.network !== 'localnet') {
       // The real network: RPC, deployment, storage nodes, balances, in plain words.
       const rpcUrl = process.env.FLOE_SUI_RPC_URL;

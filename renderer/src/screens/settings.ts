@@ -281,7 +281,7 @@ function settingsForm(
     h(
       'p',
       { class: 'hint' },
-      'Storing sends about five times the data to the storage nodes. Cap it to leave room on your connection; 0 means no limit. Applies from the next start.',
+      'Storing sends about five times the data to the storage nodes, or the data once to an upload relay. Cap the speed to leave room on your connection (0: no limit). Applies from the next start.',
     ),
     field('uploadLimitKiBps', h('label', { for: 'upload-limit' }, 'Limit (KiB/s)'), uploadInput),
     field(
