@@ -74,10 +74,11 @@ test('on a localnet with 2-second epochs the engine keeps every live blob alive 
     if (type === 'BlobExpired') expired.push(data.blobId as string);
   });
   await writeFile(join(src, 'a.bin'), randomBytes(30_000));
-  // A two-epoch window: a renewal that runs late under load still has one epoch to spare.
-  index.setSetting('renewal', { windowEpochs: 2, termEpochs: 3 });
-  // Blobs bought for two epochs: without renewal they would expire within four seconds.
-  const engine = new Engine({ index, keys, client, epochs: 2, epochPollMs: 100 });
+  // A three-epoch window: a renewal that runs late on a loaded machine (the full suite on
+  // two cores) still has two epochs to spare.
+  index.setSetting('renewal', { windowEpochs: 3, termEpochs: 3 });
+  // Blobs bought for three epochs: without renewal they would expire within six seconds.
+  const engine = new Engine({ index, keys, client, epochs: 3, epochPollMs: 100 });
   const failures: string[] = [];
   engine.on('failure', (f) => failures.push(f.message));
   try {

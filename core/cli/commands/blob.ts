@@ -148,7 +148,9 @@ async function put(
   });
   bar?.done();
   if (ctx.json) {
-    ctx.out(JSON.stringify({ ...stored, cost: stored.cost.toString() }));
+    ctx.out(
+      JSON.stringify({ ...stored, cost: stored.cost.toString(), tip: stored.tip.toString() }),
+    );
   } else {
     ctx.out(`stored ${file} (${formatBytes(stored.size)}) as blob ${stored.blobId}`);
     ctx.out(

@@ -275,7 +275,10 @@ async function throughRelay(
         ...(r.signal ? { signal: r.signal } : {}),
       });
     },
-    (e) => e instanceof UploadRelayUnavailableError,
+    // A 5xx is the relay (or the nodes behind it) unwell, not a refusal: ask again.
+    (e) =>
+      e instanceof UploadRelayUnavailableError ||
+      (e instanceof UploadRelayRefusedError && e.status >= 500),
     ctx.retry,
     r.signal,
   );

@@ -306,3 +306,24 @@ test('an unreachable relay is a clear error after retries', async () => {
     (e: Error) => e instanceof UploadRelayUnavailableError && /cannot be reached/.test(e.message),
   );
 });
+
+test('when too few nodes behind the relay confirm, the relay answers 500 and the client says why', async () => {
+  const relay = await startRelay(null);
+  await t.net.stopNode(0);
+  await t.net.stopNode(1);
+  try {
+    await assert.rejects(
+      clientVia(relay.url).store(new Uint8Array(randomBytes(1000)), {
+        epochs: 1,
+        deletable: false,
+      }),
+      (e: Error) =>
+        e instanceof UploadRelayRefusedError &&
+        e.status === 500 &&
+        /not enough confirmations/.test(e.message),
+    );
+  } finally {
+    await t.net.restartNode(0);
+    await t.net.restartNode(1);
+  }
+});
