@@ -1,55 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { main } from '../../core/cli/main.js';
 import { EXIT } from '../../core/cli/errors.js';
-
-async function waitForFile(path: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await stat(path);
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`${path} did not appear`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
+import { startLocalnetProcess } from '../support/localnet-process.js';
 
 test('floe localnet start runs a network that floe blob put, get, ls and extend use', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'floe-cli-'));
   const net = join(dir, 'net');
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'core/cli/bin.ts',
-      'localnet',
-      'start',
-      '--data',
-      net,
-      '--nodes',
-      '4',
-      '--shards',
-      '10',
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  child.stdout.on('data', (d) => (stdout += d));
+  const network = await startLocalnetProcess(net);
   try {
-    await waitForFile(join(net, 'localnet.json'), 20_000);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.match(stdout, /Walrus localnet running/);
+    assert.match(network.stdout(), /Walrus localnet running/);
     const file = join(dir, 'in.bin');
     const data = randomBytes(40_000);
     await writeFile(file, data);
@@ -97,8 +61,7 @@ test('floe localnet start runs a network that floe blob put, get, ls and extend 
     );
     assert.equal(await main(['blob', 'nonsense', '--localnet', net], out), 2);
   } finally {
-    child.kill('SIGTERM');
-    if (child.exitCode === null) await once(child, 'exit');
+    await network.stop();
     await rm(dir, { recursive: true, force: true });
   }
 });

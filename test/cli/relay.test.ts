@@ -6,23 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../core/cli/main.js';
 import { EXIT } from '../../core/cli/errors.js';
-import type { LocalnetInfo } from '../../core/cli/commands/localnet.js';
-
-async function waitForFile(path: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await stat(path).catch(() => null))) {
-    if (Date.now() > deadline) throw new Error(`${path} did not appear`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { startLocalnetProcess } from '../support/localnet-process.js';
 
 test('floe backs up through a paid upload relay once uploadRelayUrl is set', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'floe-cli-relay-'));
@@ -33,32 +23,13 @@ test('floe backs up through a paid upload relay once uploadRelayUrl is set', asy
   };
   process.env.FLOE_KEY_PASSPHRASE = 'test passphrase';
   process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${join(dir, 'no-bus')}`;
-  const net = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'core/cli/bin.ts',
-      'localnet',
-      'start',
-      '--data',
-      join(home, 'localnet'),
-      '--nodes',
-      '4',
-      '--shards',
-      '10',
-      '--relay',
-      '--relay-tip',
-      '1000',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const net = await startLocalnetProcess(join(home, 'localnet'), [
+    '--relay',
+    '--relay-tip',
+    '1000',
+  ]);
   try {
-    await waitForFile(join(home, 'localnet', 'localnet.json'), 20_000);
-    const info = JSON.parse(
-      await readFile(join(home, 'localnet', 'localnet.json'), 'utf8'),
-    ) as LocalnetInfo;
-    assert.ok(info.relayUrl);
+    const info = net.info;
     const tipConfig = (await (await fetch(`${info.relayUrl}/v1/tip-config`)).json()) as {
       send_tip: { address: string; kind: { const: number } };
     };
@@ -117,8 +88,7 @@ test('floe backs up through a paid upload relay once uploadRelayUrl is set', asy
     assert.deepEqual(await readFile(join(target, 'a.jpg')), await readFile(join(src, 'a.jpg')));
     assert.equal(await readFile(join(target, 'notes.txt'), 'utf8'), 'relay me, edited');
   } finally {
-    net.kill('SIGTERM');
-    if (net.exitCode === null) await once(net, 'exit');
+    await net.stop();
     if (saved.pass === undefined) delete process.env.FLOE_KEY_PASSPHRASE;
     else process.env.FLOE_KEY_PASSPHRASE = saved.pass;
     if (saved.bus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
