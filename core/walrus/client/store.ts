@@ -24,7 +24,7 @@ import {
 import { authPayload, tipAmount, type TipConfig } from '../relay/tip.js';
 import type { StorageNodeClient } from '../storage-node-client.js';
 import { NotEnoughConfirmationsError, RelayTipTooHighError } from './errors.js';
-import { fanOut, fanOutBytes, type FanOutResult } from './fan-out.js';
+import { fanOut, fanOutBytes, type FanOutProgress, type FanOutResult } from './fan-out.js';
 import type { ConcurrencyLimiter } from './limiter.js';
 import type { ByteRateLimiter } from './rate-limiter.js';
 import { withRetry, type RetryPolicy } from './retry.js';
@@ -152,11 +152,7 @@ export async function storeBlob(
     progress.shardsConfirmed = 0;
     progress.nodesTotal = committeeState.committee.length;
     report();
-    const onProgress = (p: {
-      bytesSent: number;
-      nodesConfirmed: number;
-      shardsConfirmed: number;
-    }) => {
+    const onProgress = (p: FanOutProgress) => {
       Object.assign(progress, p);
       report();
     };
@@ -244,7 +240,7 @@ interface RelayStore {
   deletableObjectId: string | null;
   tip: { txDigest: string; nonce: Uint8Array } | null;
   expected: Uint8Array;
-  onProgress: (p: { bytesSent: number; nodesConfirmed: number; shardsConfirmed: number }) => void;
+  onProgress: (p: FanOutProgress) => void;
   signal?: AbortSignal;
 }
 
