@@ -4,6 +4,11 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 #include "blake2b.h"
 #include "merkle.h"
 #include "reed_solomon.h"
@@ -36,6 +41,38 @@ uint8_t* frame_sliver(uint8_t* bcs, size_t data_bytes, size_t symbol_size, uint3
   trailer[3] = static_cast<uint8_t>(index >> 8);
   return p;
 }
+
+// The slivers are usually fresh memory (4.5× the blob), and taking their page faults one
+// at a time while encoding cost a third of a first encode. Faulting them in with one
+// MADV_POPULATE_WRITE per buffer (Linux 5.14+) is cheaper: n = 100, 64 MiB 280 -> 255 ms,
+// n = 1000, 256 MiB 1.3 -> 1.2 s on the 2-core VM. Buffers already in memory (reused
+// by the allocator) are skipped, as populating them would still walk their pages.
+class OutputPrefaulter {
+ public:
+  void prefault(uint8_t* data, size_t length) {
+#if defined(__linux__)
+    constexpr int kPopulateWrite = 23;  // MADV_POPULATE_WRITE, absent from older headers
+    const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) & ~(page - 1);
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + length) & ~(page - 1);
+    if (end <= begin) return;
+    void* const start = reinterpret_cast<void*>(begin);
+    resident_.resize((end - begin) / page);
+    if (mincore(start, end - begin, resident_.data()) == 0 &&
+        std::all_of(resident_.begin(), resident_.end(), [](unsigned char v) { return v & 1; })) {
+      return;
+    }
+    // On failure (an older kernel) the pages fault in as they are written, as before.
+    madvise(start, end - begin, kPopulateWrite);
+#else
+    (void)data;
+    (void)length;
+#endif
+  }
+
+ private:
+  std::vector<unsigned char> resident_;
+};
 
 }  // namespace
 
@@ -70,6 +107,12 @@ void encode_blob(const BlobLayout& layout, const uint8_t* blob, size_t blob_leng
   const size_t rows = layout.rows;
   const size_t columns = layout.columns;
   const size_t s = layout.symbol_size;
+
+  OutputPrefaulter prefaulter;
+  for (size_t i = 0; i < n; i++) {
+    prefaulter.prefault(out.primary[i], layout.primary_bcs_bytes);
+    prefaulter.prefault(out.secondary[i], layout.secondary_bcs_bytes);
+  }
 
   // Rows are primary slivers; column c is the secondary sliver with index c, which belongs
   // to pair n - 1 - c.
