@@ -1,5 +1,7 @@
 #include "blake2b.h"
 
+#include <algorithm>
+
 namespace floe::blake2b {
 
 namespace {
@@ -58,6 +60,24 @@ void hash_prefixed_one(uint8_t prefix, const uint8_t* message, size_t length, ui
   std::memcpy(digest, h, kDigestBytes);
 }
 
+// Symbols of a few hundred bytes each sit in a different sliver (n = 1000: one per row), a
+// pattern the hardware prefetchers do not follow; fetching the next eight while hashing
+// these saved ~5% of an n = 1000, 64 MiB encode. Longer messages stream well without.
+constexpr size_t kPrefetchedMessageBytes = 1024;
+
+void prefetch_messages(const uint8_t* const* messages, size_t count, size_t length) {
+#if defined(__GNUC__) || defined(__clang__)
+  for (size_t m = 0; m < count; m++) {
+    for (size_t offset = 0; offset < length; offset += 64) __builtin_prefetch(messages[m] + offset);
+    __builtin_prefetch(messages[m] + length - 1);
+  }
+#else
+  (void)messages;
+  (void)count;
+  (void)length;
+#endif
+}
+
 }  // namespace
 
 Hasher::Hasher() {
@@ -94,6 +114,9 @@ void hash_prefixed(uint8_t prefix, const uint8_t* const* messages, size_t count,
 #if defined(__x86_64__) || defined(_M_X64)
   if (level == SimdLevel::kAvx512) {
     for (; i + 8 <= count; i += 8) {
+      if (length > 0 && length <= kPrefetchedMessageBytes) {
+        prefetch_messages(messages + i + 8, std::min<size_t>(8, count - i - 8), length);
+      }
       hash_prefixed_x8_avx512(prefix, messages + i, length, digests + i * kDigestBytes);
     }
   }
