@@ -20,7 +20,8 @@
         "core/walrus/encoding/native/gf16.cc",
         "core/walrus/encoding/native/merkle.cc",
         "core/walrus/encoding/native/reed_solomon.cc",
-        "core/walrus/encoding/native/rs2_blob_encoder.cc"
+        "core/walrus/encoding/native/rs2_blob_encoder.cc",
+        "core/walrus/encoding/native/sliver_root.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

@@ -8,6 +8,11 @@ import {
   RS2_ENCODING_TYPE,
   blobIdFromRootHash,
   decodeBlob,
+  decodeSliver,
+  InvalidSliverError,
+  sliverHashInJs,
+  sourceSymbolCount,
+  verifySliver,
   encodedSliverLength,
   metadataRootHash,
   type EncodedBlob,
@@ -178,6 +183,65 @@ describe('the native RS2 encoder', { skip: !native && (probe.reason ?? undefined
         assertSameAsWasm(loadNativeEncoder({ simd })!, n, length, 77 + i);
       }
     }
+  });
+
+  test('sliver roots equal walrus-wasm’s metadata hashes at every n and SIMD level, and the TypeScript ones', () => {
+    for (const [n, length] of [
+      [4, 1],
+      [7, 64 * 5 + 3],
+      [10, 100_001],
+      [100, 333_333],
+      [301, 91_011],
+      [1000, 400_000],
+    ] as const) {
+      const config = new EncodingConfig(n);
+      const expected = encodeWithWasm(n, blob(length, n + length));
+      // Every pair at small n; a spread of them where n is large.
+      const pairs = Array.from({ length: n }, (_, i) => i).filter(
+        (i) => n <= 10 || i % Math.ceil(n / 12) === 0 || i === n - 1,
+      );
+      for (const simd of levels) {
+        const kernels = loadNativeEncoder({ simd })!;
+        for (const i of pairs) {
+          for (const kind of ['primary', 'secondary'] as const) {
+            const sliver = decodeSliver(expected[kind][i]!);
+            const k = sourceSymbolCount(kind, config);
+            const root = kernels.sliverRoot(n, k, sliver.symbolSize, sliver.data);
+            assert.deepEqual(root, expected.hashes[i]![kind], `${simd} n=${n} ${kind} ${i}`);
+            if (simd === levels[0] && i === pairs[0])
+              assert.deepEqual(sliverHashInJs(kind, sliver, config), root, `TS n=${n} ${kind}`);
+          }
+        }
+      }
+    }
+  });
+
+  test('a sliver with one byte changed has another root, and verifySliver refuses it', () => {
+    const n = 10;
+    const data = blob(20_000, 4);
+    const encoded = encoder.encode(n, data);
+    const config = new EncodingConfig(n);
+    const tampered = encoded.primary[3]!.slice();
+    tampered[tampered.length >> 1]! ^= 1; // a symbol byte (the BCS ends with the sliver index)
+    const sliver = decodeSliver(tampered);
+    assert.notDeepEqual(
+      encoder.sliverRoot(n, sourceSymbolCount('primary', config), sliver.symbolSize, sliver.data),
+      encoded.metadata.hashes[3]!.primary,
+    );
+    assert.throws(() => verifySliver(encoded.metadata, 3, 'primary', tampered), InvalidSliverError);
+    verifySliver(encoded.metadata, 3, 'primary', encoded.primary[3]!);
+  });
+
+  test('sliverRoot refuses shapes that do not fit', () => {
+    const symbols = new Uint8Array(12);
+    assert.throws(
+      () => encoder.sliverRoot(10, 6, 3, new Uint8Array(18)),
+      RangeError,
+      'odd symbols',
+    );
+    assert.throws(() => encoder.sliverRoot(10, 10, 2, new Uint8Array(20)), RangeError, 'no repair');
+    assert.throws(() => encoder.sliverRoot(10, 6, 4, symbols), RangeError, 'short data');
+    assert.throws(() => encoder.sliverRoot(3, 2, 6, symbols), RangeError, 'too few shards');
   });
 
   test('a large blob with long symbols (n = 100, 12 MiB: 5.5 KiB symbols) matches too', () => {

@@ -10,6 +10,7 @@
 
 #include "cpu_features.h"
 #include "rs2_blob_encoder.h"
+#include "sliver_root.h"
 
 namespace {
 
@@ -134,6 +135,45 @@ Napi::Value EncodeAsync(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+// (nShards: number, sourceCount: number, symbolSize: number, symbols: Uint8Array,
+//  simd: string) => Uint8Array(32): the sliver's Merkle root, on the calling thread (a
+// sliver is at most a few megabytes: microseconds to milliseconds).
+Napi::Value SliverRoot(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto whole = [&](size_t i) {
+    if (!info[i].IsNumber()) return -1.0;
+    const double v = info[i].As<Napi::Number>().DoubleValue();
+    return v == static_cast<double>(static_cast<uint32_t>(v)) ? v : -1.0;
+  };
+  if (info.Length() < 5 || whole(0) < 0 || whole(1) < 0 || whole(2) < 0 ||
+      !info[3].IsTypedArray() ||
+      info[3].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array || !info[4].IsString()) {
+    throw Napi::TypeError::New(env,
+                               "expected (nShards, sourceCount, symbolSize: whole numbers, "
+                               "symbols: Uint8Array, simd: string)");
+  }
+  const auto n = static_cast<uint32_t>(whole(0));
+  const auto k = static_cast<size_t>(whole(1));
+  const auto symbol_size = static_cast<size_t>(whole(2));
+  Napi::Uint8Array symbols = info[3].As<Napi::Uint8Array>();
+  if (n < 4 || n > 65535 || k == 0 || k >= n || symbol_size == 0 || symbol_size % 2 != 0 ||
+      symbol_size > rs2::kMaxSymbolSize || symbols.ByteLength() != k * symbol_size) {
+    throw Napi::RangeError::New(env, "the sliver's shape does not fit the shard count");
+  }
+  SimdLevel level;
+  const std::string simd = info[4].As<Napi::String>().Utf8Value();
+  if (!floe::parse_simd_level(simd, &level) || !floe::simd_level_supported(level)) {
+    throw Napi::RangeError::New(env, "this CPU does not support SIMD level " + simd);
+  }
+  Napi::Uint8Array root = Napi::Uint8Array::New(env, rs2::kDigestBytes);
+  try {
+    rs2::sliver_root(n, k, symbol_size, symbols.Data(), root.Data(), level);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, std::string("sliver hashing failed: ") + e.what());
+  }
+  return root;
+}
+
 // SIMD levels this CPU supports, best first.
 Napi::Value SimdLevels(const Napi::CallbackInfo& info) {
   Napi::Array levels = Napi::Array::New(info.Env());
@@ -148,6 +188,7 @@ Napi::Value SimdLevels(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("encode", Napi::Function::New(env, Encode, "encode"));
   exports.Set("encodeAsync", Napi::Function::New(env, EncodeAsync, "encodeAsync"));
+  exports.Set("sliverRoot", Napi::Function::New(env, SliverRoot, "sliverRoot"));
   exports.Set("simdLevels", Napi::Function::New(env, SimdLevels, "simdLevels"));
   return exports;
 }

@@ -29,6 +29,16 @@ export interface NativeEncoder {
    * modified or transferred until the promise settles: the encoder reads it in place.
    */
   encodeAsync(nShards: number, data: Uint8Array): Promise<EncodedBlob>;
+  /**
+   * The Merkle root over a sliver's n expanded symbols (its `sourceCount` symbols, then
+   * their repair symbols): what the metadata holds for it. On the calling thread.
+   */
+  sliverRoot(
+    nShards: number,
+    sourceCount: number,
+    symbolSize: number,
+    symbols: Uint8Array,
+  ): Uint8Array;
 }
 
 export type NativeEncoderProbe =
@@ -57,6 +67,13 @@ interface Addon {
     simd: SimdLevel,
     out: EncoderOutput,
   ): Promise<void>;
+  sliverRoot(
+    nShards: number,
+    sourceCount: number,
+    symbolSize: number,
+    symbols: Uint8Array,
+    simd: SimdLevel,
+  ): Uint8Array;
   simdLevels(): SimdLevel[];
 }
 
@@ -140,6 +157,9 @@ export function probeNativeEncoder(options: NativeEncoderOptions = {}): NativeEn
   const loaded = loadAddon();
   if ('error' in loaded) return { encoder: null, reason: loaded.error };
   const native = loaded.module;
+  // A build from an older checkout lacks newer entry points: use wasm until it is rebuilt.
+  if (typeof native.sliverRoot !== 'function')
+    return { encoder: null, reason: 'the addon is out of date (run `npx node-gyp rebuild`)' };
   const levels = native.simdLevels();
   const simd = options.simd ?? levels[0]!;
   if (!levels.includes(simd)) {
@@ -158,6 +178,9 @@ export function probeNativeEncoder(options: NativeEncoderOptions = {}): NativeEn
         const out = allocateOutput(nShards, data);
         await native.encodeAsync(nShards, data, simd, out);
         return toEncodedBlob(out, data.length);
+      },
+      sliverRoot(nShards, sourceCount, symbolSize, symbols) {
+        return native.sliverRoot(nShards, sourceCount, symbolSize, symbols, simd);
       },
     },
   };
