@@ -50,10 +50,15 @@ export class NotInitializedError extends Error {
   }
 }
 
-export async function openSession(ctx: CommandContext): Promise<Session> {
+/** The data directory's index alone: for commands that need no keys (settings). */
+export async function openIndex(ctx: CommandContext): Promise<{ dataDir: string; index: Index }> {
   const dataDir = ctx.dataDir ?? defaultDataDir();
   await mkdir(dataDir, { recursive: true });
-  const index = Index.open(join(dataDir, 'index.db'));
+  return { dataDir, index: Index.open(join(dataDir, 'index.db')) };
+}
+
+export async function openSession(ctx: CommandContext): Promise<Session> {
+  const { dataDir, index } = await openIndex(ctx);
   const secrets = await openSecretStore(
     join(dataDir, 'keys.json'),
     process.env.FLOE_KEY_PASSPHRASE,

@@ -8,7 +8,7 @@ import { readSettings, SETTINGS_SCHEMA, updateSettings } from '../../index/setti
 import { validate, ValidationError } from '../../index/validate.js';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
-import { openSession } from '../session.js';
+import { openIndex } from '../session.js';
 
 const USAGE = 'usage: floe settings [set NAME VALUE]';
 
@@ -19,7 +19,7 @@ export async function settingsCommand(args: string[], ctx: CommandContext): Prom
     (sub !== 'set' || name === undefined || value === undefined || extra.length)
   )
     throw new UsageError(USAGE);
-  const session = await openSession(ctx);
+  const { index } = await openIndex(ctx);
   try {
     if (sub === 'set') {
       if (!Object.hasOwn(SETTINGS_SCHEMA.properties, name!))
@@ -27,20 +27,20 @@ export async function settingsCommand(args: string[], ctx: CommandContext): Prom
           `"${name}" is not a setting; they are: ${Object.keys(SETTINGS_SCHEMA.properties).join(', ')}`,
         );
       try {
-        updateSettings(session.index, validate(SETTINGS_SCHEMA, { [name!]: parse(value!) }));
+        updateSettings(index, validate(SETTINGS_SCHEMA, { [name!]: parse(value!) }));
       } catch (error) {
         if (error instanceof ValidationError) throw new UsageError(error.message);
         throw error;
       }
     }
-    const settings = readSettings(session.index);
+    const settings = readSettings(index);
     if (ctx.json) ctx.out(JSON.stringify(settings));
     else
       for (const [key, v] of Object.entries(settings))
         ctx.out(`${key.padEnd(22)} ${JSON.stringify(v)}`);
     return 0;
   } finally {
-    await session.close();
+    index.close();
   }
 }
 
