@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateBlsKeyPair } from '../../../core/walrus/protocol/bls.js';
 import {
   NotEnoughConfirmationsError,
   NotEnoughSliversError,
@@ -92,6 +95,31 @@ test('a store rides through an epoch change between registering and certifying',
     assert.equal(blob?.state, 'certified');
     assert.equal(blob?.certifiedEpoch, 2);
     assert.deepEqual(Buffer.from(await t.client.read(stored.blobId)), data);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a node whose confirmation signature does not verify is left out of the certificate', async () => {
+  const t = await startTestNetwork();
+  try {
+    const { committee } = await t.chain.systemState();
+    const liar = committee.reduce((a, b) => (b.shards.length < a.shards.length ? b : a));
+    // The node signs with a key other than the one the committee holds for it.
+    await t.net.stopNode(liar.index);
+    await writeFile(
+      join(t.net.dir, 'nodes', liar.nodeId, 'bls.key'),
+      Buffer.from(generateBlsKeyPair().secretKey).toString('hex'),
+    );
+    await t.net.restartNode(liar.index);
+    const stored = await t.client.store(Uint8Array.from(randomBytes(30_000)), {
+      epochs: 1,
+      deletable: false,
+    });
+    assert.deepEqual(stored.failedNodes, [
+      `${liar.name}: its confirmation signature does not verify`,
+    ]);
+    assert.equal((await t.chain.getBlob(stored.objectId))!.state, 'certified');
   } finally {
     await t.close();
   }
