@@ -10,6 +10,10 @@
  * core each, in the same run: n = 100 x 8, 64, 128 MiB (its largest blob is 142 MiB) and
  * n = 1000 x 8, 64, 256 MiB; `--quick` keeps the 8 MiB rows, `--simd avx2` (or ssse3,
  * scalar) picks the native kernels. Decoding stays on wasm: its MB/s is shown beside.
+ *
+ * `--verify` times sliver verification — re-encoding one sliver to its n symbols and
+ * Merkle-hashing them, which every storage node does for each sliver it accepts and every
+ * reader for each sliver it fetches — in TypeScript and with the native kernels.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +22,10 @@ import {
   CodecPool,
   EncodingConfig,
   decodeBlob,
+  decodeSliver,
   encodeBlob,
+  sliverHashInJs,
+  sourceSymbolCount,
 } from '../core/walrus/encoding/index.js';
 import { loadNativeEncoder, type SimdLevel } from '../core/walrus/encoding/native/index.js';
 
@@ -163,8 +170,45 @@ function compareEncoders(self: string, args: string[]): void {
   }
 }
 
+/** Milliseconds per primary sliver, TypeScript and native, and what that caps a read at. */
+function compareVerification(): void {
+  const native = loadNativeEncoder();
+  if (!native) throw new Error('the native addon is not built: run `npx node-gyp rebuild`');
+  console.log(
+    `sliver verification: TypeScript vs native (${native.simd}), ${new Date().toISOString()}`,
+  );
+  console.log(
+    '\n| n | blob | sliver KiB | TypeScript ms | native ms | × | read cap MB/s TypeScript | native |',
+  );
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const [n, mib] of [
+    [100, 8],
+    [100, 64],
+    [1000, 8],
+    [1000, 64],
+  ] as const) {
+    const config = new EncodingConfig(n);
+    const encoded = native.encode(n, new Uint8Array(randomBytes(mib * MiB)));
+    const k = sourceSymbolCount('primary', config);
+    const slivers = encoded.primary.slice(0, 8).map((bytes) => decodeSliver(bytes));
+    const time = (hash: (i: number) => Uint8Array) => {
+      const start = performance.now();
+      for (const [i] of slivers.entries()) hash(i);
+      return (performance.now() - start) / slivers.length;
+    };
+    const ts = time((i) => sliverHashInJs('primary', slivers[i]!, config));
+    const nat = time((i) => native.sliverRoot(n, k, slivers[i]!.symbolSize, slivers[i]!.data));
+    // A read verifies the primary slivers it decodes from: n - 2f of them.
+    const readCap = (ms: number) => (mib * MiB) / 1e6 / ((config.primarySourceSymbols * ms) / 1000);
+    console.log(
+      `| ${n} | ${mib} MiB | ${(slivers[0]!.data.length / 1024).toFixed(0)} | ${ts.toFixed(2)} | ${nat.toFixed(3)} | ${(ts / nat).toFixed(0)} | ${readCap(ts).toFixed(1)} | ${readCap(nat).toFixed(0)} |`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes('--verify')) return compareVerification();
   const encoderRowAt = args.indexOf('--encoder-row');
   if (encoderRowAt >= 0) {
     const [codec, n, mib] = args.slice(encoderRowAt + 1, encoderRowAt + 4);
