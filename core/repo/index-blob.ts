@@ -1,8 +1,9 @@
 /**
  * Index blobs: which pack (Walrus blob) holds each chunk, so a new machine can restore a
  * file by reading only the packs that hold it instead of every pack. Each backup batch
- * writes one for the packs it sealed; readers merge all they find; compaction can write
- * one covering everything.
+ * writes one for the packs it sealed (several when the list outgrows the network's
+ * largest blob, a pack's entries split between them if need be); readers merge all they
+ * find; compaction can write one covering everything.
  *
  * Binary, sealed under the metadata key:
  * `"FLOEIDX" | version u8 | packs u32 | per pack: blobId 32 | packId 32 | entries u32 |
@@ -10,7 +11,7 @@
  * — 41 bytes a chunk, where JSON would take about 150.
  */
 import { blobIdFromString, blobIdToString } from '../walrus/encoding/blob-id.js';
-import { CorruptDataError, open, seal } from './crypto.js';
+import { CorruptDataError, open, seal, SEAL_OVERHEAD } from './crypto.js';
 import type { RepoKeys } from './keys.js';
 import type { ChunkKind, PackEntry } from './pack.js';
 
@@ -18,6 +19,9 @@ const MAGIC = new TextEncoder().encode('FLOEIDX');
 const VERSION = 1;
 const AAD = new TextEncoder().encode('floe-index-v1');
 const KINDS: ChunkKind[] = ['data', 'tree'];
+const HEADER_BYTES = MAGIC.length + 1 + 4;
+const PACK_BYTES = 68;
+const ENTRY_BYTES = 41;
 
 export interface IndexedPack {
   /** The Walrus blob that stores the pack. */
@@ -28,7 +32,7 @@ export interface IndexedPack {
 
 export function sealIndex(keys: RepoKeys, packs: IndexedPack[]): Uint8Array {
   const entries = packs.reduce((n, p) => n + p.entries.length, 0);
-  const plain = new Uint8Array(MAGIC.length + 1 + 4 + packs.length * 68 + entries * 41);
+  const plain = new Uint8Array(HEADER_BYTES + packs.length * PACK_BYTES + entries * ENTRY_BYTES);
   const view = new DataView(plain.buffer);
   plain.set(MAGIC);
   let at = MAGIC.length;
@@ -49,6 +53,35 @@ export function sealIndex(keys: RepoKeys, packs: IndexedPack[]): Uint8Array {
     }
   }
   return seal(keys.metadataKey, plain, AAD);
+}
+
+/**
+ * `packs` cut into lists whose sealed index blob is at most `maxBytes` — in order, a pack
+ * whose entries do not fit in what is left going on in the next list.
+ */
+export function splitIndex(packs: IndexedPack[], maxBytes: number): IndexedPack[][] {
+  const room = maxBytes - SEAL_OVERHEAD - HEADER_BYTES;
+  if (room < PACK_BYTES + ENTRY_BYTES)
+    throw new RangeError(`an index blob of at most ${maxBytes} bytes cannot list a chunk`);
+  const parts: IndexedPack[][] = [[]];
+  let left = room;
+  for (const pack of packs) {
+    let from = 0;
+    do {
+      if (left < PACK_BYTES + ENTRY_BYTES) {
+        parts.push([]);
+        left = room;
+      }
+      const fit = Math.min(
+        pack.entries.length - from,
+        Math.floor((left - PACK_BYTES) / ENTRY_BYTES),
+      );
+      parts.at(-1)!.push({ ...pack, entries: pack.entries.slice(from, from + fit) });
+      left -= PACK_BYTES + fit * ENTRY_BYTES;
+      from += fit;
+    } while (from < pack.entries.length);
+  }
+  return parts;
 }
 
 export function openIndex(keys: RepoKeys, bytes: Uint8Array, what = 'index blob'): IndexedPack[] {

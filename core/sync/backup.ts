@@ -166,7 +166,7 @@ export async function runBackup(
 
   progress.setPhase('finishing');
   await packer.flush();
-  const indexBlob = await storeIndexOfUnlistedPacks(ctx);
+  const indexBlobs = await storeIndexOfUnlistedPacks(ctx);
   const parent = index.latestSnapshot();
   const commitFiles = () => {
     // A folder removed while this run read it has no rows to update any more.
@@ -176,7 +176,7 @@ export async function runBackup(
     for (const id of scanned) if (still.has(id)) index.markScanned(id);
     for (const f of index.folders()) if (!f.paused) index.setFolderState(f.id, 'idle');
   };
-  if (!indexBlob && parent && sameRoots(parent.record.roots, roots)) {
+  if (indexBlobs.length === 0 && parent && sameRoots(parent.record.roots, roots)) {
     // Same trees as the last snapshot: a rescan that found nothing new costs nothing.
     index.transaction(commitFiles);
     ctx.onFolderState?.();
@@ -201,11 +201,11 @@ export async function runBackup(
     parent: parent?.id ?? null,
     tags: [],
     stats: { files, bytes: packer.newBytes },
-    indexBlobs: [...(parent?.record.indexBlobs ?? []), ...(indexBlob ? [indexBlob.blobId] : [])],
+    indexBlobs: [...(parent?.record.indexBlobs ?? []), ...indexBlobs.map((b) => b.blobId)],
   };
   const stored = await storeJournalled(ctx, sealSnapshot(keys, snapshot), 'snapshot');
   index.transaction(() => {
-    if (indexBlob) commitIndexBlob(index, indexBlob);
+    for (const blob of indexBlobs) commitIndexBlob(index, blob);
     index.complete(stored.journal);
     commitFiles();
     index.addSnapshot(snapshot, stored.blobId, stored.objectId);

@@ -5,7 +5,8 @@
  * makes the blob referenced (see recovery.ts for what happens to one left pending).
  */
 import type { Index } from '../index/index.js';
-import { sealIndex, type IndexedPack } from '../repo/index-blob.js';
+import { sealIndex, splitIndex, type IndexedPack } from '../repo/index-blob.js';
+import { EncodingConfig } from '../walrus/encoding/config.js';
 import type { RepoKeys } from '../repo/keys.js';
 import type { SealedPack } from '../repo/pack.js';
 import type { WalrusClient } from '../walrus/client/client.js';
@@ -71,24 +72,33 @@ export async function storePack(ctx: StoreContext, pack: SealedPack): Promise<In
   return { blobId: stored.blobId, packId: pack.packId, entries: pack.entries };
 }
 
+/** An index blob stored under its journal entry, and the packs it lists. */
+export type StoredIndexBlob = StoredBlob & { journal: number; packIds: Uint8Array[] };
+
 /**
- * Stores an index blob listing every certified pack no committed index blob lists yet —
- * this run's packs, and those of a run killed before its own index blob was committed —
- * so a pack the local index dedups against is always findable by a new machine. The
- * caller commits with `commitIndexBlob` in the transaction that references the blob.
+ * Stores index blobs listing every certified pack no committed index blob lists yet —
+ * this run's packs, and those of a run killed before its own index blobs were committed —
+ * so a pack the local index dedups against is always findable by a new machine. Usually
+ * one blob; more when the list outgrows the network's largest blob. The caller commits
+ * them all with `commitIndexBlob` in the transaction that references them.
  */
 export async function storeIndexOfUnlistedPacks(
   ctx: StoreContext & { keys: RepoKeys },
-): Promise<(StoredBlob & { journal: number; packIds: Uint8Array[] }) | null> {
+): Promise<StoredIndexBlob[]> {
   const unlisted = ctx.index.unlistedPacks();
-  if (unlisted.length === 0) return null;
+  if (unlisted.length === 0) return [];
   const packs: IndexedPack[] = unlisted.map((p) => ({
     blobId: p.blobId!,
     packId: p.id,
     entries: ctx.index.packChunks(p.id),
   }));
-  const stored = await storeJournalled(ctx, sealIndex(ctx.keys, packs), 'index');
-  return { ...stored, packIds: unlisted.map((p) => p.id) };
+  const { nShards } = await ctx.client.chain.systemState();
+  const stored: StoredIndexBlob[] = [];
+  for (const part of splitIndex(packs, new EncodingConfig(nShards).maxBlobSize)) {
+    const blob = await storeJournalled(ctx, sealIndex(ctx.keys, part), 'index');
+    stored.push({ ...blob, packIds: part.map((p) => p.packId) });
+  }
+  return stored;
 }
 
 export function commitIndexBlob(

@@ -110,7 +110,7 @@ export async function forgetAndPrune(ctx: PruneContext, o: PruneOptions): Promis
   const liveIndex = new Set(
     reader.packs.filter((p) => livePackBlobs.has(p.blobId)).map((p) => p.indexBlobId),
   );
-  if (compaction.indexBlobId) liveIndex.add(compaction.indexBlobId);
+  for (const id of compaction.indexBlobIds) liveIndex.add(id);
   index.setSetting(LIVE_INDEX_BLOBS, [...liveIndex]);
   return report;
 }
@@ -143,8 +143,8 @@ async function compact(
   reader: RepoReader,
   sparse: PackRow[],
   live: Set<string>,
-): Promise<{ bytes: number; indexBlobId: string | null }> {
-  if (sparse.length === 0) return { bytes: 0, indexBlobId: null };
+): Promise<{ bytes: number; indexBlobIds: string[] }> {
+  if (sparse.length === 0) return { bytes: 0, indexBlobIds: [] };
   const { index, keys } = ctx;
   const capacity = new EncodingConfig((await ctx.client.chain.systemState()).nShards).maxBlobSize;
   const packer = new Packer(keys, {
@@ -165,11 +165,11 @@ async function compact(
   }
   await packer.flush();
   // Restores find the moved chunks through this index blob (RepoReader reads them all).
-  const indexBlob = (await storeIndexOfUnlistedPacks(ctx))!;
+  const indexBlobs = await storeIndexOfUnlistedPacks(ctx);
   index.transaction(() => {
-    commitIndexBlob(index, indexBlob);
+    for (const blob of indexBlobs) commitIndexBlob(index, blob);
     // The live chunks now point at the new packs; what is left in the old ones is dead.
     for (const pack of sparse) retirePack(index, pack);
   });
-  return { bytes: packer.newBytes, indexBlobId: indexBlob.blobId };
+  return { bytes: packer.newBytes, indexBlobIds: indexBlobs.map((b) => b.blobId) };
 }
