@@ -85,9 +85,14 @@ function cutter(p: ChunkerParams, gear: GearTable): Cutter {
   };
 }
 
+/** The window a stream starts with: most files are small, and their chunk fits in it. */
+const INITIAL_WINDOW = 64 * 1024;
+
 /**
- * Splits a stream into chunks. Holds at most one maximum-size chunk plus one read buffer;
- * each yielded chunk is a fresh copy the caller may keep.
+ * Splits a stream into chunks. Holds at most two maximum-size chunks of the stream; each
+ * yielded chunk is a fresh copy the caller may keep. The window grows from 64 KiB as the
+ * stream needs it, so the thousands of small files of a backup do not each allocate (and
+ * zero) two maximum chunks.
  */
 export async function* chunkStream(
   source: AsyncIterable<Uint8Array>,
@@ -95,17 +100,23 @@ export async function* chunkStream(
   params: ChunkerParams = DEFAULT_CHUNKER,
 ): AsyncGenerator<Uint8Array> {
   const cut = cutter(params, gear);
-  const buf = new Uint8Array(params.maxSize * 2);
+  const limit = params.maxSize * 2;
+  let buf = new Uint8Array(Math.min(INITIAL_WINDOW, limit));
   let start = 0;
   let end = 0;
   for await (const piece of source) {
     let offset = 0;
     while (offset < piece.length) {
-      if (end === buf.length) {
+      if (end === buf.length && start > 0) {
         // Slide the unconsumed tail to the front before appending more.
         buf.copyWithin(0, start, end);
         end -= start;
         start = 0;
+      } else if (end === buf.length) {
+        // Less than a maximum chunk is buffered (or a cut would have been found): grow.
+        const grown = new Uint8Array(Math.min(buf.length * 2, limit));
+        grown.set(buf.subarray(0, end));
+        buf = grown;
       }
       const n = Math.min(piece.length - offset, buf.length - end);
       buf.set(piece.subarray(offset, offset + n), end);

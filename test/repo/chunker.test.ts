@@ -83,3 +83,22 @@ test('a run of identical bytes is cut at the maximum size', () => {
     100_000,
   );
 });
+
+test('with the default sizes the stream window grows as needed and cuts where a whole buffer would', async () => {
+  // 64 KiB at first, growing to two 4 MiB maxima: small reads, large ones, long runs.
+  const data = Buffer.concat([
+    randomBytes(9_000_000),
+    Buffer.alloc(9_000_000, 7),
+    randomBytes(3000),
+  ]);
+  const whole = chunkBuffer(data, gear).map(digest);
+  for (const read of [1000, 65_536, 1 << 20, 3_000_000]) {
+    const chunks = await collect(chunkStream(pieces(data, read), gear));
+    assert.deepEqual(chunks.map(digest), whole, `reads of ${read}`);
+  }
+  const tiny = await collect(chunkStream(pieces(Buffer.from('a small file'), 1 << 20), gear));
+  assert.deepEqual(
+    tiny.map((c) => Buffer.from(c).toString()),
+    ['a small file'],
+  );
+});
