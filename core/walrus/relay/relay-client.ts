@@ -125,13 +125,25 @@ async function writeChunks(req: ReturnType<typeof httpRequest>, u: RelayUpload):
   for (let at = 0; at < u.blob.length; at += CHUNK) {
     const chunk = u.blob.subarray(at, at + CHUNK);
     await u.beforeChunk?.(chunk.length);
-    if (!req.write(chunk))
-      await new Promise<void>((resolve, reject) => {
-        req.once('drain', resolve);
-        req.once('close', () => reject(new Error('the connection closed')));
-      });
+    if (!req.write(chunk)) await drained(req);
     u.onSent?.(chunk.length);
   }
+}
+
+/** Resolves when the request can take more, rejects if it closes first; leaves no listener. */
+function drained(req: ReturnType<typeof httpRequest>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onDrain = () => {
+      req.off('close', onClose);
+      resolve();
+    };
+    const onClose = () => {
+      req.off('drain', onDrain);
+      reject(new Error('the connection closed'));
+    };
+    req.once('drain', onDrain);
+    req.once('close', onClose);
+  });
 }
 
 function parseCertificate(url: string, body: Buffer): Certificate {
