@@ -134,5 +134,8 @@ function relayRoute(o: { url: string; maxTipMist: bigint | null }): RelayRoute {
       }
       return cached.config;
     },
+    forgetTipConfig() {
+      cached = null;
+    },
   };
 }

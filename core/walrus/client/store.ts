@@ -73,6 +73,8 @@ export interface RelayRoute {
   maxTip: bigint | null;
   /** The relay's tip configuration (the client caches it). */
   tipConfig(): Promise<TipConfig>;
+  /** Drops the cached configuration: the relay said the tip paid was not enough. */
+  forgetTipConfig(): void;
 }
 
 export interface StoreContext {
@@ -277,7 +279,11 @@ async function throughRelay(
       (e instanceof UploadRelayRefusedError && e.status >= 500),
     ctx.retry,
     r.signal,
-  );
+  ).catch((error: unknown) => {
+    // 402: the relay wants more than its cached configuration said; ask it afresh next time.
+    if (error instanceof UploadRelayRefusedError && error.status === 402) relay.forgetTipConfig();
+    throw error;
+  });
   if (!sameBytes(certificate.message, r.expected)) {
     // Most likely signed in another epoch: the caller's epoch check decides whether to retry.
     return {

@@ -327,3 +327,29 @@ test('when too few nodes behind the relay confirm, the relay answers 500 and the
     await t.net.restartNode(1);
   }
 });
+
+test('when a relay raises its tip, the store it refuses (402) makes the client ask its price again', async () => {
+  const address = relayAddress();
+  const cheap = await startRelay({ address, kind: { const: 100n } });
+  const client = clientVia(cheap.url);
+  const store = () =>
+    client.store(new Uint8Array(randomBytes(2000)), { epochs: 1, deletable: false });
+  assert.equal((await store()).tip, 100n);
+  // The operator restarts the relay at the same address with a higher tip.
+  const port = Number(new URL(cheap.url).port);
+  await cheap.close();
+  relays.splice(relays.indexOf(cheap), 1);
+  const dear = new UploadRelay({
+    chainUrl: t.net.url,
+    pool: t.pool,
+    tip: { address, kind: { const: 250n } },
+    port,
+  });
+  await dear.listen();
+  relays.push(dear);
+  await assert.rejects(
+    store(),
+    (e: Error) => e instanceof UploadRelayRefusedError && e.status === 402,
+  );
+  assert.equal((await store()).tip, 250n, 'the next store pays the new tip');
+});
