@@ -113,10 +113,11 @@ export async function scanFolder(root: string, o: ScanOptions = {}): Promise<Sca
       issue(dirRel, 'unreadable', `cannot list directory: ${(error as Error).message}`);
       return;
     }
-    const stats = await lstatAll(dirAbs, names);
+    const paths = names.map((name) => Buffer.concat([dirAbs, SLASH, name]));
+    const stats = await lstatAll(paths);
     for (const [i, name] of names.entries()) {
       const rel = dirRel.length ? Buffer.concat([dirRel, SLASH, name]) : name;
-      const abs = Buffer.concat([dirAbs, SLASH, name]);
+      const abs = paths[i]!;
       const st = stats[i]!;
       if (st instanceof Error) {
         // Deleted between listing and stat: simply not there any more.
@@ -198,15 +199,15 @@ export async function scanFolder(root: string, o: ScanOptions = {}): Promise<Sca
 const STAT_WINDOW = 128;
 
 /**
- * The lstat of every name in `dir`, in order (an Error where one failed). Issued a window
- * at a time rather than one after another: a rescan of 100,000 unchanged files is
- * otherwise mostly waiting for thread-pool round trips.
+ * The lstat of every path, in order (an Error where one failed). Issued a window at a time
+ * rather than one after another: a rescan of 100,000 unchanged files is otherwise mostly
+ * waiting for thread-pool round trips.
  */
-async function lstatAll(dir: Buffer, names: Buffer[]): Promise<(BigIntStats | Error)[]> {
+async function lstatAll(paths: Buffer[]): Promise<(BigIntStats | Error)[]> {
   const out: (BigIntStats | Error)[] = [];
-  for (let at = 0; at < names.length; at += STAT_WINDOW) {
-    const window = names.slice(at, at + STAT_WINDOW).map((name) =>
-      lstat(Buffer.concat([dir, SLASH, name]), { bigint: true }).then(
+  for (let at = 0; at < paths.length; at += STAT_WINDOW) {
+    const window = paths.slice(at, at + STAT_WINDOW).map((path) =>
+      lstat(path, { bigint: true }).then(
         (st) => st as BigIntStats,
         (error: Error) => error,
       ),

@@ -5,7 +5,7 @@
  * store's behalf — the same code either way.
  */
 import type { Certificate, CommitteeMember, SystemState } from '../chain/chain.js';
-import { EncodingConfig, type EncodedBlob } from '../encoding/index.js';
+import { EncodingConfig, equalBytes, type EncodedBlob } from '../encoding/index.js';
 import { blsAggregateSignatures, blsVerify, blsVerifyAggregate } from '../protocol/bls.js';
 import { shardToPairIndex } from '../shards.js';
 import {
@@ -107,7 +107,7 @@ export async function fanOut(ctx: FanOutContext, f: FanOut): Promise<FanOutResul
           }),
         );
         const c = await call(() => node.getConfirmation(blobId, f.deletableObjectId, opts));
-        if (!sameBytes(c.serializedMessage, expected))
+        if (!equalBytes(c.serializedMessage, expected))
           throw new Error('it confirmed a different message');
         confirmed.push({ member, signature: c.signature });
         progress.nodesConfirmed++;
@@ -166,8 +166,4 @@ function withValidSignatures(
     failures.push(`${c.member.name}: its confirmation signature does not verify`);
     return false;
   });
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -11,6 +11,7 @@ import {
   blobIdToString,
   encodeMetadata,
   EncodingConfig,
+  equalBytes,
   RS2_ENCODING_TYPE,
   type CodecPool,
 } from '../encoding/index.js';
@@ -284,7 +285,7 @@ async function throughRelay(
     if (error instanceof UploadRelayRefusedError && error.status === 402) relay.forgetTipConfig();
     throw error;
   });
-  if (!sameBytes(certificate.message, r.expected)) {
+  if (!equalBytes(certificate.message, r.expected)) {
     // Most likely signed in another epoch: the caller's epoch check decides whether to retry.
     return {
       certificate: null,
@@ -311,8 +312,4 @@ async function throughRelay(
   const shardsConfirmed = members.reduce((sum, m) => sum + m.shards.length, 0);
   r.onProgress({ bytesSent: r.blob.length, nodesConfirmed: members.length, shardsConfirmed });
   return { certificate, shardsConfirmed, failures: [], requests };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EncodingConfig } from '../encoding/config.js';
+import { equalBytes } from '../encoding/merkle.js';
 
 export type TipKind = { const: bigint } | { linear: { base: bigint; perEncodedKiB: bigint } };
 
@@ -88,19 +89,15 @@ export function authPayloadProblem(
   nonce: Uint8Array,
 ): string | null {
   if (payload.length !== AUTH_PAYLOAD_LENGTH) return 'the auth package is not 72 bytes';
-  if (!equal(payload.subarray(32, 64), sha256(nonce))) return 'the nonce does not match';
+  if (!equalBytes(payload.subarray(32, 64), sha256(nonce))) return 'the nonce does not match';
   const length = new DataView(payload.buffer, payload.byteOffset).getBigUint64(64, true);
   if (length !== BigInt(blob.length)) return 'the blob length does not match';
-  if (!equal(payload.subarray(0, 32), sha256(blob))) return 'the blob digest does not match';
+  if (!equalBytes(payload.subarray(0, 32), sha256(blob))) return 'the blob digest does not match';
   return null;
 }
 
 function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(bytes).digest());
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function amount(value: unknown, field: string): bigint {
