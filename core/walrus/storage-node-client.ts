@@ -154,3 +154,13 @@ export class StorageNodeClient {
     return ((await res.json()) as { success: { data: T } }).success.data;
   }
 }
+
+/** One client per node URL, made on first use: what a store or a read fans out through. */
+export function nodeClients(): (url: string) => StorageNodeClient {
+  const clients = new Map<string, StorageNodeClient>();
+  return (url) => {
+    let c = clients.get(url);
+    if (!c) clients.set(url, (c = new StorageNodeClient(url)));
+    return c;
+  };
+}

@@ -26,7 +26,7 @@ import {
   tipConfigJson,
   type TipConfig,
 } from '../../walrus/relay/tip.js';
-import { StorageNodeClient } from '../../walrus/storage-node-client.js';
+import { nodeClients } from '../../walrus/storage-node-client.js';
 
 export interface UploadRelayOptions {
   /** The ledger's URL. */
@@ -54,7 +54,7 @@ export class UploadRelay {
   private readonly chain: LocalReadChain;
   private readonly server: Server;
   private readonly limiter = new ConcurrencyLimiter(64);
-  private readonly nodes = new Map<string, StorageNodeClient>();
+  private readonly nodeClient = nodeClients();
   /** Blobs relayed, for tests and the localnet's log. */
   relayed = 0;
 
@@ -122,7 +122,7 @@ export class UploadRelay {
       {
         limiter: this.limiter,
         retry: DEFAULT_RETRY,
-        nodeClient: (url) => this.nodeClient(url),
+        nodeClient: this.nodeClient,
       },
       {
         state,
@@ -182,12 +182,6 @@ export class UploadRelay {
       nonce,
     );
     if (problem) throw new RelayError(401, problem);
-  }
-
-  private nodeClient(url: string): StorageNodeClient {
-    let c = this.nodes.get(url);
-    if (!c) this.nodes.set(url, (c = new StorageNodeClient(url)));
-    return c;
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { BlobObject, Chain } from '../chain/chain.js';
 import type { CodecPool } from '../encoding/index.js';
-import { StorageNodeClient, type NodeBlobStatus } from '../storage-node-client.js';
+import { nodeClients, type NodeBlobStatus } from '../storage-node-client.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { ByteRateLimiter } from './rate-limiter.js';
 import { readBlob, type ReadOptions } from './read.js';
@@ -34,7 +34,7 @@ export class WalrusClient {
   private readonly limiter: ConcurrencyLimiter;
   private readonly uploadRate: ByteRateLimiter | undefined;
   private readonly retry: RetryPolicy;
-  private readonly nodes = new Map<string, StorageNodeClient>();
+  private readonly nodeClient = nodeClients();
   private readonly relay: RelayRoute | undefined;
 
   constructor(o: WalrusClientOptions) {
@@ -97,15 +97,6 @@ export class WalrusClient {
     return all;
   }
 
-  private nodeClient(url: string): StorageNodeClient {
-    let c = this.nodes.get(url);
-    if (!c) {
-      c = new StorageNodeClient(url);
-      this.nodes.set(url, c);
-    }
-    return c;
-  }
-
   private context() {
     return {
       chain: this.chain,
@@ -113,7 +104,7 @@ export class WalrusClient {
       limiter: this.limiter,
       ...(this.uploadRate ? { uploadRate: this.uploadRate } : {}),
       retry: this.retry,
-      nodeClient: (url: string) => this.nodeClient(url),
+      nodeClient: this.nodeClient,
       ...(this.relay ? { relay: this.relay } : {}),
     };
   }
