@@ -18,7 +18,7 @@ import {
   utilityProcess,
   type UtilityProcess,
 } from 'electron';
-import { defaultDataDir } from '../core/cli/data-dir.js';
+import { defaultDataDir } from '../core/session/data-dir.js';
 import { EngineLink, type EngineStatus } from './engine-link.js';
 import type { HostMessage, MainMessage } from './messages.js';
 import { trayIconPng } from './tray-icon.js';

@@ -4,18 +4,11 @@
  * runs this for servers and scripts; the desktop app runs the same thing in a utility
  * process, so the window never waits on encoding.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Index } from '../index/index.js';
-import { lockIndex, type IndexLock } from '../index/lock.js';
-import { deriveKeys, type RepoKeys } from '../repo/keys.js';
-import { openSecretStore } from '../repo/secret-store.js';
+import type { RepoKeys } from '../repo/keys.js';
 import { Engine } from '../sync/engine.js';
 import { rebuildIndex } from '../sync/rebuild.js';
-import { WalrusClient } from '../walrus/client/client.js';
-import { CodecPool } from '../walrus/encoding/pool.js';
-import { connectNetwork, type LocalnetConnection, type NetworkConnection } from '../cli/session.js';
-import { readSettings, uploadOptions } from '../index/settings.js';
+import type { LocalnetConnection, LocalnetShape } from '../session/localnet.js';
+import { connect, NotInitializedError, openDataDir, type Connection } from '../session/session.js';
 import { Onboarding } from './account.js';
 import { ApiServer } from './server.js';
 import type { LoopbackHost } from './security.js';
@@ -27,7 +20,7 @@ export interface DaemonOptions {
   port?: number;
   token?: string;
   /** Shape of the embedded localnet when this daemon starts one. */
-  localnet?: { nodes: number; nShards: number };
+  localnet?: LocalnetShape;
   /** Epochs each new blob is paid for; renewal keeps live ones going. */
   epochs?: number;
   /** Passphrase for the key file where no OS keychain runs. */
@@ -45,33 +38,28 @@ export interface Daemon {
 }
 
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
-  await mkdir(o.dataDir, { recursive: true });
-  const lock: IndexLock = await lockIndex(join(o.dataDir, 'floe.lock'));
-  const index = Index.open(join(o.dataDir, 'index.db'));
-  const secrets = await openSecretStore(join(o.dataDir, 'keys.json'), o.keyPassphrase);
-  let network: NetworkConnection | null = null;
-  let pool: CodecPool | null = null;
+  const dir = await openDataDir({
+    dataDir: o.dataDir,
+    exclusive: true,
+    ...(o.keyPassphrase ? { keyPassphrase: o.keyPassphrase } : {}),
+    ...(o.localnet ? { localnet: o.localnet } : {}),
+  });
+  const { index } = dir;
+  let connection: Connection | null = null;
   let engine: Engine | null = null;
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
   const startEngine = async (keys: RepoKeys, restored: boolean) => {
-    // The network the settings name (the embedded localnet unless changed).
-    const name = readSettings(index).network;
-    network ??= await connectNetwork(o.dataDir, name, keys, o.localnet);
-    pool ??= new CodecPool();
-    const client = new WalrusClient({
-      chain: network.chain,
-      pool,
-      ...uploadOptions(readSettings(index)),
-    });
+    connection ??= await connect(dir, keys, o.localnet ? { localnet: o.localnet } : {});
+    const { client } = connection;
     let found: number | undefined;
     if (restored) {
       // A machine restoring itself: the index comes back from the network first.
       if (index.snapshots().length === 0)
         found = (await rebuildIndex(index, client, keys)).snapshots;
-    } else if (!index.getSetting<string | null>('account', null)) {
-      await network.faucet?.(keys.address);
+    } else if (!dir.account()) {
+      await connection.faucet?.(keys.address);
     }
     engine = new Engine({ index, keys, client, epochs: o.epochs ?? 5 });
     api.attach({ engine, index, client, keys });
@@ -80,7 +68,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     return found === undefined ? {} : { restored: found };
   };
 
-  const onboarding = new Onboarding({ index, secrets, onReady: startEngine });
+  const onboarding = new Onboarding({ index, secrets: await dir.secrets(), onReady: startEngine });
   const api = await ApiServer.listen({
     onboarding,
     ...(o.host ? { host: o.host } : {}),
@@ -91,15 +79,16 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const stop = async () => {
     await api.close();
     await engine?.stop();
-    await pool?.close();
-    await network?.stop();
-    index.close();
-    await lock.release();
+    await connection?.close();
+    await dir.close();
   };
   try {
-    const account = onboarding.account();
-    const phrase = account ? await secrets.get(account) : null;
-    if (phrase) await startEngine(deriveKeys(phrase), false);
+    // An account whose phrase is missing from the secret store waits, as a new one does.
+    const keys = await dir.storedKeys().catch((error: unknown) => {
+      if (error instanceof NotInitializedError) return null;
+      throw error;
+    });
+    if (keys) await startEngine(keys, false);
   } catch (error) {
     await stop();
     throw error;
@@ -107,7 +96,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   return {
     url: api.url,
     token: api.token,
-    network: () => network?.localnet ?? null,
+    network: () => connection?.localnet ?? null,
     ready: () => ready,
     stop,
   };

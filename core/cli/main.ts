@@ -14,7 +14,7 @@ import { backupCommand } from './commands/backup.js';
 import { blobCommand } from './commands/blob.js';
 import { addCommand, removeCommand } from './commands/folders.js';
 import { restoreCommand, snapshotsCommand } from './commands/snapshots.js';
-import { NotInitializedError } from './session.js';
+import { NotInitializedError } from '../session/session.js';
 import { localnetCommand } from './commands/localnet.js';
 import { doctorCommand } from './commands/doctor.js';
 import { daemonCommand } from './commands/daemon.js';

@@ -6,12 +6,12 @@ import { generateRecoveryPhrase, deriveKeys } from '../../repo/keys.js';
 import { suiNetwork } from '../../walrus/chain/networks.js';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
-import { openNetworkSession, openSession } from '../session.js';
+import { openDataDir, openNetworkSession } from '../../session/session.js';
 
 export async function initCommand(args: string[], ctx: CommandContext): Promise<number> {
   if (args.length) throw new UsageError('usage: floe init');
-  const session = await openSession(ctx);
-  const existing = session.index.getSetting<string | null>('account', null);
+  const session = await openDataDir(ctx);
+  const existing = session.account();
   if (existing) {
     await session.close();
     throw new UsageError(
@@ -20,7 +20,8 @@ export async function initCommand(args: string[], ctx: CommandContext): Promise<
   }
   const phrase = generateRecoveryPhrase();
   const { address } = deriveKeys(phrase);
-  await session.secrets.set(address, phrase);
+  const secrets = await session.secrets();
+  await secrets.set(address, phrase);
   session.index.setSetting('account', address);
   await session.close();
   const net = await openNetworkSession(ctx);
@@ -37,7 +38,7 @@ export async function initCommand(args: string[], ctx: CommandContext): Promise<
     await net.close();
   }
   if (ctx.json) {
-    ctx.out(JSON.stringify({ address, phrase, secretStore: session.secrets.kind, funding }));
+    ctx.out(JSON.stringify({ address, phrase, secretStore: secrets.kind, funding }));
   } else {
     ctx.out(`Your account: ${address}\n`);
     ctx.out('Your recovery phrase — write it down and keep it safe. It is shown only this once,');
@@ -52,7 +53,7 @@ export async function initCommand(args: string[], ctx: CommandContext): Promise<
             .join(' '),
       );
     ctx.out(
-      `\nKept in ${session.secrets.kind === 'keychain' ? 'the OS keychain' : 'an encrypted key file'}; ${funding}.`,
+      `\nKept in ${secrets.kind === 'keychain' ? 'the OS keychain' : 'an encrypted key file'}; ${funding}.`,
     );
   }
   return 0;

@@ -4,14 +4,14 @@ import { UsageError } from '../errors.js';
 import { formatBytes } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { ProgressBar } from '../progress-bar.js';
-import { openNetworkSession } from '../session.js';
+import { openNetworkSession } from '../../session/session.js';
 
 export async function backupCommand(args: string[], ctx: CommandContext): Promise<number> {
   const epochsAt = args.indexOf('--epochs');
   const epochs = epochsAt >= 0 ? Number(args[epochsAt + 1]) : 5;
   if (!Number.isInteger(epochs) || epochs < 1)
     throw new UsageError('usage: floe backup [--epochs N]');
-  const session = await openNetworkSession(ctx, undefined, { exclusive: true });
+  const session = await openNetworkSession({ ...ctx, exclusive: true });
   try {
     if (session.index.folders().length === 0)
       throw new UsageError('no folders to back up: add one with "floe add DIR"');

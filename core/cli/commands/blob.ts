@@ -15,7 +15,7 @@ import { formatBytes, formatWal } from '../format.js';
 import { UsageError } from '../errors.js';
 import { ProgressBar } from '../progress-bar.js';
 import type { CommandContext } from '../main.js';
-import { localnetDir, type LocalnetInfo } from './localnet.js';
+import { localnetDir, type LocalnetInfo } from '../../session/localnet.js';
 
 const USAGE = `usage:
   floe blob put FILE [--epochs N] [--deletable] [--attr KEY=VALUE]...

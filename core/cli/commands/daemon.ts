@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDaemon } from '../../api/daemon.js';
 import { UsageError } from '../errors.js';
-import { defaultDataDir } from '../data-dir.js';
+import { defaultDataDir } from '../../session/data-dir.js';
 import type { CommandContext } from '../main.js';
 
 export async function daemonCommand(args: string[], ctx: CommandContext): Promise<number> {

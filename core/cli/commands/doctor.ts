@@ -17,7 +17,7 @@ import { collectStatus } from '../../sync/status.js';
 import { UsageError } from '../errors.js';
 import { formatWal } from '../format.js';
 import type { CommandContext } from '../main.js';
-import { openNetworkSession, openSession } from '../session.js';
+import { openDataDir, openNetworkSession } from '../../session/session.js';
 
 type Verdict = 'ok' | 'warn' | 'fail';
 interface Finding {
@@ -49,7 +49,7 @@ async function localChecks(
   ctx: CommandContext,
   note: (c: string, v: Verdict, d: string) => void,
 ): Promise<void> {
-  const session = await openSession(ctx);
+  const session = await openDataDir(ctx);
   try {
     const probe = join(session.dataDir, `.doctor-${randomBytes(4).toString('hex')}`);
     try {
@@ -71,21 +71,22 @@ async function localChecks(
         ? `${session.index.path} is consistent`
         : `${integrity}; run "floe index rebuild"`,
     );
+    const secrets = await session.secrets();
     note(
       'secret store',
       'ok',
-      session.secrets.kind === 'keychain'
+      secrets.kind === 'keychain'
         ? 'the OS keychain'
         : 'an encrypted key file (no keychain service is running)',
     );
-    const account = session.index.getSetting<string | null>('account', null);
+    const account = session.account();
     if (!account)
       note(
         'account',
         'fail',
         'none on this machine: "floe init" creates one, "floe restore --phrase" brings one back',
       );
-    else if (!(await session.secrets.get(account)))
+    else if (!(await secrets.get(account)))
       note(
         'account',
         'fail',

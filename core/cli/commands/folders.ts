@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
-import { openSession } from '../session.js';
+import { openDataDir } from '../../session/session.js';
 
 export async function addCommand(args: string[], ctx: CommandContext): Promise<number> {
   const [dir] = args;
@@ -11,7 +11,7 @@ export async function addCommand(args: string[], ctx: CommandContext): Promise<n
   const path = resolve(dir);
   const st = await stat(path).catch(() => null);
   if (!st?.isDirectory()) throw new UsageError(`${path} is not a folder`);
-  const session = await openSession(ctx);
+  const session = await openDataDir(ctx);
   try {
     const folder = session.index.addFolder(path);
     ctx.out(
@@ -28,7 +28,7 @@ export async function addCommand(args: string[], ctx: CommandContext): Promise<n
 export async function removeCommand(args: string[], ctx: CommandContext): Promise<number> {
   const [dir] = args;
   if (!dir) throw new UsageError('usage: floe remove DIR');
-  const session = await openSession(ctx);
+  const session = await openDataDir(ctx);
   try {
     const folder = session.index.folderByPath(resolve(dir));
     if (!folder) throw new UsageError(`${resolve(dir)} is not one of Floe's folders`);

@@ -8,11 +8,11 @@ import { Index } from '../../index/index.js';
 import { rebuildIndex } from '../../sync/rebuild.js';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
-import { openNetworkSession } from '../session.js';
+import { openNetworkSession } from '../../session/session.js';
 
 export async function indexCommand(args: string[], ctx: CommandContext): Promise<number> {
   if (args[0] !== 'rebuild' || args.length > 1) throw new UsageError('usage: floe index rebuild');
-  const session = await openNetworkSession(ctx, undefined, { exclusive: true });
+  const session = await openNetworkSession({ ...ctx, exclusive: true });
   try {
     const path = join(session.dataDir, 'index.db');
     const account = session.index.getSetting<string | null>('account', null);

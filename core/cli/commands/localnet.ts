@@ -11,22 +11,10 @@ import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { Localnet } from '../../localnet/network.js';
 import { LocalChain } from '../../walrus/chain/local-chain.js';
 import type { TipConfig } from '../../walrus/relay/tip.js';
-import { defaultDataDir } from '../data-dir.js';
+import { localnetDir, type LocalnetInfo } from '../../session/localnet.js';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../duration.js';
 import type { CommandContext } from '../main.js';
-
-export interface LocalnetInfo {
-  ledgerUrl: string;
-  /** The upload relay's URL, when one runs. */
-  relayUrl?: string;
-  nodes: { nodeId: string; url: string; shards: number }[];
-  account: { address: string; secretKey: string };
-}
-
-export function localnetDir(dataDir?: string): string {
-  return join(dataDir ?? defaultDataDir(), 'localnet');
-}
 
 export async function localnetCommand(args: string[], ctx: CommandContext): Promise<number> {
   const [sub, ...rest] = args;

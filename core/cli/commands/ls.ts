@@ -6,7 +6,7 @@ import { findSnapshots } from '../../sync/restore.js';
 import { UsageError } from '../errors.js';
 import { formatBytes } from '../format.js';
 import type { CommandContext } from '../main.js';
-import { openNetworkSession } from '../session.js';
+import { openNetworkSession } from '../../session/session.js';
 
 export async function lsCommand(args: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseArgs({

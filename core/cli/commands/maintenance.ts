@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js';
 import { formatBytes, formatWal } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { ProgressBar } from '../progress-bar.js';
-import { openNetworkSession } from '../session.js';
+import { openNetworkSession } from '../../session/session.js';
 
 /** `floe renew [--dry-run] [--window N] [--term N]` */
 export async function renewCommand(args: string[], ctx: CommandContext): Promise<number> {
@@ -30,7 +30,7 @@ export async function renewCommand(args: string[], ctx: CommandContext): Promise
     termEpochs: positive(values.term, '--term'),
   };
   const dryRun = values['dry-run'];
-  const session = await openNetworkSession(ctx, undefined, { exclusive: !dryRun });
+  const session = await openNetworkSession({ ...ctx, exclusive: !dryRun });
   try {
     const report = await runRenewals(session.client, session.index, policy, dryRun);
     if (ctx.json) {
@@ -98,7 +98,7 @@ export async function forgetCommand(args: string[], ctx: CommandContext): Promis
   if (!(compactBelow >= 0 && compactBelow < 1))
     throw new UsageError('--compact-below is a fraction in [0, 1)');
   const dryRun = values['dry-run'];
-  const session = await openNetworkSession(ctx, undefined, { exclusive: !dryRun });
+  const session = await openNetworkSession({ ...ctx, exclusive: !dryRun });
   try {
     const { index, keys, client } = session;
     const report = await forgetAndPrune(

@@ -8,7 +8,7 @@ import { readSettings, SETTINGS_SCHEMA, updateSettings } from '../../index/setti
 import { validate, ValidationError } from '../../index/validate.js';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
-import { openIndex } from '../session.js';
+import { openDataDir } from '../../session/session.js';
 
 const USAGE = 'usage: floe settings [set NAME VALUE]';
 
@@ -19,7 +19,8 @@ export async function settingsCommand(args: string[], ctx: CommandContext): Prom
     (sub !== 'set' || name === undefined || value === undefined || extra.length)
   )
     throw new UsageError(USAGE);
-  const { index } = await openIndex(ctx);
+  const session = await openDataDir(ctx);
+  const { index } = session;
   try {
     if (sub === 'set') {
       if (!Object.hasOwn(SETTINGS_SCHEMA.properties, name!))
@@ -40,7 +41,7 @@ export async function settingsCommand(args: string[], ctx: CommandContext): Prom
         ctx.out(`${key.padEnd(22)} ${JSON.stringify(v)}`);
     return 0;
   } finally {
-    index.close();
+    await session.close();
   }
 }
 

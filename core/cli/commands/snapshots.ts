@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { formatBytes } from '../format.js';
 import { ProgressBar } from '../progress-bar.js';
 import type { CommandContext } from '../main.js';
-import { openNetworkSession, openSession } from '../session.js';
+import { openDataDir, openNetworkSession } from '../../session/session.js';
 
 export async function snapshotsCommand(_args: string[], ctx: CommandContext): Promise<number> {
   const session = await openNetworkSession(ctx);
@@ -51,9 +51,9 @@ export async function restoreCommand(args: string[], ctx: CommandContext): Promi
   if (phrase) {
     // Remember the account on this machine, as a fresh install restoring itself would.
     const keys = deriveKeys(phrase);
-    const base = await openSession(ctx);
-    if (!base.index.getSetting<string | null>('account', null)) {
-      await base.secrets.set(keys.address, phrase);
+    const base = await openDataDir(ctx);
+    if (!base.account()) {
+      await (await base.secrets()).set(keys.address, phrase);
       base.index.setSetting('account', keys.address);
     }
     await base.close();

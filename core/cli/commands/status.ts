@@ -3,7 +3,7 @@ import { collectStatus } from '../../sync/status.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, formatDuration, formatWal } from '../format.js';
 import type { CommandContext } from '../main.js';
-import { openNetworkSession } from '../session.js';
+import { openNetworkSession } from '../../session/session.js';
 
 export async function statusCommand(args: string[], ctx: CommandContext): Promise<number> {
   if (args.length) throw new UsageError('usage: floe status');

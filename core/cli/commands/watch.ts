@@ -8,7 +8,7 @@ import { parseDuration } from '../duration.js';
 import { formatBytes, formatWal } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { ProgressBar } from '../progress-bar.js';
-import { openNetworkSession } from '../session.js';
+import { openNetworkSession } from '../../session/session.js';
 
 export async function watchCommand(args: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({
@@ -20,7 +20,7 @@ export async function watchCommand(args: string[], ctx: CommandContext): Promise
     },
     strict: true,
   });
-  const session = await openNetworkSession(ctx, undefined, { exclusive: true });
+  const session = await openNetworkSession({ ...ctx, exclusive: true });
   const engine = new Engine({
     index: session.index,
     keys: session.keys,
