@@ -16,6 +16,9 @@ const COLOURS: Record<TrayIconState, Rgb> = {
   'renewal-due': [210, 153, 34],
   'renewal-failed': [218, 54, 51],
   offline: [110, 118, 129],
+  pending: [84, 140, 230],
+  attention: [219, 109, 40],
+  'backup-failed': [218, 54, 51],
 };
 
 /** Coverage of one sample point (x, y in -1…1, centre 0) by a state's shape. */
@@ -75,6 +78,20 @@ function glyph(state: TrayIconState, percent: number | null): Shape {
       return (x, y) => box(-0.1, -0.55, 0.1, 0.15)(x, y) || disc(0.12)(x, y - 0.4);
     case 'offline':
       return (x, y) => ring(0.55, 0.38)(x, y) || stroke(-0.6, -0.6, 0.6, 0.6, 0.1)(x, y);
+    case 'pending':
+      // Three dots: something is waiting its turn.
+      return (x, y) => disc(0.13)(x + 0.4, y) || disc(0.13)(x, y) || disc(0.13)(x - 0.4, y);
+    case 'attention':
+      // A question to answer: "?" drawn as a hook and a dot.
+      return (x, y) =>
+        (ring(0.32, 0.16)(x, y + 0.22) && !(x < 0 && y > -0.22)) ||
+        box(-0.08, -0.1, 0.08, 0.2)(x, y) ||
+        disc(0.1)(x, y - 0.42);
+    case 'backup-failed':
+      // A cross: the backup did not go through.
+      return (x, y) =>
+        stroke(-0.35, -0.35, 0.35, 0.35, 0.12)(x, y) ||
+        stroke(-0.35, 0.35, 0.35, -0.35, 0.12)(x, y);
   }
 }
 

@@ -8,7 +8,7 @@
  * | GET    | /api/account         |            | `{ account: address or null, pending }`     |
  * | POST   | /api/account/create  | `{}`       | `{ phrase, address }` — the only time shown |
  * | POST   | /api/account/confirm | `{phrase}` | `{ account }` once it matches the new phrase |
- * | POST   | /api/account/restore | `{phrase}` | `{ account, restored }` (snapshots found)    |
+ * | POST   | /api/account/restore | `{phrase, startNew?}` | `{ account, restored }`; 404 when the phrase holds no backups (unless `startNew`) |
  */
 import type { Index } from '../index/index.js';
 import {
@@ -18,6 +18,7 @@ import {
   type RepoKeys,
 } from '../repo/keys.js';
 import type { SecretStore } from '../repo/secret-store.js';
+import { NoBackupsFoundError } from '../sync/restore.js';
 import { HttpError } from './http.js';
 import { get, withBody, type Route } from './router.js';
 
@@ -27,11 +28,27 @@ const PHRASE_BODY = {
   required: ['phrase'],
 } as const;
 
+const RESTORE_BODY = {
+  type: 'object',
+  properties: {
+    phrase: { type: 'string', minLength: 1, maxLength: 1000 },
+    /** A phrase that holds no backups yet starts a new account instead of being refused. */
+    startNew: { type: 'boolean' },
+  },
+  required: ['phrase'],
+} as const;
+
+/**
+ * How an account comes to run: created here, restored (its backups must exist), restored
+ * or else started new (the user asked), or already on this machine.
+ */
+export type AccountStart = 'new' | 'restore' | 'restore-or-new' | 'existing';
+
 export interface OnboardingOptions {
   index: Index;
   secrets: SecretStore;
-  /** Starts the engine for the account; `restored` when it came from an existing phrase. */
-  onReady(keys: RepoKeys, restored: boolean): Promise<{ restored?: number }>;
+  /** Starts the engine for the account; throws NoBackupsFoundError for a restore that finds none. */
+  onReady(keys: RepoKeys, how: AccountStart): Promise<{ restored?: number }>;
 }
 
 export class Onboarding {
@@ -64,13 +81,14 @@ export class Onboarding {
         if (!this.pending) throw new HttpError(409, 'create an account first');
         if (normalise(body.phrase) !== this.pending)
           throw new HttpError(400, 'that is not the phrase shown: check the words and their order');
-        const account = await this.adopt(this.pending, false);
+        const account = await this.adopt(this.pending, 'new');
         this.pending = null;
         return { status: 200, body: account };
       }),
-      withBody('POST', '/api/account/restore', PHRASE_BODY, async ({ body }) => {
+      withBody('POST', '/api/account/restore', RESTORE_BODY, async ({ body }) => {
         this.refuseIfReady();
-        return { status: 200, body: await this.adopt(normalise(body.phrase), true) };
+        const how = body.startNew ? 'restore-or-new' : 'restore';
+        return { status: 200, body: await this.adopt(normalise(body.phrase), how) };
       }),
     ];
   }
@@ -83,7 +101,7 @@ export class Onboarding {
 
   private async adopt(
     phrase: string,
-    restored: boolean,
+    how: AccountStart,
   ): Promise<{ account: string; restored?: number }> {
     let keys: RepoKeys;
     try {
@@ -95,7 +113,14 @@ export class Onboarding {
     this.busy = true;
     try {
       // The engine first: if the network is down, nothing is remembered and the user retries.
-      const started = await this.o.onReady(keys, restored);
+      let started: { restored?: number };
+      try {
+        started = await this.o.onReady(keys, how);
+      } catch (error) {
+        // Nothing is saved: the words can be checked and tried again.
+        if (error instanceof NoBackupsFoundError) throw new HttpError(404, error.message);
+        throw error;
+      }
       await this.o.secrets.set(keys.address, phrase);
       this.o.index.setSetting('account', keys.address);
       return { account: keys.address, ...started };

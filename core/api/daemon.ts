@@ -9,7 +9,7 @@ import { Engine } from '../sync/engine.js';
 import { rebuildIndex } from '../sync/rebuild.js';
 import type { LocalnetConnection, LocalnetShape } from '../session/localnet.js';
 import { connect, NotInitializedError, openDataDir, type Connection } from '../session/session.js';
-import { Onboarding } from './account.js';
+import { Onboarding, type AccountStart } from './account.js';
 import { ApiServer } from './server.js';
 import type { LoopbackHost } from './security.js';
 
@@ -50,19 +50,37 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
-  const startEngine = async (keys: RepoKeys, restored: boolean) => {
-    connection ??= await connect(dir, keys, o.localnet ? { localnet: o.localnet } : {});
-    const { client } = connection;
+  const startEngine = async (keys: RepoKeys, how: AccountStart) => {
+    // Connected for these keys: a phrase that finds nothing must not stay connected.
+    const conn =
+      connection ?? (await connect(dir, keys, o.localnet ? { localnet: o.localnet } : {}));
     let found: number | undefined;
-    if (restored) {
-      // A machine restoring itself: the index comes back from the network first.
-      if (index.snapshots().length === 0)
-        found = (await rebuildIndex(index, client, keys)).snapshots;
-    } else if (!dir.account()) {
-      await connection.faucet?.(keys.address);
+    try {
+      if (how !== 'new' && how !== 'existing' && index.snapshots().length === 0) {
+        // A machine restoring itself: the index comes back from the network first, its
+        // folders "not yet restored" until the user restores them or starts fresh.
+        found = (
+          await rebuildIndex(index, conn.client, keys, {
+            folders: 'not-restored',
+            requireBackups: how === 'restore',
+          })
+        ).snapshots;
+      }
+      if (how === 'new' || (how === 'restore-or-new' && found === 0))
+        await conn.faucet?.(keys.address);
+    } catch (error) {
+      if (!connection) await conn.close();
+      throw error;
     }
-    engine = new Engine({ index, keys, client, epochs: o.epochs ?? 5 });
-    api.attach({ engine, index, client, keys });
+    connection = conn;
+    engine = new Engine({
+      index,
+      keys,
+      client: conn.client,
+      settings: dir.settings(),
+      epochs: o.epochs ?? 5,
+    });
+    api.attach({ engine, index, client: conn.client, keys, dataDir: dir.dataDir });
     await engine.start();
     markReady();
     return found === undefined ? {} : { restored: found };
@@ -88,7 +106,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       if (error instanceof NotInitializedError) return null;
       throw error;
     });
-    if (keys) await startEngine(keys, false);
+    if (keys) await startEngine(keys, 'existing');
   } catch (error) {
     await stop();
     throw error;

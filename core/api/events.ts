@@ -1,20 +1,19 @@
 /**
  * What the UI sees happen, as server-sent events: the engine's `progress`, `backup`,
  * `renewal`, `failure` and `idle`; `restore-progress` from restore jobs; and
- * `folder-state` whenever a folder's row changes (added, removed, paused, scanning,
- * uploading, idle, failed). The engine has no folder event of its own, so the folder rows
- * are compared after each thing the engine reports and each change made through the API.
+ * `folder-state`, as the folder model announces it — the folder that changed (or was
+ * removed) and the list as it is now.
  *
  * Progress arrives once per file — thousands a second for small files — so it goes out
  * at most once per `PROGRESS_INTERVAL_MS` per job, the latest always delivered, and never
  * after the event that ends the job.
  */
-import type { Index } from '../index/index.js';
 import type { BackupResult } from '../sync/backup.js';
 import type { Engine, EngineEvents } from '../sync/engine.js';
+import type { FolderModelEvents } from '../sync/folder-model.js';
 import type { ProgressSnapshot } from '../sync/progress.js';
 import type { RenewalReport } from '../sync/renewals.js';
-import { nameToText } from './names.js';
+import { nameToText } from '../repo/names.js';
 import type { RestoreJob, RestoreJobs } from './restore-jobs.js';
 import type { EventStreams } from './sse.js';
 
@@ -23,37 +22,30 @@ const PROGRESS_INTERVAL_MS = 250;
 export class EventFeed {
   private readonly throttle = new Throttle(PROGRESS_INTERVAL_MS);
   private readonly detach: (() => void)[] = [];
-  private folders: string;
-
   constructor(
     engine: Engine,
     jobs: RestoreJobs,
-    private readonly index: Index,
     private readonly streams: EventStreams,
   ) {
-    this.folders = JSON.stringify(index.folders());
     const listeners = {
       progress: (p: ProgressSnapshot) =>
-        this.throttle.run('backup', () => {
-          streams.send('progress', p);
-          this.foldersChanged();
-        }),
+        this.throttle.run('backup', () => streams.send('progress', p)),
       backup: (result: BackupResult) => {
         this.throttle.flush('backup');
         streams.send('backup', backupView(result));
-        this.foldersChanged();
       },
       failure: (failure: EngineEvents['failure'][0]) => {
         this.throttle.flush('backup');
         streams.send('failure', failure);
-        this.foldersChanged();
       },
-      idle: () => {
-        streams.send('idle', {});
-        this.foldersChanged();
-      },
+      idle: () => streams.send('idle', {}),
       renewal: (report: RenewalReport) => this.renewal(report),
     };
+    const folders = engine.folders;
+    const onFolder = ({ folder, removed }: FolderModelEvents['folder-state'][0]) =>
+      streams.send('folder-state', { folder, removed, folders: folders.list() });
+    folders.on('folder-state', onFolder);
+    this.detach.push(() => folders.off('folder-state', onFolder));
     engine
       .on('progress', listeners.progress)
       .on('backup', listeners.backup)
@@ -90,15 +82,6 @@ export class EventFeed {
     });
   }
 
-  /** Sends `folder-state` with every folder if any folder's row differs from the last sent. */
-  foldersChanged(): void {
-    const folders = this.index.folders();
-    const now = JSON.stringify(folders);
-    if (now === this.folders) return;
-    this.folders = now;
-    this.streams.send('folder-state', { folders });
-  }
-
   close(): void {
     for (const d of this.detach) d();
     this.throttle.cancel();
@@ -114,6 +97,7 @@ function backupView(r: BackupResult) {
       stats: r.snapshot.stats,
     },
     unchanged: r.unchanged,
+    folders: r.folders,
     files: r.files,
     newBytes: r.newBytes,
     dedupedBytes: r.dedupedBytes,

@@ -1,74 +1,118 @@
 /**
- * Changing the folder list while the engine runs. The index holds the list (it outlives
- * the process) and the engine's watcher follows it, so each change goes to both, index
- * first: should watching fail, the folder is still saved and the next start watches it.
+ * The folder list and the user's decisions about folders, while the engine runs. The
+ * folder model holds them (persisted, it outlives the process) and announces each change;
+ * the engine's watcher follows, model first: should watching fail, the folder is still
+ * saved and the next start watches it.
  */
-import { stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { FolderRow, Index } from '../index/index.js';
+import type { FolderRow } from '../index/index.js';
 import type { Engine } from '../sync/engine.js';
+import { FolderChoiceError, checkFolderChoice } from '../sync/folder-choice.js';
+import { FolderStateError, type FolderModel } from '../sync/folder-model.js';
 import { HttpError } from './http.js';
+import type { RestoreJob, RestoreJobs } from './restore-jobs.js';
+import type { SnapshotBrowser } from './snapshots.js';
 import { ValidationError } from '../index/validate.js';
 
 export class FolderControl {
   constructor(
-    private readonly index: Index,
+    private readonly folders: FolderModel,
     private readonly engine: Engine,
-    /** Called after every change, so listeners hear about it without polling. */
-    private readonly changed: () => void,
+    private readonly dataDir: string,
+    private readonly restores: RestoreJobs,
+    private readonly snapshots: SnapshotBrowser,
   ) {}
 
   list(): FolderRow[] {
-    return this.index.folders();
+    return this.folders.list();
   }
 
-  /**
-   * Adds a folder and backs it up. A folder inside (or around) one already chosen is
-   * refused: its files would be stored and listed twice.
-   */
+  /** Adds a folder (see core/sync/folder-choice.ts for which) and backs it up. */
   async add(given: string): Promise<FolderRow> {
-    const path = resolve(given);
-    const st = await stat(path).catch(() => null);
-    if (!st?.isDirectory()) throw new ValidationError('path', `${path} is not an existing folder`);
-    for (const f of this.index.folders()) {
-      if (f.path === path) throw new HttpError(409, `${path} is already backed up`);
-      if (contains(f.path, path) || contains(path, f.path))
-        throw new HttpError(409, `${path} overlaps ${f.path}, which is already backed up`);
+    let path: string;
+    try {
+      path = await checkFolderChoice(given, this.folders.list(), this.dataDir);
+    } catch (error) {
+      if (!(error instanceof FolderChoiceError)) throw error;
+      if (error.kind === 'conflict') throw new HttpError(409, error.message);
+      throw new ValidationError('path', error.message);
     }
-    const folder = this.index.addFolder(path);
-    this.changed();
+    const folder = this.folders.add(path);
     await this.engine.addFolder(path);
     return folder;
   }
 
   async remove(id: string): Promise<FolderRow> {
-    const folder = this.byId(id);
-    this.index.removeFolder(folder.id);
-    this.changed();
+    const folder = this.folders.remove(this.byId(id).id);
     await this.engine.removeFolder(folder.path);
     return folder;
   }
 
   /** Pausing stops watching; resuming watches again and backs up what changed meanwhile. */
   async setPaused(id: string, paused: boolean): Promise<FolderRow> {
-    const folder = this.byId(id);
-    this.index.setFolderPaused(folder.id, paused);
-    this.changed();
+    const folder = this.folders.setPaused(this.byId(id).id, paused);
     if (paused) await this.engine.removeFolder(folder.path);
-    else await this.engine.addFolder(folder.path);
-    return this.byId(id);
+    else if (folder.state !== 'not-restored') await this.engine.addFolder(folder.path);
+    return folder;
+  }
+
+  /** The user agrees to record a held folder's deletions: the next backup does. */
+  confirmDeletions(id: string): FolderRow {
+    const folder = this.decide(() => this.folders.confirmDeletions(this.byId(id).id));
+    this.engine.requestBackup();
+    return folder;
+  }
+
+  /**
+   * Restores a folder brought back from the account into its own place, from the newest
+   * snapshot that holds it; once that restore is done the folder is backed up from there.
+   */
+  restore(id: string): RestoreJob {
+    const folder = this.byId(id);
+    const newest = this.snapshots.list().find((s) => s.retained && s.folders.includes(folder.path));
+    if (!newest) throw new HttpError(404, `no snapshot holds ${folder.path}`);
+    return this.restores.start({
+      snapshot: this.snapshots.snapshot(newest.id),
+      folder: folder.path,
+      path: '',
+      subPath: [],
+      target: folder.path,
+      overwrite: false,
+    });
+  }
+
+  /**
+   * A whole-folder restore into a not-restored folder's own place brings it back, however
+   * it was started: from then on it is backed up from the restored state.
+   */
+  restoreFinished(job: RestoreJob): void {
+    if (job.state !== 'done' || job.path !== '' || job.target !== job.folder) return;
+    const folder = this.folders.byPath(job.folder);
+    if (folder?.state !== 'not-restored') return;
+    this.folders.restored(folder.id);
+    if (!folder.paused) void this.engine.addFolder(folder.path);
+  }
+
+  /** A folder brought back from the account is backed up as it is here, not restored. */
+  async startFresh(id: string): Promise<FolderRow> {
+    const folder = this.decide(() => this.folders.startFresh(this.byId(id).id));
+    if (!folder.paused) await this.engine.addFolder(folder.path);
+    return folder;
+  }
+
+  private decide(change: () => FolderRow): FolderRow {
+    try {
+      return change();
+    } catch (error) {
+      if (error instanceof FolderStateError) throw new HttpError(409, error.message);
+      throw error;
+    }
   }
 
   private byId(id: string): FolderRow {
     const folder = /^[1-9]\d{0,15}$/.test(id)
-      ? this.index.folders().find((f) => f.id === Number(id))
+      ? this.folders.list().find((f) => f.id === Number(id))
       : undefined;
     if (!folder) throw new HttpError(404, `no folder ${id}`);
     return folder;
   }
-}
-
-function contains(outer: string, inner: string): boolean {
-  const rel = relative(outer, inner);
-  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }

@@ -22,8 +22,8 @@ export interface RestoreRequest {
   folder: string;
   /** The path inside the folder, in the API's text form ('' for the whole folder). */
   path: string;
-  /** The same path as `restoreSnapshot` matches it. */
-  subPath: string;
+  /** The same path as raw names, as `restoreSnapshot` matches it. */
+  subPath: Uint8Array[];
   target: string;
   overwrite: boolean;
 }
@@ -103,7 +103,7 @@ export class RestoreJobs extends EventEmitter<{ update: [RestoreJob] }> {
         {
           target: request.target,
           root: request.folder,
-          ...(request.subPath ? { subPath: request.subPath } : {}),
+          subPath: request.subPath,
           overwriteNewer: request.overwrite,
           onProgress: (p) => {
             job.progress = p;

@@ -14,6 +14,9 @@
  * | DELETE | /api/folders/:id        |                                                    | `{ removed }` (its snapshots stay restorable)       |
  * | POST   | /api/folders/:id/pause  |                                                    | the folder (no longer watched or backed up)         |
  * | POST   | /api/folders/:id/resume |                                                    | the folder (watched again; a backup follows)        |
+ * | POST   | /api/folders/:id/confirm-deletions |                                         | the folder: its held deletions are recorded next    |
+ * | POST   | /api/folders/:id/restore |                                                   | 202 the restore job: the folder into its own place  |
+ * | POST   | /api/folders/:id/start-fresh |                                               | the folder (not restored): backed up as it is here  |
  * | POST   | /api/backup             |                                                    | 202 `{ requested }`; 409 while the engine is paused |
  * | POST   | /api/pause, /api/resume | | `{ paused }`: the whole engine (the tray's Pause/Resume) |
  * | GET    | /api/snapshots          |                                                    | `{ snapshots }`, newest first                       |
@@ -113,6 +116,19 @@ export function apiRoutes(c: ApiContext): Route[] {
       body: await c.folders.setPaused(params.id!, false),
     })),
 
+    withBody('POST', '/api/folders/:id/confirm-deletions', NO_FIELDS, ({ params }) => ({
+      status: 200,
+      body: c.folders.confirmDeletions(params.id!),
+    })),
+    withBody('POST', '/api/folders/:id/restore', NO_FIELDS, ({ params }) => ({
+      status: 202,
+      body: c.folders.restore(params.id!),
+    })),
+    withBody('POST', '/api/folders/:id/start-fresh', NO_FIELDS, async ({ params }) => ({
+      status: 200,
+      body: await c.folders.startFresh(params.id!),
+    })),
+
     withBody('POST', '/api/backup', NO_FIELDS, () => {
       if (c.engine.paused) throw new HttpError(409, 'backups are paused; resume them first');
       c.engine.requestBackup();
@@ -149,8 +165,8 @@ export function apiRoutes(c: ApiContext): Route[] {
         snapshot,
         folder: root.path,
         path: textPath(names),
-        // restoreSnapshot matches names by their UTF-8 decoding, so that is what it gets.
-        subPath: names.map((n) => Buffer.from(n).toString()).join('/'),
+        // The names themselves, bytes and all: no text form in between to lose a byte.
+        subPath: names,
         target: resolve(body.target),
         overwrite: body.overwrite ?? false,
       });
@@ -174,8 +190,8 @@ export function apiRoutes(c: ApiContext): Route[] {
     get('/api/settings', () => ({ status: 200, body: readSettings(c.index) })),
     withBody('PUT', '/api/settings', SETTINGS_SCHEMA, async ({ body }) => {
       const settings = updateSettings(c.index, body);
-      // New excludes or wait limits apply to the watcher now, not at the next start.
-      await c.engine.settingsChanged();
+      // New excludes, wait limits or deletion guard apply now, not at the next start.
+      await c.engine.settingsChanged(settings);
       return { status: 200, body: settings };
     }),
 

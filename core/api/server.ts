@@ -10,19 +10,14 @@ import type { AddressInfo } from 'node:net';
 import type { Index } from '../index/index.js';
 import type { RepoKeys } from '../repo/keys.js';
 import type { Engine } from '../sync/engine.js';
-import { ChainUnavailableError } from '../walrus/chain/chain.js';
 import type { WalrusClient } from '../walrus/client/client.js';
-import {
-  BlobMetadataUnavailableError,
-  NotEnoughConfirmationsError,
-  NotEnoughSliversError,
-} from '../walrus/client/errors.js';
+import { isNetworkUnavailable } from '../walrus/client/unavailable.js';
 import type { Onboarding } from './account.js';
 import { EventFeed } from './events.js';
 import { FolderControl } from './folders.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import { RenewalRunner } from './renewals.js';
-import { RestoreJobs } from './restore-jobs.js';
+import { RestoreJobs, type RestoreJob } from './restore-jobs.js';
 import { apiRoutes, EVENTS_PATH } from './routes.js';
 import { Router } from './router.js';
 import { LOOPBACK_HOSTS, newToken, RequestGuard, type LoopbackHost } from './security.js';
@@ -37,6 +32,8 @@ export interface EngineParts {
   index: Index;
   client: WalrusClient;
   keys: RepoKeys;
+  /** The data directory (never itself a folder to back up). */
+  dataDir: string;
 }
 
 export interface ListenOptions {
@@ -56,14 +53,6 @@ export type ApiServerOptions = ListenOptions & EngineParts;
 
 /** Shorter than 32 bytes of base64url is guessable enough to matter. */
 const MIN_TOKEN_LENGTH = 43;
-
-/** The network could not be reached, or too few storage nodes answered: try again later. */
-const UNAVAILABLE = [
-  ChainUnavailableError,
-  NotEnoughSliversError,
-  NotEnoughConfirmationsError,
-  BlobMetadataUnavailableError,
-];
 
 export class ApiServer {
   /** Set once an account exists and its engine runs; until then only onboarding answers. */
@@ -128,12 +117,14 @@ export class ApiServer {
   /** Serves the whole API over this engine from now on. */
   attach(e: EngineParts): void {
     if (this.attached) throw new Error('the API already serves an engine');
-    const { engine, index, client, keys } = e;
+    const { engine, index, client, keys, dataDir } = e;
     const streams = new EventStreams();
     const snapshots = new SnapshotBrowser(index, client, keys);
     const restores = new RestoreJobs(client, keys, () => snapshots.repo());
-    const feed = new EventFeed(engine, restores, index, streams);
-    const folders = new FolderControl(index, engine, () => feed.foldersChanged());
+    const feed = new EventFeed(engine, restores, streams);
+    const folders = new FolderControl(engine.folders, engine, dataDir, restores, snapshots);
+    const onRestore = (job: RestoreJob) => folders.restoreFinished(job);
+    restores.on('update', onRestore);
     const renewals = new RenewalRunner(engine);
     const router = new Router(
       apiRoutes({ engine, index, client, folders, snapshots, restores, renewals, streams }),
@@ -144,7 +135,10 @@ export class ApiServer {
     this.attached = {
       router,
       parts: { engine, streams, feed, restores, snapshots },
-      detach: () => engine.off('backup', invalidate).off('renewal', invalidate),
+      detach: () => {
+        engine.off('backup', invalidate).off('renewal', invalidate);
+        restores.off('update', onRestore);
+      },
     };
   }
 
@@ -217,8 +211,7 @@ export class ApiServer {
     if (error instanceof HttpError) sendJson(res, error.status, { error: message }, error.headers);
     else if (error instanceof ValidationError)
       sendJson(res, 400, { error: message, field: error.field });
-    else if (UNAVAILABLE.some((type) => error instanceof type))
-      sendJson(res, 503, { error: message });
+    else if (isNetworkUnavailable(error)) sendJson(res, 503, { error: message });
     else sendJson(res, 500, { error: message });
   }
 }

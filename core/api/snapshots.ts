@@ -12,7 +12,13 @@ import type { TreeEntry } from '../repo/tree.js';
 import { RepoReader } from '../sync/repo-reader.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { HttpError } from './http.js';
-import { MalformedNameError, nameToText, textToName } from './names.js';
+import {
+  MalformedNameError,
+  nameToText,
+  pathToText,
+  RelativePathError,
+  textToPath,
+} from '../repo/names.js';
 import { ValidationError } from '../index/validate.js';
 
 export interface SnapshotSummary {
@@ -134,23 +140,17 @@ export class SnapshotBrowser {
 }
 
 export function textPath(names: Uint8Array[], upTo = names.length): string {
-  return names.slice(0, upTo).map(nameToText).join('/');
+  return pathToText(names.slice(0, upTo));
 }
 
 function parsePath(path: string): Uint8Array[] {
-  return path
-    .split('/')
-    .filter(Boolean)
-    .map((part) => {
-      if (part === '.' || part === '..')
-        throw new ValidationError('path', `must name entries of the snapshot, not "${part}"`);
-      try {
-        return textToName(part);
-      } catch (error) {
-        if (error instanceof MalformedNameError) throw new ValidationError('path', error.message);
-        throw error;
-      }
-    });
+  try {
+    return textToPath(path);
+  } catch (error) {
+    if (error instanceof MalformedNameError || error instanceof RelativePathError)
+      throw new ValidationError('path', error.message);
+    throw error;
+  }
 }
 
 function entryView(e: TreeEntry): EntryView {

@@ -2,13 +2,9 @@
  * `floe`: the command line. Each command is a module under commands/; this file parses
  * the global options, dispatches, and turns errors into messages and exit codes.
  */
-import { ChainUnavailableError } from '../walrus/chain/chain.js';
-import {
-  NotEnoughConfirmationsError,
-  NotEnoughSliversError,
-  BlobMetadataUnavailableError,
-} from '../walrus/client/errors.js';
+import { isNetworkUnavailable } from '../walrus/client/unavailable.js';
 import { WrongRecoveryPhraseError, InvalidRecoveryPhraseError } from '../repo/keys.js';
+import { NoBackupsFoundError } from '../sync/restore.js';
 import { initCommand } from './commands/account.js';
 import { backupCommand } from './commands/backup.js';
 import { blobCommand } from './commands/blob.js';
@@ -119,19 +115,16 @@ export async function main(
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     )
       return EXIT.usage;
-    if (error instanceof WrongRecoveryPhraseError || error instanceof InvalidRecoveryPhraseError)
+    if (
+      error instanceof WrongRecoveryPhraseError ||
+      error instanceof InvalidRecoveryPhraseError ||
+      error instanceof NoBackupsFoundError
+    )
       return EXIT.wrongPhrase;
     if (error instanceof NotInitializedError) return EXIT.usage;
     if (error instanceof IndexBusyError) return EXIT.busy;
     if (error instanceof UnknownNetworkError) return EXIT.usage;
-    if (
-      error instanceof ChainUnavailableError ||
-      error instanceof NotEnoughSliversError ||
-      error instanceof NotEnoughConfirmationsError ||
-      error instanceof BlobMetadataUnavailableError
-    ) {
-      return EXIT.network;
-    }
+    if (isNetworkUnavailable(error)) return EXIT.network;
     return EXIT.failure;
   }
 }

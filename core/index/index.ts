@@ -9,7 +9,26 @@ import Database from 'better-sqlite3';
 import type { Snapshot } from '../repo/snapshot.js';
 import { MIGRATIONS } from './migrations.js';
 
-export type FolderState = 'idle' | 'scanning' | 'uploading' | 'paused' | 'error';
+/** A folder's state: see core/sync/folder-model.ts, its only writer, for what each means. */
+export type FolderState =
+  | 'idle'
+  | 'scanning'
+  | 'uploading'
+  | 'retrying'
+  | 'failed'
+  | 'paused'
+  | 'missing'
+  | 'offline'
+  | 'held'
+  | 'not-restored';
+
+/** The facts some states carry. */
+export interface FolderStateDetail {
+  /** retrying / offline / failed: the attempt that failed and when the next one runs. */
+  retry?: { attempt: number; nextAt: number };
+  /** held: how many of the last snapshot's files the scan found gone. */
+  held?: { deleted: number; total: number };
+}
 export type PackState = 'open' | 'sealed' | 'stored' | 'certified' | 'dead' | 'deleted';
 
 export interface FolderRow {
@@ -18,9 +37,44 @@ export interface FolderRow {
   addedAt: number;
   paused: boolean;
   state: FolderState;
+  /** When the folder entered its state (null for rows older than the folder model). */
+  stateSince: number | null;
+  detail: FolderStateDetail;
   lastScanAt: number | null;
+  /** Why the folder is failed, missing, offline, retrying or held. */
   lastError: string | null;
+  /** Changes seen that no snapshot holds yet. */
+  dirty: boolean;
+  changesSeen: number;
+  changesSaved: number;
+  /** The user agreed to record the held deletions at the next backup. */
+  deletionsConfirmed: boolean;
 }
+
+/** What the folder model writes of a folder's state; fields left out stay as they are. */
+export interface FolderStateUpdate {
+  state?: FolderState;
+  stateSince?: number;
+  detail?: FolderStateDetail;
+  lastError?: string | null;
+  paused?: boolean;
+  changesSeen?: number;
+  changesSaved?: number;
+  deletionsConfirmed?: boolean;
+  lastScanAt?: number;
+}
+
+const FOLDER_COLUMNS: Record<keyof FolderStateUpdate, string> = {
+  state: 'state',
+  stateSince: 'state_since',
+  detail: 'state_detail',
+  lastError: 'last_error',
+  paused: 'paused',
+  changesSeen: 'changes_seen',
+  changesSaved: 'changes_saved',
+  deletionsConfirmed: 'deletions_confirmed',
+  lastScanAt: 'last_scan_at',
+};
 
 export interface FileRow {
   folderId: number;
@@ -155,10 +209,12 @@ export class Index {
 
   // ---- folders ----
 
-  addFolder(path: string, now = Date.now()): FolderRow {
+  addFolder(path: string, now = Date.now(), state: FolderState = 'idle'): FolderRow {
     this.db
-      .prepare('INSERT INTO folders (path, added_at) VALUES (?, ?) ON CONFLICT DO NOTHING')
-      .run(path, now);
+      .prepare(
+        'INSERT INTO folders (path, added_at, state, state_since) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      )
+      .run(path, now, state, now);
     return this.folderByPath(path)!;
   }
 
@@ -178,20 +234,27 @@ export class Index {
     return row ? toFolder(row) : null;
   }
 
-  setFolderState(id: number, state: FolderState, error: string | null = null): void {
-    this.db
-      .prepare('UPDATE folders SET state = ?, last_error = ? WHERE id = ?')
-      .run(state, error, id);
+  folder(id: number): FolderRow | null {
+    const row = this.db.prepare('SELECT * FROM folders WHERE id = ?').get(id) as
+      Record<string, unknown> | undefined;
+    return row ? toFolder(row) : null;
   }
 
-  setFolderPaused(id: number, paused: boolean): void {
+  /** For the folder model alone (core/sync/folder-model.ts): nothing else writes a folder's state. */
+  updateFolder(id: number, update: FolderStateUpdate): void {
+    const names = (Object.keys(update) as (keyof FolderStateUpdate)[]).filter(
+      (k) => update[k] !== undefined,
+    );
+    if (!names.length) return;
+    const values = names.map((k) => {
+      const v = update[k];
+      return k === 'detail' ? JSON.stringify(v) : typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    });
     this.db
-      .prepare('UPDATE folders SET paused = ?, state = ? WHERE id = ?')
-      .run(paused ? 1 : 0, paused ? 'paused' : 'idle', id);
-  }
-
-  markScanned(id: number, at = Date.now()): void {
-    this.db.prepare('UPDATE folders SET last_scan_at = ? WHERE id = ?').run(at, id);
+      .prepare(
+        `UPDATE folders SET ${names.map((k) => `${FOLDER_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`,
+      )
+      .run(...values, id);
   }
 
   // ---- files ----
@@ -516,14 +579,22 @@ export class Index {
 }
 
 function toFolder(r: Record<string, unknown>): FolderRow {
+  const seen = r.changes_seen as number;
+  const saved = r.changes_saved as number;
   return {
     id: r.id as number,
     path: r.path as string,
     addedAt: r.added_at as number,
     paused: r.paused === 1,
     state: r.state as FolderState,
+    stateSince: r.state_since as number | null,
+    detail: r.state_detail ? (JSON.parse(r.state_detail as string) as FolderStateDetail) : {},
     lastScanAt: r.last_scan_at as number | null,
     lastError: r.last_error as string | null,
+    dirty: seen > saved,
+    changesSeen: seen,
+    changesSaved: saved,
+    deletionsConfirmed: r.deletions_confirmed === 1,
   };
 }
 

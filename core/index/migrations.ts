@@ -38,4 +38,18 @@ export const MIGRATIONS: string[] = [
   // killed before its index blob was committed) is listed by the next one.
   `ALTER TABLE packs ADD COLUMN index_blob_id TEXT;
    CREATE INDEX packs_unlisted ON packs(state) WHERE index_blob_id IS NULL;`,
+  // The folder model's persisted state (core/sync/folder-model.ts): when the state began,
+  // its facts (retry schedule, held deletions), changes seen and changes saved in a
+  // snapshot (dirty while seen > saved), and a one-shot consent to record held deletions.
+  // Problems: one row per condition (core/sync/problems.ts), counted, not repeated.
+  `ALTER TABLE folders ADD COLUMN state_since INTEGER;
+   ALTER TABLE folders ADD COLUMN state_detail TEXT;
+   ALTER TABLE folders ADD COLUMN changes_seen INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE folders ADD COLUMN changes_saved INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE folders ADD COLUMN deletions_confirmed INTEGER NOT NULL DEFAULT 0;
+   UPDATE folders SET state = 'idle' WHERE state = 'error';
+   CREATE TABLE problems (
+     key TEXT PRIMARY KEY, kind TEXT NOT NULL, folder TEXT, message TEXT NOT NULL,
+     count INTEGER NOT NULL, first_at INTEGER NOT NULL, last_at INTEGER NOT NULL,
+     resolved_at INTEGER);`,
 ];

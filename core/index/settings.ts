@@ -70,6 +70,12 @@ export const SETTINGS_SCHEMA = {
     /** Upload bandwidth limit in KiB/s; 0 for none (a store sends ~5× the data). */
     uploadLimitKiBps: { type: 'integer', minimum: 0, maximum: 10_000_000 },
     /**
+     * The safety valve against mass deletion: a scan that finds more than this share (%)
+     * of a folder's files gone — or the folder empty — holds the folder until the user
+     * confirms (100: only an emptied folder is held).
+     */
+    holdDeletionsPercent: { type: 'integer', minimum: 1, maximum: 100 },
+    /**
      * A Walrus upload relay to store through (empty: send slivers to the storage nodes
      * directly). The blob goes up once instead of ~5×; the relay may charge a tip in SUI.
      */
@@ -90,6 +96,7 @@ export const DEFAULT_SETTINGS: Settings = {
   packMaxWaitMs: 30_000,
   excludes: { presets: [], patterns: [] },
   uploadLimitKiBps: 0,
+  holdDeletionsPercent: 50,
   uploadRelayUrl: '',
   uploadRelayMaxTipMist: 10_000_000,
   startAtLogin: false,

@@ -3,48 +3,82 @@
  * whenever the watcher reports changes (coalesced: changes during a backup trigger one
  * more run after it, never a second run beside it), a full rescan on a timer to catch
  * what events missed, and renewal at start, on a timer and after each epoch change.
- * Everything it does is reported as events, so the CLI, the API and the tray show the
+ *
+ * A run that fails is retried with capped exponential backoff, and at once when the
+ * network answers again; a folder whose root went missing is looked for and backed up as
+ * soon as it is back. Folder states belong to the folder model (`folders`); everything
+ * else the engine does is reported as events, so the CLI, the API and the tray show the
  * same thing.
  */
 import { EventEmitter } from 'node:events';
+import { stat } from 'node:fs/promises';
 import type { Index } from '../index/index.js';
+import { excludePatterns, type Settings } from '../index/settings.js';
 import type { RepoKeys } from '../repo/keys.js';
 import type { WalrusClient } from '../walrus/client/client.js';
-import { runBackup, type BackupResult } from './backup.js';
+import { isNetworkUnavailable } from '../walrus/client/unavailable.js';
+import { NothingToBackUpError, runBackup, type BackupResult } from './backup.js';
+import { FolderModel } from './folder-model.js';
 import { IgnoreRules } from './ignore.js';
 import type { ProgressSnapshot } from './progress.js';
-import { excludePatterns, readSettings } from '../index/settings.js';
 import { runRenewals, type RenewalAction, type RenewalReport } from './renewals.js';
 import { FolderWatcher } from './watcher.js';
+
+/** When a failed run is tried again: `firstMs`, doubling, at most `maxMs`. */
+export interface RetryPolicy {
+  firstMs: number;
+  maxMs: number;
+  /** Failed attempts after which folders show as failed (still retried every `maxMs`). */
+  failedAfter: number;
+}
+
+/** 2 s, 4 s, … 15 min: a blip costs seconds, an outage is not hammered. */
+export const DEFAULT_RETRY: RetryPolicy = { firstMs: 2_000, maxMs: 900_000, failedAfter: 5 };
 
 export interface EngineOptions {
   index: Index;
   keys: RepoKeys;
   client: WalrusClient;
+  /** The user's settings now; `settingsChanged` hands in new ones. */
+  settings: Settings;
   epochs: number;
+  /** The folder states (the API shares the engine's). */
+  folders?: FolderModel;
   /** Full rescan of every folder this often (events can be missed). */
   rescanIntervalMs?: number;
   /** Renewal runs this often even without an epoch change. */
   renewIntervalMs?: number;
   /** How often the chain is asked whether the epoch changed. */
   epochPollMs?: number;
+  /** While offline or a folder is missing: how often the network and the roots are probed. */
+  probeIntervalMs?: number;
+  retry?: RetryPolicy;
   debounceMs?: number;
 }
 
 export type RenewalRun = RenewalReport & { plan: RenewalAction[] };
 
+export interface EngineFailure {
+  during: 'backup' | 'renewal' | 'watch';
+  message: string;
+  /** A failed backup: which attempt failed, and when the next one runs. */
+  retry?: { attempt: number; nextAt: number };
+  /** The network could not be reached (the retry runs as soon as it answers). */
+  offline?: boolean;
+}
+
 export interface EngineEvents {
   progress: [ProgressSnapshot];
   backup: [BackupResult];
   renewal: [RenewalRun];
-  /** A folder's state changed (scanning, uploading, idle, paused, error). */
-  'folder-state': [];
   // Not 'error': an unheard 'error' event would throw, and a failed run must never kill the engine.
-  failure: [{ during: 'backup' | 'renewal' | 'watch'; message: string }];
+  failure: [EngineFailure];
   idle: [];
 }
 
 export class Engine extends EventEmitter<EngineEvents> {
+  readonly folders: FolderModel;
+  private settings: Settings;
   private watcher: FolderWatcher;
   private readonly timers: NodeJS.Timeout[] = [];
   private running: Promise<void> | null = null;
@@ -53,20 +87,28 @@ export class Engine extends EventEmitter<EngineEvents> {
   private stopped = false;
   /** Renewal runs one after another: two at once would each extend the same blobs. */
   private renewals: Promise<unknown> = Promise.resolve();
+  /** Consecutive failed backup runs, and the timer of the next attempt. */
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private offline = false;
+  private probing = false;
   paused = false;
 
   constructor(private readonly o: EngineOptions) {
     super();
+    this.settings = o.settings;
+    this.folders = o.folders ?? new FolderModel(o.index);
     this.watcher = this.newWatcher();
   }
 
   /** The watcher under the current settings (excludes; latency vs batching). */
   private newWatcher(): FolderWatcher {
-    const settings = readSettings(this.o.index);
     return new FolderWatcher({
       debounceMs: this.o.debounceMs ?? 2_000,
-      maxWaitMs: settings.packMaxWaitMs,
-      rules: IgnoreRules.of(excludePatterns(settings)),
+      maxWaitMs: this.settings.packMaxWaitMs,
+      rules: IgnoreRules.of(excludePatterns(this.settings)),
+      // Dirty from the first event: "synced" is never said while a change waits out the debounce.
+      onChangeSeen: (folder) => this.folders.changed(folder),
       onChanges: () => this.requestBackup(),
       onError: (folder, error) =>
         this.emit('failure', { during: 'watch', message: `${folder}: ${error.message}` }),
@@ -74,26 +116,36 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   async start(): Promise<void> {
+    this.folders.recoverAfterRestart();
     await this.watchFolders();
     await this.renew();
     this.requestBackup();
     this.every(this.o.rescanIntervalMs ?? 3_600_000, () => this.requestBackup());
     this.every(this.o.renewIntervalMs ?? 3_600_000, () => void this.renew());
     this.every(this.o.epochPollMs ?? 30_000, () => void this.checkEpoch());
+    this.every(this.o.probeIntervalMs ?? 5_000, () => void this.probe());
   }
 
-  /** Settings changed: watch again under the new excludes and wait limits. */
-  async settingsChanged(): Promise<void> {
+  /** New settings: the watcher follows the new excludes and wait limits now. */
+  async settingsChanged(settings: Settings): Promise<void> {
+    this.settings = settings;
     await this.watcher.close();
     this.watcher = this.newWatcher();
     await this.watchFolders();
   }
 
-  private async watchFolders(): Promise<void> {
-    for (const f of this.o.index.folders()) if (!f.paused) await this.watcher.add(f.path);
+  private watched(): string[] {
+    return this.folders
+      .list()
+      .filter((f) => !f.paused && f.state !== 'not-restored')
+      .map((f) => f.path);
   }
 
-  /** Starts watching a folder added while running, and backs it up. */
+  private async watchFolders(): Promise<void> {
+    for (const path of this.watched()) await this.watcher.add(path);
+  }
+
+  /** Starts watching a folder added or resumed while running, and backs it up. */
   async addFolder(path: string): Promise<void> {
     await this.watcher.add(path);
     this.requestBackup();
@@ -110,6 +162,8 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.again = true;
       return;
     }
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.running = this.backupLoop().finally(() => {
       this.running = null;
       if (!this.stopped) this.emit('idle');
@@ -124,6 +178,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.watcher.close();
     await this.settled();
     await this.renewals;
@@ -132,24 +187,87 @@ export class Engine extends EventEmitter<EngineEvents> {
   private async backupLoop(): Promise<void> {
     do {
       this.again = false;
+      const { index, keys, client, epochs } = this.o;
+      if (!this.folders.list().some((f) => !f.paused && f.state !== 'not-restored')) return;
+      let result: BackupResult;
       try {
-        const { index, keys, client, epochs } = this.o;
-        if (!index.folders().some((f) => !f.paused)) return;
-        const excludes = excludePatterns(readSettings(index));
-        const result = await runBackup(
-          { index, keys, client, epochs, excludes, onFolderState: () => this.emit('folder-state') },
+        result = await runBackup(
+          {
+            index,
+            keys,
+            client,
+            epochs,
+            folders: this.folders,
+            excludes: excludePatterns(this.settings),
+            holdDeletionsPercent: this.settings.holdDeletionsPercent,
+          },
           (p) => this.emit('progress', p),
         );
-        this.emit('backup', result);
-        // New blobs may have been certified after the last renewal looked (a store that
-        // crossed an epoch change): look again now rather than at the next epoch, when a
-        // blob bought for a short term could already be gone.
-        if (!result.unchanged) await this.renew();
       } catch (error) {
-        this.emit('failure', { during: 'backup', message: (error as Error).message });
-        return; // the next change, rescan or timer tries again
+        // Every folder missing, held or waiting to be restored: their states say so, and
+        // what brings them back (the root returning, the user's answer) starts the next run.
+        if (!(error instanceof NothingToBackUpError)) this.failed(error);
+        return;
       }
+      this.failures = 0;
+      this.offline = false;
+      this.emit('backup', result);
+      // New blobs may have been certified after the last renewal looked (a store that
+      // crossed an epoch change): look again now rather than at the next epoch, when a
+      // blob bought for a short term could already be gone.
+      if (!result.unchanged) await this.renew();
     } while (this.again && !this.stopped && !this.paused);
+  }
+
+  /** A run failed: the folders wait for the next attempt, which is scheduled here. */
+  private failed(error: unknown): void {
+    const message = (error as Error).message;
+    this.failures++;
+    this.offline = isNetworkUnavailable(error);
+    const policy = this.o.retry ?? DEFAULT_RETRY;
+    const delay = Math.min(policy.firstMs * 2 ** (this.failures - 1), policy.maxMs);
+    const retry = { attempt: this.failures, nextAt: Date.now() + delay };
+    this.folders.scheduleRetry(retry, this.failures >= policy.failedAfter);
+    this.emit('failure', { during: 'backup', message, retry, offline: this.offline });
+    if (this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.requestBackup();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  /**
+   * While a retry waits because the network did not answer, ask it again every few
+   * seconds and retry the moment it does; look for missing folders' roots likewise.
+   */
+  private async probe(): Promise<void> {
+    if (this.probing || this.stopped || this.paused || this.running) return;
+    this.probing = true;
+    try {
+      let retryNow = false;
+      if (this.offline && this.retryTimer) {
+        retryNow = await this.o.client.chain.systemState().then(
+          () => true,
+          () => false,
+        );
+      }
+      for (const f of this.folders.list()) {
+        if (f.state !== 'missing' || f.paused) continue;
+        const back = await stat(f.path).then(
+          (st) => st.isDirectory(),
+          () => false,
+        );
+        if (!back) continue;
+        // Watched afresh: a watcher on a root that vanished may hear nothing any more.
+        await this.watcher.remove(f.path);
+        await this.watcher.add(f.path);
+        retryNow = true;
+      }
+      if (retryNow) this.requestBackup();
+    } finally {
+      this.probing = false;
+    }
   }
 
   /**
@@ -158,9 +276,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   async renewNow(dryRun = false): Promise<RenewalRun> {
     const { client, index } = this.o;
-    const run = this.renewals.then(() =>
-      runRenewals(client, index, readSettings(index).renewal, dryRun),
-    );
+    const run = this.renewals.then(() => runRenewals(client, index, this.settings.renewal, dryRun));
     this.renewals = run.catch(() => undefined);
     const report = await run;
     if (!dryRun) {

@@ -3,13 +3,24 @@
  * reports: the tray icon and the window's status bar both show exactly this, so they can
  * never tell two stories. Worst news wins — a failed renewal or an empty balance
  * outranks a backup in progress, because it is the one thing that loses data if nobody
- * looks.
+ * looks; a failed backup or a folder that needs the user outranks progress elsewhere.
+ * "Synced" is said only when no folder is dirty, held, failed, missing or waiting.
  */
+import type { FolderRow } from '../index/index.js';
+import { folderWords } from './folder-words.js';
 import type { FloeStatus } from './status.js';
 import type { ProgressSnapshot } from './progress.js';
 
 export type OverallState =
-  'synced' | 'syncing' | 'paused' | 'renewal-due' | 'renewal-failed' | 'offline';
+  | 'synced'
+  | 'syncing'
+  | 'pending'
+  | 'paused'
+  | 'attention'
+  | 'backup-failed'
+  | 'renewal-due'
+  | 'renewal-failed'
+  | 'offline';
 
 export interface OverallInput {
   /** Null until the engine answered once. */
@@ -38,6 +49,7 @@ export const LOW_BALANCE_EPOCHS = 3;
 
 export function overallState(input: OverallInput): OverallView {
   const { status, progress } = input;
+  const folders = sortFolders(status?.folders ?? []);
   const storage = status?.storage ?? null;
   const percent =
     progress && progress.bytesTotal
@@ -58,12 +70,25 @@ export function overallState(input: OverallInput): OverallView {
   } else if (storage && BigInt(storage.walFrost) === 0n && storage.liveBlobs > 0) {
     icon = 'renewal-failed';
     headline = 'No WAL left: storage cannot be renewed';
+  } else if (folders.failed.length) {
+    icon = 'backup-failed';
+    headline = `Backup failed: ${about(folders.failed)}`;
+  } else if (folders.needYou.length) {
+    icon = 'attention';
+    headline = `${folderWords(folders.needYou[0]!).label}: ${about(folders.needYou)}`;
   } else if (progress) {
     icon = 'syncing';
     headline = percent === null ? 'Backing up…' : `Backing up… ${percent}%`;
   } else if (input.paused) {
     icon = 'paused';
     headline = 'Paused';
+  } else if (folders.waiting.length) {
+    icon = folders.waiting.some((f) => f.state === 'offline') ? 'offline' : 'pending';
+    const first = folders.waiting[0]!;
+    headline =
+      first.state === 'retrying' || first.state === 'offline'
+        ? `${folderWords(first, input.now).label}: ${first.lastError ?? 'the last backup failed'}`
+        : `Changes waiting to be backed up (${names(folders.waiting)})`;
   } else if (
     storage &&
     ((storage.nextExpiryEpoch !== null &&
@@ -83,6 +108,9 @@ export function overallState(input: OverallInput): OverallView {
   }
 
   const details: string[] = [];
+  const retry = folders.waiting.find((f) => f.detail.retry)?.detail.retry;
+  if (retry && (icon === 'pending' || icon === 'offline' || icon === 'backup-failed'))
+    details.push(`Next try ${clockTime(retry.nextAt, input.now)}`);
   if (storage?.nextExpiryEpoch != null)
     details.push(`Next expiry: epoch ${storage.nextExpiryEpoch} (now ${storage.epoch})`);
   const last = status?.lastRenewal;
@@ -97,4 +125,40 @@ function relativeTime(then: number, now: number): string {
   if (s < 3600) return `${Math.floor(s / 60)} min ago`;
   if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
   return `${Math.floor(s / 86_400)} days ago`;
+}
+
+/** The folders that change the overall state, by what they need. */
+function sortFolders(all: FolderRow[]) {
+  const active = all.filter((f) => !f.paused);
+  return {
+    failed: active.filter((f) => f.state === 'failed'),
+    needYou: active.filter((f) => f.state !== 'failed' && folderWords(f).needsYou),
+    waiting: active.filter(
+      (f) =>
+        !folderWords(f).needsYou && (f.dirty || f.state === 'retrying' || f.state === 'offline'),
+    ),
+  };
+}
+
+function names(folders: FolderRow[]): string {
+  const base = (p: string) => p.split(/[/\\]/).filter(Boolean).at(-1) ?? p;
+  const shown = folders.slice(0, 2).map((f) => base(f.path));
+  return folders.length > 2
+    ? `${shown.join(', ')} and ${folders.length - 2} more`
+    : shown.join(', ');
+}
+
+function about(folders: FolderRow[]): string {
+  const first = folders[0]!;
+  const why = first.lastError ? ` — ${first.lastError}` : '';
+  return `${names(folders)}${why}`;
+}
+
+function clockTime(at: number, now: number): string {
+  const s = Math.max(0, Math.round((at - now) / 1000));
+  return s < 60
+    ? `in ${s} s`
+    : s < 3600
+      ? `in ${Math.round(s / 60)} min`
+      : `in ${Math.round(s / 3600)} h`;
 }

@@ -11,7 +11,8 @@ import type { WalrusClient } from '../walrus/client/client.js';
 import { isFloeBlob } from './attributes.js';
 import { LIVE_INDEX_BLOBS } from './renewals.js';
 import { RepoReader } from './repo-reader.js';
-import { findSnapshots } from './restore.js';
+import { FolderModel } from './folder-model.js';
+import { findSnapshots, NoBackupsFoundError } from './restore.js';
 
 export interface RebuildReport {
   snapshots: number;
@@ -20,17 +21,30 @@ export interface RebuildReport {
   folders: string[];
 }
 
+export interface RebuildOptions {
+  /**
+   * 'here': the folders are on this machine (the same machine's index rebuilt);
+   * 'not-restored': a new machine — nothing of theirs is backed up until the user restores
+   * them or starts fresh, so an empty local path can never become the newest snapshot.
+   */
+  folders: 'here' | 'not-restored';
+  /** Refuse (NoBackupsFoundError) when the account holds no snapshot: a mistyped phrase. */
+  requireBackups?: boolean;
+}
+
 /** Fills an empty index from the network. */
 export async function rebuildIndex(
   index: Index,
   client: WalrusClient,
   keys: RepoKeys,
+  o: RebuildOptions,
 ): Promise<RebuildReport> {
   if (index.packs().length || index.snapshots().length)
     throw new Error('the index is not empty: rebuild into a fresh one');
   const owned = await client.listOwned();
   const certified = new Map(owned.filter((b) => b.state === 'certified').map((b) => [b.blobId, b]));
   const snapshots = await findSnapshots(client, keys);
+  if (o.requireBackups && snapshots.length === 0) throw new NoBackupsFoundError(keys.address);
   const reader = await RepoReader.open(client, keys, owned);
   const report: RebuildReport = { snapshots: snapshots.length, packs: 0, chunks: 0, folders: [] };
   index.transaction(() => {
@@ -68,8 +82,10 @@ export async function rebuildIndex(
         .filter((b) => b.state === 'certified' && isFloeBlob(b.attributes, 'index'))
         .map((b) => b.blobId),
     );
+    const folders = new FolderModel(index);
     for (const root of snapshots[0]?.snapshot.roots ?? []) {
-      if (!index.folderByPath(root.path)) index.addFolder(root.path);
+      if (!folders.byPath(root.path))
+        folders.add(root.path, { notRestored: o.folders === 'not-restored' });
       report.folders.push(root.path);
     }
   });

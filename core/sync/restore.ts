@@ -23,6 +23,8 @@ import { CorruptDataError } from '../repo/crypto.js';
 import { WrongRecoveryPhraseError, type RepoKeys } from '../repo/keys.js';
 import { openSnapshot, type Snapshot } from '../repo/snapshot.js';
 import type { TreeEntry } from '../repo/tree.js';
+import { nameToText } from '../repo/names.js';
+import { equalBytes } from '../walrus/encoding/merkle.js';
 import { isFloeBlob } from './attributes.js';
 import { ProgressTracker, type ProgressSnapshot } from './progress.js';
 import { RepoReader } from './repo-reader.js';
@@ -35,7 +37,7 @@ export interface FoundSnapshot {
 export class NoBackupsFoundError extends Error {
   constructor(address: string) {
     super(
-      `no Floe backups belong to account ${address}: check the recovery phrase (a different phrase is a different account)`,
+      `no Floe backups were found for this phrase — check the words (it opens account ${address}; a different phrase is a different account)`,
     );
     this.name = 'NoBackupsFoundError';
   }
@@ -91,8 +93,8 @@ export interface RestoreOptions {
   target: string;
   /** Which of the snapshot's folders (default: the first). */
   root?: string;
-  /** Restore only this path inside the folder ('/'-separated). */
-  subPath?: string;
+  /** Restore only this path inside the folder: its names, raw bytes, one per level. */
+  subPath?: Uint8Array[];
   /** Replace local files that are newer than the backup (default: skip and report them). */
   overwriteNewer?: boolean;
   onProgress?: (p: ProgressSnapshot) => void;
@@ -119,7 +121,7 @@ export async function restoreSnapshot(
       `snapshot ${snapshot.id} has no folder ${o.root}; it holds ${snapshot.roots.map((r) => r.path).join(', ')}`,
     );
   const repo = reader ?? (await RepoReader.open(client, keys));
-  const selected = await selectEntries(repo, root.tree, o.subPath ?? '', snapshot.id);
+  const selected = await selectEntries(repo, root.tree, o.subPath ?? [], snapshot.id);
 
   // Totals first (trees only, cached), so progress has an ETA from the start.
   const progress = new ProgressTracker('restoring');
@@ -190,19 +192,18 @@ export async function restoreSnapshot(
 async function selectEntries(
   repo: RepoReader,
   rootTree: string,
-  subPath: string,
+  parts: Uint8Array[],
   snapshotId: string,
 ): Promise<TreeEntry[]> {
   let entries = await repo.tree(rootTree);
-  const parts = subPath.split('/').filter(Boolean);
+  // Names compared as bytes: `f\xff` and `f\xfe` are two files, whatever UTF-8 makes of them.
+  const shown = (upTo: number) => parts.slice(0, upTo).map(nameToText).join('/');
   for (const [i, part] of parts.entries()) {
-    const found = entries.find((e) => Buffer.from(e.name).toString() === part);
-    if (!found) throw new Error(`${subPath} is not in snapshot ${snapshotId}`);
+    const found = entries.find((e) => equalBytes(e.name, part));
+    if (!found) throw new Error(`${shown(parts.length)} is not in snapshot ${snapshotId}`);
     if (i === parts.length - 1) return [found];
     if (found.type !== 'dir')
-      throw new Error(
-        `${parts.slice(0, i + 1).join('/')} is not a folder in snapshot ${snapshotId}`,
-      );
+      throw new Error(`${shown(i + 1)} is not a folder in snapshot ${snapshotId}`);
     entries = await repo.tree(found.subtree!);
   }
   return entries;

@@ -34,7 +34,9 @@ export interface KnownEntry {
   inode: string;
 }
 
-export type ScanIssueCode = 'unreadable' | 'special-file' | 'directory-cycle' | 'vanished';
+/** 'folder-missing': the whole folder could not be scanned (a backup reports it, keeping its last tree). */
+export type ScanIssueCode =
+  'unreadable' | 'special-file' | 'directory-cycle' | 'vanished' | 'folder-missing';
 
 export interface ScanIssue {
   relPath: Uint8Array;
@@ -49,6 +51,12 @@ export interface ScanResult {
   changed: ScannedEntry[];
   /** Known paths no longer present (or now excluded). */
   deleted: Uint8Array[];
+  /**
+   * Paths that are there but could not be read — a directory that cannot be listed, an
+   * entry that cannot be stat-ed, a link that cannot be read. What the index knew at and
+   * below them is in `deleted` (the scan did not see it); a backup keeps it as it was.
+   */
+  unreadable: Uint8Array[];
   issues: ScanIssue[];
 }
 
@@ -81,7 +89,7 @@ export function pathKey(relPath: Uint8Array): string {
 const SLASH = Buffer.from('/');
 
 export async function scanFolder(root: string, o: ScanOptions = {}): Promise<ScanResult> {
-  const result: ScanResult = { entries: [], changed: [], deleted: [], issues: [] };
+  const result: ScanResult = { entries: [], changed: [], deleted: [], unreadable: [], issues: [] };
   const known = o.known ?? new Map<string, KnownEntry>();
   const seen = new Set<string>();
   const visitedDirs = new Set<string>();
@@ -98,6 +106,10 @@ export async function scanFolder(root: string, o: ScanOptions = {}): Promise<Sca
 
   const issue = (relPath: Uint8Array, code: ScanIssueCode, message: string) =>
     result.issues.push({ relPath, code, message });
+  const unreadable = (relPath: Uint8Array, message: string) => {
+    result.unreadable.push(new Uint8Array(relPath));
+    issue(relPath, 'unreadable', message);
+  };
 
   async function walk(dirAbs: Buffer, dirRel: Buffer, inherited: IgnoreRules): Promise<void> {
     o.signal?.throwIfAborted();
@@ -110,7 +122,9 @@ export async function scanFolder(root: string, o: ScanOptions = {}): Promise<Sca
     try {
       names = (await readdir(dirAbs, { encoding: 'buffer' })).sort(Buffer.compare);
     } catch (error) {
-      issue(dirRel, 'unreadable', `cannot list directory: ${(error as Error).message}`);
+      // A root that cannot be listed is a folder that cannot be backed up at all.
+      if (dirRel.length === 0) throw new FolderUnavailableError(root, error);
+      unreadable(dirRel, `cannot list directory: ${(error as Error).message}`);
       return;
     }
     const paths = names.map((name) => Buffer.concat([dirAbs, SLASH, name]));
@@ -121,7 +135,7 @@ export async function scanFolder(root: string, o: ScanOptions = {}): Promise<Sca
       const st = stats[i]!;
       if (st instanceof Error) {
         // Deleted between listing and stat: simply not there any more.
-        if ((st as NodeJS.ErrnoException).code !== 'ENOENT') issue(rel, 'unreadable', st.message);
+        if ((st as NodeJS.ErrnoException).code !== 'ENOENT') unreadable(rel, st.message);
         continue;
       }
       const kind: EntryKind | null = st.isDirectory()
@@ -143,7 +157,7 @@ export async function scanFolder(root: string, o: ScanOptions = {}): Promise<Sca
         try {
           target = new Uint8Array(await readlink(abs, { encoding: 'buffer' }));
         } catch (error) {
-          issue(rel, 'unreadable', `cannot read link: ${(error as Error).message}`);
+          unreadable(rel, `cannot read link: ${(error as Error).message}`);
           continue;
         }
       }

@@ -14,6 +14,8 @@ export interface WatcherOptions {
   maxWaitMs?: number;
   rules?: IgnoreRules;
   onChanges: (folder: string, paths: string[]) => void;
+  /** The first change of a batch, at once — before the debounce lets the batch go. */
+  onChangeSeen?: (folder: string) => void;
   onError?: (folder: string, error: Error) => void;
 }
 
@@ -71,6 +73,7 @@ export class FolderWatcher {
       return;
     }
     const fire = () => this.fire(folder);
+    this.o.onChangeSeen?.(folder);
     this.pending.set(folder, {
       paths: new Set([path]),
       quiet: setTimeout(fire, debounce),

@@ -61,6 +61,12 @@ export class Api {
     this.request<{ removed: FolderRow }>('DELETE', `/api/folders/${id}`);
   setFolderPaused = (id: number, paused: boolean) =>
     this.request<FolderRow>('POST', `/api/folders/${id}/${paused ? 'pause' : 'resume'}`);
+  confirmDeletions = (id: number) =>
+    this.request<FolderRow>('POST', `/api/folders/${id}/confirm-deletions`, {});
+  restoreFolder = (id: number) =>
+    this.request<RestoreJob>('POST', `/api/folders/${id}/restore`, {});
+  startFresh = (id: number) =>
+    this.request<FolderRow>('POST', `/api/folders/${id}/start-fresh`, {});
 
   snapshots = () => this.request<{ snapshots: SnapshotSummary[] }>('GET', '/api/snapshots');
   tree = (snapshot: string, folder: string | null, path: string) => {

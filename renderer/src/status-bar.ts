@@ -21,6 +21,9 @@ const LOOK: Record<OverallState, { label: string; icon: IconName }> = {
   'renewal-due': { label: 'Renewal due', icon: 'storage' },
   'renewal-failed': { label: 'Renewal failed', icon: 'alert' },
   offline: { label: 'Offline', icon: 'cloud' },
+  pending: { label: 'Waiting', icon: 'refresh' },
+  attention: { label: 'Needs you', icon: 'alert' },
+  'backup-failed': { label: 'Backup failed', icon: 'alert' },
 };
 
 export function statusBar(api: Api, live: Live): { element: HTMLElement; stop(): void } {

@@ -96,6 +96,6 @@ export interface LiveEvents {
   renewal: RenewalEvent;
   failure: FailureEvent;
   idle: Record<string, never>;
-  'folder-state': { folders: FolderRow[] };
+  'folder-state': { folder: FolderRow; removed: boolean; folders: FolderRow[] };
   'restore-progress': RestoreJob;
 }

@@ -322,6 +322,7 @@ describe('the API over a running engine', () => {
       index: s.index,
       client: dead,
       keys: s.keys,
+      dataDir: join(s.dir, 'data'),
     });
     try {
       const net = await call(offline, 'GET', '/api/network');

@@ -3,6 +3,7 @@
  * Engine in a temp dir; plus raw HTTP calls (node:http, so tests control every header,
  * Host included, and the path goes out exactly as written) and an event-stream reader.
  */
+import { readSettings } from '../../core/index/settings.js';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { request, type IncomingHttpHeaders } from 'node:http';
@@ -43,8 +44,18 @@ export async function startStack(
     retry: { attempts: 2, initialDelayMs: 20, maxDelayMs: 50 },
   });
   await mkdir(join(dir, 'folders'));
-  const index = Index.open(join(dir, 'index.db'));
-  const engine = new Engine({ index, keys, client, epochs: 3, debounceMs: 100 });
+  // The data directory apart from the folders: Floe never backs up its own.
+  const dataDir = join(dir, 'data');
+  await mkdir(dataDir);
+  const index = Index.open(join(dataDir, 'index.db'));
+  const engine = new Engine({
+    index,
+    keys,
+    client,
+    settings: readSettings(index),
+    epochs: 3,
+    debounceMs: 100,
+  });
   if (o.startEngine) {
     const idle = once(engine, 'idle');
     await engine.start();
@@ -55,6 +66,7 @@ export async function startStack(
     index,
     client,
     keys,
+    dataDir,
     ...(o.staticDir ? { staticDir: o.staticDir } : {}),
   });
   return {

@@ -34,6 +34,7 @@ describe('the API refuses what it must', () => {
       index: s.index,
       client: s.client,
       keys: s.keys,
+      dataDir: join(s.dir, 'data'),
     });
     try {
       assert.notEqual(other.token, s.api.token);
@@ -271,7 +272,13 @@ describe('the API refuses what it must', () => {
   });
 
   test('the server binds loopback only and refuses a short token', async () => {
-    const base = { engine: s.engine, index: s.index, client: s.client, keys: s.keys };
+    const base = {
+      engine: s.engine,
+      index: s.index,
+      client: s.client,
+      keys: s.keys,
+      dataDir: join(s.dir, 'data'),
+    };
     await assert.rejects(ApiServer.start({ ...base, host: '0.0.0.0' as never }), /loopback/);
     await assert.rejects(ApiServer.start({ ...base, token: 'secret' }), /at least/);
     assert.equal(new URL(s.api.url).hostname, '127.0.0.1');

@@ -34,6 +34,7 @@ test('a progress line shows percent, files, bytes, rate and ETA', () => {
       etaSeconds: 5,
       elapsedSeconds: 5,
       currentPath: null,
+      step: null,
     },
     120,
   );

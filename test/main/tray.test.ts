@@ -56,6 +56,7 @@ const progress: ProgressSnapshot = {
   etaSeconds: 7.5,
   elapsedSeconds: 2,
   currentPath: 'a.txt',
+  step: null,
 };
 
 const input = (o: Partial<TrayInput>): TrayInput => ({

@@ -108,7 +108,7 @@ test('a folder backed up on one machine is restored on another from the phrase a
     const old = join(dir, 'old');
     await restoreSnapshot(client2, keys2, snapshots[1]!.snapshot, {
       target: old,
-      subPath: 'docs/a.txt',
+      subPath: [Buffer.from('docs'), Buffer.from('a.txt')],
     });
     assert.equal(await readFile(join(old, 'a.txt'), 'utf8'), 'alpha');
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readSettings } from '../../core/index/settings.js';
 import { Engine } from '../../core/sync/engine.js';
 import { findSnapshots, restoreSnapshot } from '../../core/sync/restore.js';
 import { startTestAccount } from '../support/account.js';
@@ -15,6 +16,7 @@ test('the engine backs up at start, again on a change, and renews after an epoch
     index,
     keys,
     client,
+    settings: readSettings(index),
     epochs: 3,
     debounceMs: 100,
     epochPollMs: 100,

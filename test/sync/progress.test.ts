@@ -57,3 +57,31 @@ test('a finished job has no time left', () => {
   p.advance(10, 1);
   assert.equal(p.snapshot().etaSeconds, 0);
 });
+
+test('a slow start (listing blobs, reading the index) does not drag the rate or the eta', () => {
+  // The restore of 2.5 s that read "5 KiB/s, about 23 s" at 99 %.
+  const c = clock();
+  const p = new ProgressTracker('restoring', c.now);
+  p.setTotals({ bytes: 15_150_000 });
+  c.tick(1000);
+  for (let i = 0; i < 15; i++) {
+    c.tick(100);
+    p.advance(1_000_000, 1);
+  }
+  const s = p.snapshot();
+  assert.ok(Math.abs(s.rate - 10_000_000) < 1_000_000, `rate ${s.rate}`);
+  assert.ok((s.etaSeconds ?? Infinity) < 0.05, `eta ${s.etaSeconds}`);
+});
+
+test('a stall shows as a falling rate even while nothing reports progress', () => {
+  const c = clock();
+  const p = new ProgressTracker('upload', c.now);
+  p.setTotals({ bytes: 100_000_000 });
+  for (let i = 0; i < 10; i++) {
+    c.tick(1000);
+    p.advance(1_000_000);
+  }
+  c.tick(20_000);
+  assert.equal(p.snapshot().rate, 0);
+  assert.equal(p.snapshot().etaSeconds, null);
+});

@@ -1,3 +1,4 @@
+import { readSettings } from '../../core/index/settings.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -78,7 +79,14 @@ test('on a localnet with 2-second epochs the engine keeps every live blob alive 
   // two cores) still has two epochs to spare.
   index.setSetting('renewal', { windowEpochs: 3, termEpochs: 3 });
   // Blobs bought for three epochs: without renewal they would expire within six seconds.
-  const engine = new Engine({ index, keys, client, epochs: 3, epochPollMs: 100 });
+  const engine = new Engine({
+    index,
+    keys,
+    client,
+    settings: readSettings(index),
+    epochs: 3,
+    epochPollMs: 100,
+  });
   const failures: string[] = [];
   engine.on('failure', (f) => failures.push(f.message));
   try {

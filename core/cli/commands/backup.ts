@@ -1,26 +1,58 @@
-/** `floe backup`: back up every folder now, with progress. */
+/**
+ * `floe backup`: back up every folder now, with progress. A folder that cannot be backed
+ * up (missing, held) never stops the others: it keeps its last tree, is reported, and the
+ * command exits 1. `--confirm-deletions FOLDER` agrees to record what a held folder lost.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { runBackup } from '../../sync/backup.js';
+import { FolderModel } from '../../sync/folder-model.js';
+import { excludePatterns } from '../../index/settings.js';
 import { UsageError } from '../errors.js';
 import { formatBytes } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { ProgressBar } from '../progress-bar.js';
 import { openNetworkSession } from '../../session/session.js';
 
+const USAGE = 'usage: floe backup [--epochs N] [--confirm-deletions FOLDER]...';
+
 export async function backupCommand(args: string[], ctx: CommandContext): Promise<number> {
-  const epochsAt = args.indexOf('--epochs');
-  const epochs = epochsAt >= 0 ? Number(args[epochsAt + 1]) : 5;
-  if (!Number.isInteger(epochs) || epochs < 1)
-    throw new UsageError('usage: floe backup [--epochs N]');
+  const { values } = parseArgs({
+    args,
+    options: {
+      epochs: { type: 'string', default: '5' },
+      'confirm-deletions': { type: 'string', multiple: true, default: [] },
+    },
+    strict: true,
+  });
+  const epochs = Number(values.epochs);
+  if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(USAGE);
   const session = await openNetworkSession({ ...ctx, exclusive: true });
   try {
-    if (session.index.folders().length === 0)
+    const folders = new FolderModel(session.index);
+    if (folders.list().length === 0)
       throw new UsageError('no folders to back up: add one with "floe add DIR"');
+    for (const given of values['confirm-deletions']) {
+      const folder = folders.byPath(resolve(given));
+      if (!folder) throw new UsageError(`${resolve(given)} is not one of Floe's folders`);
+      folders.confirmDeletions(folder.id);
+    }
+    const settings = session.settings();
     const bar = ctx.json ? null : new ProgressBar();
     const result = await runBackup(
-      { index: session.index, keys: session.keys, client: session.client, epochs },
+      {
+        index: session.index,
+        keys: session.keys,
+        client: session.client,
+        epochs,
+        folders,
+        excludes: excludePatterns(settings),
+        holdDeletionsPercent: settings.holdDeletionsPercent,
+      },
       (p) => bar?.update(p),
     );
     bar?.done();
+    const notSaved = result.folders.filter((f) => f.outcome === 'missing' || f.outcome === 'held');
     if (ctx.json) {
       ctx.out(
         JSON.stringify({
@@ -34,10 +66,17 @@ export async function backupCommand(args: string[], ctx: CommandContext): Promis
           ? `nothing changed since snapshot ${result.snapshot.id} (${result.files} files read again)`
           : `snapshot ${result.snapshot.id}: ${result.files} files changed, ${formatBytes(result.newBytes)} new, ${formatBytes(result.dedupedBytes)} deduplicated, ${result.packs} packs`,
       );
+      for (const f of notSaved)
+        ctx.out(
+          f.outcome === 'held'
+            ? `  held: ${f.path}: ${f.message}\n    (its last backup stands; "floe backup --confirm-deletions ${f.path}" records the deletions)`
+            : `  missing: ${f.path}: ${f.message}\n    (its last backup stands; it is backed up again once it is back)`,
+        );
       for (const i of result.issues)
-        ctx.out(`  ${i.code}: ${i.folder}/${Buffer.from(i.relPath).toString()}: ${i.message}`);
+        if (i.code !== 'folder-missing')
+          ctx.out(`  ${i.code}: ${i.folder}/${Buffer.from(i.relPath).toString()}: ${i.message}`);
     }
-    return result.issues.length ? 1 : 0;
+    return result.issues.length || notSaved.length ? 1 : 0;
   } finally {
     await session.close();
   }

@@ -1,6 +1,7 @@
 /** `floe add DIR`, `floe remove DIR`: the folders Floe backs up. */
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { FolderChoiceError, checkFolderChoice } from '../../sync/folder-choice.js';
+import { FolderModel } from '../../sync/folder-model.js';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
 import { openDataDir } from '../../session/session.js';
@@ -8,12 +9,15 @@ import { openDataDir } from '../../session/session.js';
 export async function addCommand(args: string[], ctx: CommandContext): Promise<number> {
   const [dir] = args;
   if (!dir || args.length > 1) throw new UsageError('usage: floe add DIR');
-  const path = resolve(dir);
-  const st = await stat(path).catch(() => null);
-  if (!st?.isDirectory()) throw new UsageError(`${path} is not a folder`);
   const session = await openDataDir(ctx);
   try {
-    const folder = session.index.addFolder(path);
+    const folders = new FolderModel(session.index);
+    const path = await checkFolderChoice(dir, folders.list(), session.dataDir).catch(
+      (error: unknown) => {
+        throw error instanceof FolderChoiceError ? new UsageError(error.message) : error;
+      },
+    );
+    const folder = folders.add(path);
     ctx.out(
       ctx.json
         ? JSON.stringify(folder)
@@ -30,9 +34,10 @@ export async function removeCommand(args: string[], ctx: CommandContext): Promis
   if (!dir) throw new UsageError('usage: floe remove DIR');
   const session = await openDataDir(ctx);
   try {
-    const folder = session.index.folderByPath(resolve(dir));
+    const folders = new FolderModel(session.index);
+    const folder = folders.byPath(resolve(dir));
     if (!folder) throw new UsageError(`${resolve(dir)} is not one of Floe's folders`);
-    session.index.removeFolder(folder.id);
+    folders.remove(folder.id);
     ctx.out(
       ctx.json
         ? JSON.stringify({ removed: folder.path })

@@ -24,7 +24,7 @@ export async function indexCommand(args: string[], ctx: CommandContext): Promise
     const fresh = Index.open(path);
     try {
       fresh.setSetting('account', account);
-      const report = await rebuildIndex(fresh, session.client, session.keys);
+      const report = await rebuildIndex(fresh, session.client, session.keys, { folders: 'here' });
       ctx.out(
         ctx.json
           ? JSON.stringify({ ...report, previous: backup })

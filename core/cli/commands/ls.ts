@@ -3,7 +3,10 @@ import { parseArgs } from 'node:util';
 import type { TreeEntry } from '../../repo/tree.js';
 import { RepoReader } from '../../sync/repo-reader.js';
 import { findSnapshots } from '../../sync/restore.js';
+import { nameToText, pathToText } from '../../repo/names.js';
+import { equalBytes } from '../../walrus/encoding/merkle.js';
 import { UsageError } from '../errors.js';
+import { cliPath } from '../paths.js';
 import { formatBytes } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { openNetworkSession } from '../../session/session.js';
@@ -33,15 +36,17 @@ export async function lsCommand(args: string[], ctx: CommandContext): Promise<nu
       throw new UsageError(`snapshot ${chosen.snapshot.id} has no folder ${values.folder}`);
     const reader = await RepoReader.open(session.client, session.keys);
     let tree = root.tree;
-    const parts = path.split('/').filter(Boolean);
+    const parts = cliPath(path);
     for (const [i, part] of parts.entries()) {
-      const entry = (await reader.tree(tree)).find((e) => Buffer.from(e.name).toString() === part);
+      const entry = (await reader.tree(tree)).find((e) => equalBytes(e.name, part));
       if (!entry || entry.type !== 'dir')
-        throw new UsageError(`${parts.slice(0, i + 1).join('/')} is not a folder in this snapshot`);
+        throw new UsageError(
+          `${pathToText(parts.slice(0, i + 1))} is not a folder in this snapshot`,
+        );
       tree = entry.subtree!;
     }
     const print = (e: TreeEntry, rel: Buffer) => {
-      const name = rel.toString();
+      const name = nameToText(rel);
       if (ctx.json)
         ctx.out(
           JSON.stringify({
@@ -50,7 +55,7 @@ export async function lsCommand(args: string[], ctx: CommandContext): Promise<nu
             size: e.size,
             mode: e.mode,
             mtimeNs: e.mtimeNs,
-            ...(e.target ? { target: Buffer.from(e.target).toString() } : {}),
+            ...(e.target ? { target: nameToText(e.target) } : {}),
           }),
         );
       else {
@@ -62,7 +67,7 @@ export async function lsCommand(args: string[], ctx: CommandContext): Promise<nu
           e.type === 'dir'
             ? '/'
             : e.type === 'symlink'
-              ? ` -> ${Buffer.from(e.target ?? new Uint8Array()).toString()}`
+              ? ` -> ${nameToText(e.target ?? new Uint8Array())}`
               : '';
         ctx.out(`${modeString(e)}  ${formatBytes(e.size).padStart(10)}  ${time}  ${name}${suffix}`);
       }

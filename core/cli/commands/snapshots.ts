@@ -1,13 +1,13 @@
 /** `floe snapshots` and `floe restore`: what is backed up, and getting it back. */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { findSnapshots, restoreSnapshot } from '../../sync/restore.js';
-import { deriveKeys } from '../../repo/keys.js';
+import { findSnapshots, NoBackupsFoundError, restoreSnapshot } from '../../sync/restore.js';
 import { UsageError } from '../errors.js';
+import { cliPath } from '../paths.js';
 import { formatBytes } from '../format.js';
 import { ProgressBar } from '../progress-bar.js';
 import type { CommandContext } from '../main.js';
-import { openDataDir, openNetworkSession } from '../../session/session.js';
+import { openNetworkSession } from '../../session/session.js';
 
 export async function snapshotsCommand(_args: string[], ctx: CommandContext): Promise<number> {
   const session = await openNetworkSession(ctx);
@@ -48,19 +48,17 @@ export async function restoreCommand(args: string[], ctx: CommandContext): Promi
     strict: true,
   });
   const phrase = values.phrase ?? process.env.FLOE_PHRASE;
-  if (phrase) {
-    // Remember the account on this machine, as a fresh install restoring itself would.
-    const keys = deriveKeys(phrase);
-    const base = await openDataDir(ctx);
-    if (!base.account()) {
-      await (await base.secrets()).set(keys.address, phrase);
-      base.index.setSetting('account', keys.address);
-    }
-    await base.close();
-  }
   const session = await openNetworkSession(ctx, phrase);
   try {
     const found = await findSnapshots(session.client, session.keys);
+    // A phrase that opens no backups is a mistyped one far more often than not: say so,
+    // and keep this machine unbound rather than tie it to an empty account.
+    if (found.length === 0 && phrase) throw new NoBackupsFoundError(session.keys.address);
+    if (phrase && !session.account()) {
+      // Remember the account on this machine, as a fresh install restoring itself would.
+      await (await session.secrets()).set(session.keys.address, phrase);
+      session.index.setSetting('account', session.keys.address);
+    }
     const chosen = values.snapshot
       ? found.find((f) => f.snapshot.id.startsWith(values.snapshot!))
       : found[0];
@@ -74,7 +72,7 @@ export async function restoreCommand(args: string[], ctx: CommandContext): Promi
     const result = await restoreSnapshot(session.client, session.keys, chosen.snapshot, {
       target,
       root,
-      ...(values.path ? { subPath: values.path } : {}),
+      subPath: cliPath(values.path ?? ''),
       overwriteNewer: values.overwrite,
       onProgress: (p) => bar?.update(p),
     });

@@ -1,5 +1,6 @@
 /** `floe status`: folders, pending work, the last snapshot, and what storage costs. */
-import { collectStatus } from '../../sync/status.js';
+import { folderWords } from '../../sync/folder-words.js';
+import { collectStatus, type FloeStatus } from '../../sync/status.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, formatDuration, formatWal } from '../format.js';
 import type { CommandContext } from '../main.js';
@@ -12,14 +13,14 @@ export async function statusCommand(args: string[], ctx: CommandContext): Promis
     const s = await collectStatus(session.index, session.client);
     if (ctx.json) {
       ctx.out(JSON.stringify({ account: session.keys.address, ...s }));
-      return s.renewalFailures.length || s.networkError ? 1 : 0;
+      return needsAttention(s) ? 1 : 0;
     }
     ctx.out(`account   ${session.keys.address}`);
     if (s.folders.length === 0) ctx.out('folders   none yet: add one with "floe add DIR"');
-    for (const f of s.folders)
-      ctx.out(
-        `folder    ${f.path}  ${f.paused ? 'paused' : f.state}${f.lastError ? `  (${f.lastError})` : ''}`,
-      );
+    for (const f of s.folders) {
+      const words = folderWords(f);
+      ctx.out(`folder    ${f.path}  ${words.label}${words.detail ? `: ${words.detail}` : ''}`);
+    }
     ctx.out(
       `snapshot  ${s.lastSnapshot ? `${s.lastSnapshot.id.slice(0, 8)} at ${s.lastSnapshot.time} (${s.lastSnapshot.files} files changed)` : 'none yet'}`,
     );
@@ -47,8 +48,17 @@ export async function statusCommand(args: string[], ctx: CommandContext): Promis
       );
     for (const r of s.renewalFailures)
       ctx.out(`FAILED    renewal at epoch ${r.epoch}: ${r.reason}`);
-    return s.renewalFailures.length || s.networkError ? 1 : 0;
+    return needsAttention(s) ? 1 : 0;
   } finally {
     await session.close();
   }
+}
+
+/** Exit 1 when something needs the user: failing renewals, no network, a folder not backed up. */
+function needsAttention(s: FloeStatus): boolean {
+  return (
+    s.renewalFailures.length > 0 ||
+    s.networkError !== null ||
+    s.folders.some((f) => folderWords(f).needsYou)
+  );
 }

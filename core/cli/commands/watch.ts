@@ -25,6 +25,7 @@ export async function watchCommand(args: string[], ctx: CommandContext): Promise
     index: session.index,
     keys: session.keys,
     client: session.client,
+    settings: session.settings(),
     epochs: Number(values.epochs),
     rescanIntervalMs: parseDuration(values.rescan),
     debounceMs: parseDuration(values.debounce),
@@ -58,7 +59,13 @@ export async function watchCommand(args: string[], ctx: CommandContext): Promise
       `epoch ${r.epoch}: renewal extended ${r.extended}, deleted ${r.deleted}, spent ${formatWal(r.costFrost)}`,
     ),
   );
-  engine.on('failure', (f) => log('failure', f, `FAILED ${f.during}: ${f.message}`));
+  engine.on('failure', (f) =>
+    log(
+      'failure',
+      { ...f },
+      `FAILED ${f.during}: ${f.message}${f.retry ? ` (attempt ${f.retry.attempt}; again at ${new Date(f.retry.nextAt).toISOString()}${f.offline ? ' or when the network answers' : ''})` : ''}`,
+    ),
+  );
 
   const stopped = new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -1,6 +1,8 @@
 /**
- * The folders Floe backs up, each in its named state (idle, scanning, uploading N %,
- * paused, error and why), kept current by `folder-state` and `progress` events; adding
+ * The folders Floe backs up, each in its named state (core/sync/folder-words.ts says it in
+ * words: up to date, backing up N %, waiting to retry, folder missing, deletions held, not
+ * restored…) with the decisions a state asks for (record held deletions, restore here or
+ * start fresh), kept current by `folder-state` and `progress` events; adding
  * one (the native picker in the desktop app, a typed path in a browser), pausing,
  * resuming and removing.
  */
@@ -8,7 +10,8 @@ import { confirmAction } from '../dialog.js';
 import { folderPicker } from '../desktop.js';
 import { h, keepingFocus } from '../dom.js';
 import { baseName, formatCount, percent, relativeTime } from '../format.js';
-import { icon } from '../icons.js';
+import { icon, type IconName } from '../icons.js';
+import { folderWords } from '../../../core/sync/folder-words.js';
 import { empty, failed, inlineError, loading } from '../placeholders.js';
 import type { FolderRow, ProgressSnapshot } from '../wire.js';
 import type { Screen } from './screen.js';
@@ -112,52 +115,40 @@ export const foldersScreen: Screen = (pane, { api, live }) => {
 
   const folderRow = (f: FolderRow, progress: ProgressSnapshot | null) => {
     const name = baseName(f.path);
-    const state = f.paused ? 'paused' : f.state;
+    const words = folderWords(f);
     const pct =
-      state === 'uploading' && progress ? percent(progress.bytesDone, progress.bytesTotal) : null;
-    const badge: Record<typeof state, string> = {
-      idle: 'Up to date',
-      scanning: 'Scanning…',
-      uploading: pct === null ? 'Uploading…' : `Uploading ${pct}%`,
-      paused: 'Paused',
-      error: 'Error',
-    };
+      f.state === 'uploading' && progress ? percent(progress.bytesDone, progress.bytesTotal) : null;
+    const label = pct === null ? words.label : `Backing up ${pct}%`;
     const detail =
-      state === 'error'
+      f.state === 'uploading' && progress
         ? h(
-            'p',
-            { class: 'row-detail row-error' },
-            f.lastError ?? 'The last backup of this folder failed.',
+            'div',
+            { class: 'row-detail' },
+            h('progress', {
+              max: 100,
+              ...(pct === null ? {} : { value: pct }),
+              'aria-label': `Uploading ${name}`,
+            }),
+            progress.filesTotal !== null
+              ? h(
+                  'span',
+                  null,
+                  `${formatCount(progress.filesDone)} of ${formatCount(progress.filesTotal)} files`,
+                )
+              : null,
           )
-        : state === 'uploading' && progress
-          ? h(
-              'div',
-              { class: 'row-detail' },
-              h('progress', {
-                max: 100,
-                ...(pct === null ? {} : { value: pct }),
-                'aria-label': `Uploading ${name}`,
-              }),
-              progress.filesTotal !== null
-                ? h(
-                    'span',
-                    null,
-                    `${formatCount(progress.filesDone)} of ${formatCount(progress.filesTotal)} files`,
-                  )
-                : null,
-            )
-          : h(
-              'p',
-              { class: 'row-detail' },
-              state === 'paused'
-                ? 'Not watched or backed up until you resume it.'
-                : lastBackup.has(f.path)
-                  ? `Backed up ${relativeTime(lastBackup.get(f.path)!)}`
-                  : 'Waiting for its first backup.',
-            );
+        : h(
+            'p',
+            { class: words.needsYou ? 'row-detail row-error' : 'row-detail' },
+            words.detail
+              ? sentence(words.detail)
+              : lastBackup.has(f.path)
+                ? `Backed up ${relativeTime(lastBackup.get(f.path)!)}`
+                : 'Waiting for its first backup.',
+          );
     return h(
       'li',
-      { class: 'row folder-row', 'data-state': state, 'data-path': f.path },
+      { class: 'row folder-row', 'data-state': f.state, 'data-path': f.path },
       h('div', { class: 'row-icon' }, icon('folder')),
       h(
         'div',
@@ -166,42 +157,140 @@ export const foldersScreen: Screen = (pane, { api, live }) => {
           'div',
           { class: 'row-title' },
           h('strong', null, name),
-          h('span', { class: `badge badge-${state}` }, badge[state]),
+          h(
+            'span',
+            {
+              class: `badge badge-${f.state}${f.dirty && f.state === 'idle' ? ' badge-dirty' : ''}`,
+            },
+            label,
+          ),
         ),
         h('p', { class: 'row-path', title: f.path }, f.path),
         detail,
       ),
+      h('div', { class: 'row-actions' }, ...decisions(f, name), ...ordinaryActions(f, name)),
+    );
+  };
+
+  /** What the folder's state asks of the user, first in the row. */
+  const decisions = (f: FolderRow, name: string): HTMLElement[] => {
+    if (f.state === 'held')
+      return [
+        actionButton(
+          f,
+          'confirm',
+          'check',
+          'Record the deletions',
+          `Record the deletions in ${name}`,
+          () => confirmDeletions(f),
+        ),
+      ];
+    if (f.state === 'not-restored')
+      return [
+        actionButton(f, 'restore', 'restore', 'Restore it here', `Restore ${name} here`, () =>
+          restoreHere(f),
+        ),
+        actionButton(f, 'fresh', 'refresh', 'Start fresh', `Start fresh with ${name}`, () =>
+          startFresh(f),
+        ),
+      ];
+    return [];
+  };
+
+  const ordinaryActions = (f: FolderRow, name: string): HTMLElement[] => [
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'button button-small',
+        'aria-label': `${f.paused ? 'Resume' : 'Pause'} ${name}`,
+        'data-key': `pause-${f.id}`,
+        on: {
+          click: (e) => void setPaused(f, !f.paused, e.currentTarget as HTMLButtonElement),
+        },
+      },
+      icon(f.paused ? 'play' : 'pause'),
+      f.paused ? 'Resume' : 'Pause',
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'button button-small button-quiet',
+        'aria-label': `Remove ${name}`,
+        'data-key': `remove-${f.id}`,
+        on: { click: () => void remove(f) },
+      },
+      icon('trash'),
+      'Remove',
+    ),
+  ];
+
+  const actionButton = (
+    f: FolderRow,
+    key: string,
+    glyph: IconName,
+    text: string,
+    label: string,
+    act: () => Promise<void>,
+  ) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'button button-small button-primary',
+        'aria-label': label,
+        'data-key': `${key}-${f.id}`,
+        on: {
+          click: async (e) => {
+            const button = e.currentTarget as HTMLButtonElement;
+            button.disabled = true;
+            problem.replaceChildren();
+            try {
+              await act();
+            } catch (error) {
+              problem.replaceChildren(inlineError(error));
+            }
+            button.disabled = false;
+          },
+        },
+      },
+      icon(glyph),
+      text,
+    );
+
+  const confirmDeletions = async (f: FolderRow) => {
+    const held = f.detail.held;
+    const sure = await confirmAction({
+      title: `Record the deletions in ${baseName(f.path)}?`,
+      text: held
+        ? `The last backup of ${f.path} held ${formatCount(held.total)} files; ${formatCount(held.deleted)} of them are gone now. If you deleted them on purpose, the next snapshot records that. Older snapshots keep them until they are forgotten.`
+        : `The next snapshot records ${f.path} as it is now. Older snapshots keep what it held.`,
+      confirm: 'Record the deletions',
+      danger: true,
+    });
+    if (sure) replace(await api.confirmDeletions(f.id));
+  };
+
+  const restoreHere = async (f: FolderRow) => {
+    await api.restoreFolder(f.id);
+    problem.replaceChildren(
       h(
-        'div',
-        { class: 'row-actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'button button-small',
-            'aria-label': `${f.paused ? 'Resume' : 'Pause'} ${name}`,
-            'data-key': `pause-${f.id}`,
-            on: {
-              click: (e) => void setPaused(f, !f.paused, e.currentTarget as HTMLButtonElement),
-            },
-          },
-          icon(f.paused ? 'play' : 'pause'),
-          f.paused ? 'Resume' : 'Pause',
-        ),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'button button-small button-quiet',
-            'aria-label': `Remove ${name}`,
-            'data-key': `remove-${f.id}`,
-            on: { click: () => void remove(f) },
-          },
-          icon('trash'),
-          'Remove',
-        ),
+        'p',
+        { class: 'form-note' },
+        `Restoring ${f.path} — see Activity for progress. It is backed up from here on once the restore is done.`,
       ),
     );
+  };
+
+  const startFresh = async (f: FolderRow) => {
+    const sure = await confirmAction({
+      title: `Start fresh with ${baseName(f.path)}?`,
+      text: `Floe backs up ${f.path} as it is on this computer now, instead of restoring it. What your earlier snapshots hold of it stays restorable from Snapshots.`,
+      confirm: 'Start fresh',
+      danger: false,
+    });
+    if (sure) replace(await api.startFresh(f.id));
   };
 
   const setPaused = async (f: FolderRow, paused: boolean, button: HTMLButtonElement) => {
@@ -280,3 +369,9 @@ export const foldersScreen: Screen = (pane, { api, live }) => {
     for (const u of unsubscribe) u();
   };
 };
+
+/** "the folder cannot be read" → "The folder cannot be read." */
+function sentence(text: string): string {
+  const t = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}

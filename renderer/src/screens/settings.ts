@@ -306,6 +306,28 @@ function settingsForm(
     ),
   );
 
+  // The safety valve against mass deletion
+  const holdInput = numberInput('hold-deletions', initial.holdDeletionsPercent, 1);
+  const safety = h(
+    'fieldset',
+    { class: 'settings-group', 'data-field': 'holdDeletionsPercent' },
+    h('legend', null, 'Deletions'),
+    h(
+      'p',
+      { class: 'hint' },
+      'When a folder turns up empty, or with more than this share of its files gone (an unplugged drive, a mistaken delete), Floe keeps its last backup and asks you before recording the deletions. Other folders go on.',
+    ),
+    field(
+      'holdDeletionsPercent',
+      h(
+        'label',
+        { for: 'hold-deletions' },
+        'Ask first when more than (%) of a folder’s files are gone',
+      ),
+      holdInput,
+    ),
+  );
+
   // Start at login
   const atLogin = h('input', {
     type: 'checkbox',
@@ -352,6 +374,7 @@ function settingsForm(
       uploadLimitKiBps: numberOrNull(uploadInput.value),
       uploadRelayUrl: relayInput.value.trim(),
       uploadRelayMaxTipMist: numberOrNull(maxTipInput.value),
+      holdDeletionsPercent: numberOrNull(holdInput.value),
       startAtLogin: atLogin.checked,
     };
   };
@@ -392,6 +415,7 @@ function settingsForm(
     latency,
     excludes,
     upload,
+    safety,
     startup,
     h('div', { class: 'save-bar' }, problem, note, submit),
   );

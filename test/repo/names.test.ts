@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { MalformedNameError, nameToText, textToName } from '../../core/api/names.js';
+import { MalformedNameError, nameToText, textToName } from '../../core/repo/names.js';
 
 const bytes = (s: string, enc: BufferEncoding = 'utf8') => new Uint8Array(Buffer.from(s, enc));
 

@@ -72,3 +72,27 @@ function utf8SequenceLength(buf: Buffer, i: number): number {
   }
   return 0;
 }
+
+/** A path below a folder in text form: its names' text forms joined by '/'. */
+export function pathToText(names: Uint8Array[]): string {
+  return names.map(nameToText).join('/');
+}
+
+/** Raised for a path that climbs ('.' or '..') instead of naming entries. */
+export class RelativePathError extends Error {
+  constructor(part: string) {
+    super(`a path names entries of the snapshot, not "${part}"`);
+    this.name = 'RelativePathError';
+  }
+}
+
+/** The names of a '/'-separated path in text form ('' is the folder itself). */
+export function textToPath(text: string): Uint8Array[] {
+  return text
+    .split('/')
+    .filter(Boolean)
+    .map((part) => {
+      if (part === '.' || part === '..') throw new RelativePathError(part);
+      return textToName(part);
+    });
+}
