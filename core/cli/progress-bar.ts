@@ -35,7 +35,15 @@ export class ProgressBar {
 }
 
 export function renderProgressLine(p: ProgressSnapshot, width: number): string {
-  const fraction = p.bytesTotal ? Math.min(1, p.bytesDone / p.bytesTotal) : null;
+  // After the files are read, the step in hand (the last pack's upload) is what moves.
+  const measure = p.step ? { done: p.step.bytesDone, total: p.step.bytesTotal } : null;
+  const fraction = measure
+    ? measure.total
+      ? Math.min(1, measure.done / measure.total)
+      : null
+    : p.bytesTotal
+      ? Math.min(1, p.bytesDone / p.bytesTotal)
+      : null;
   const files =
     p.filesTotal === null ? `${p.filesDone} files` : `${p.filesDone}/${p.filesTotal} files`;
   const bytes =
@@ -43,7 +51,9 @@ export function renderProgressLine(p: ProgressSnapshot, width: number): string {
       ? formatBytes(p.bytesDone)
       : `${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}`;
   const eta = p.etaSeconds === null ? '' : ` ETA ${formatDuration(p.etaSeconds)}`;
-  const text = `${p.phase} ${files} ${bytes} ${formatBytes(p.rate)}/s${eta}`;
+  const sent = measure ? ` sent ${formatBytes(measure.done)}/${formatBytes(measure.total)}` : '';
+  const rate = p.rate > 0 ? ` ${formatBytes(p.rate)}/s` : '';
+  const text = `${p.phase} ${files} ${bytes}${sent}${rate}${eta}`;
   if (fraction === null) return text.slice(0, width);
   const barWidth = Math.max(0, Math.min(30, width - text.length - 8));
   const filled = Math.round(barWidth * fraction);

@@ -135,7 +135,9 @@ export async function runBackup(
       onStore: (p: StoreProgress) => {
         ctx.onStore?.(p);
         if (!finishing) return;
-        progress.setPhase(p.phase === 'certifying' ? 'certifying' : 'uploading');
+        progress.setPhase(
+          p.phase === 'certifying' || p.phase === 'done' ? 'certifying' : 'uploading',
+        );
         progress.setStep({ bytesDone: p.bytesSent, bytesTotal: p.bytesTotal });
         report();
       },
@@ -256,6 +258,7 @@ export async function runBackup(
     if (running.length === 0) throw new NothingToBackUpError(outcomes);
 
     finishing = true;
+    progress.measuredDone();
     progress.setPhase('uploading');
     report();
     await packer.flush();

@@ -42,6 +42,7 @@ export class ProgressTracker {
   private phase: string;
   private currentPath: string | null = null;
   private step: ProgressSnapshot['step'] = null;
+  private measured = true;
   /** (time, bytes done) samples, oldest first, the first taken when the first bytes moved. */
   private readonly samples: { at: number; bytes: number }[] = [];
   private readonly startedAt: number;
@@ -67,6 +68,14 @@ export class ProgressTracker {
   addTotals(files: number, bytes: number): void {
     this.filesTotal = (this.filesTotal ?? 0) + files;
     this.bytesTotal = (this.bytesTotal ?? 0) + bytes;
+  }
+
+  /**
+   * Every byte the totals count is done, but the job is not (a backup's last upload and
+   * its snapshot): from now on there is no rate or time left to tell, only the phase.
+   */
+  measuredDone(): void {
+    this.measured = false;
   }
 
   /** The current step's own measure (null: the phase has none). */
@@ -99,9 +108,12 @@ export class ProgressTracker {
 
   snapshot(): ProgressSnapshot {
     const t = this.now();
-    const rate = this.rate(t);
-    const remaining =
-      this.bytesTotal === null ? null : Math.max(0, this.bytesTotal - this.bytesDone);
+    const rate = this.measured ? this.rate(t) : 0;
+    const remaining = !this.measured
+      ? null
+      : this.bytesTotal === null
+        ? null
+        : Math.max(0, this.bytesTotal - this.bytesDone);
     const etaSeconds =
       remaining === null ? null : remaining === 0 ? 0 : rate > 0 ? remaining / rate : null;
     return {

@@ -7,7 +7,9 @@ import { formatBytes, formatCount, formatDuration, formatRate, percent } from '.
 import type { ProgressSnapshot } from './wire.js';
 
 export function progressView(p: ProgressSnapshot, label: string): HTMLElement {
-  const pct = percent(p.bytesDone, p.bytesTotal);
+  // After the files are read, the step in hand (the last pack's upload) is what moves.
+  const step = p.step;
+  const pct = step ? percent(step.bytesDone, step.bytesTotal) : percent(p.bytesDone, p.bytesTotal);
   const stat = (name: string, value: string) =>
     h('div', { class: 'stat' }, h('dt', null, name), h('dd', null, value));
   return h(
@@ -28,12 +30,14 @@ export function progressView(p: ProgressSnapshot, label: string): HTMLElement {
           ? formatCount(p.filesDone)
           : `${formatCount(p.filesDone)} of ${formatCount(p.filesTotal)}`,
       ),
-      stat(
-        'Data',
-        p.bytesTotal === null
-          ? formatBytes(p.bytesDone)
-          : `${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}`,
-      ),
+      step
+        ? stat('Sent', `${formatBytes(step.bytesDone)} of ${formatBytes(step.bytesTotal)}`)
+        : stat(
+            'Data',
+            p.bytesTotal === null
+              ? formatBytes(p.bytesDone)
+              : `${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}`,
+          ),
       stat('Speed', p.rate > 0 ? formatRate(p.rate) : '—'),
       stat('Time left', p.etaSeconds === null ? '—' : `about ${formatDuration(p.etaSeconds)}`),
     ),

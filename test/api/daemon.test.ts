@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type Daemon } from '../../core/api/daemon.js';
+import type { FolderRow } from '../../core/index/index.js';
+import { generateRecoveryPhrase } from '../../core/repo/keys.js';
 import { call } from './fixture.js';
 
 const SMALL = { nodes: 4, nShards: 10 };
@@ -89,19 +91,54 @@ test('first run through the API: create and confirm an account, back up; a secon
     });
     assert.equal(bad.status, 400);
     assert.match((bad.json as { error: string }).error, /not a valid recovery phrase/);
+    // A mistyped phrase whose checksum happens to be valid is another, empty account.
+    const stranger = await call(two, 'POST', '/api/account/restore', {
+      body: { phrase: generateRecoveryPhrase() },
+    });
+    assert.equal(stranger.status, 404, stranger.text);
+    assert.match((stranger.json as { error: string }).error, /no Floe backups were found/);
+    assert.equal(
+      ((await call(two, 'GET', '/api/account')).json as { account: string | null }).account,
+      null,
+      'nothing was saved: the words can be checked and tried again',
+    );
+
+    // On the new machine the folder's path exists but is empty (a fresh home).
+    await rm(src, { recursive: true });
+    await mkdir(src);
     const restored = await call(two, 'POST', '/api/account/restore', {
       body: { phrase: created.phrase },
     });
     assert.equal(restored.status, 200, restored.text);
     assert.deepEqual(restored.json, { account: created.address, restored: 1 });
-    const folders = (await call(two, 'GET', '/api/folders')).json as {
-      folders: { path: string }[];
-    };
-    assert.deepEqual(
-      folders.folders.map((f) => f.path),
-      [src],
-      'folders come back with the index',
-    );
+    const listFolders = async () =>
+      ((await call(two, 'GET', '/api/folders')).json as { folders: FolderRow[] }).folders;
+    const [back] = await listFolders();
+    assert.equal(back!.path, src, 'folders come back with the index');
+    assert.equal(back!.state, 'not-restored');
+    // The engine runs, and backs up nothing of a folder not yet restored.
+    await two.ready();
+    await new Promise((r) => setTimeout(r, 3_000));
+    const count = async () =>
+      ((await call(two, 'GET', '/api/snapshots')).json as { snapshots: unknown[] }).snapshots
+        .length;
+    assert.equal(await count(), 1, 'no empty snapshot over the newest one');
+
+    // "Restore it here": the folder comes back, and is backed up from there on.
+    const job = await call(two, 'POST', `/api/folders/${back!.id}/restore`, { body: {} });
+    assert.equal(job.status, 202, job.text);
+    await until('the folder restored', async () => (await listFolders())[0]!.state === 'idle');
+    assert.equal(await readFile(join(src, 'hello.txt'), 'utf8'), 'hello from machine one');
+    await writeFile(join(src, 'new.txt'), 'written on machine two');
+    await until('a snapshot from machine two', async () => (await count()) === 2);
+
+    // A phrase with no backups starts a new account when the user asks for that.
+    const three = await start(join(dir, 'three'));
+    const fresh = await call(three, 'POST', '/api/account/restore', {
+      body: { phrase: generateRecoveryPhrase(), startNew: true },
+    });
+    assert.equal(fresh.status, 200, fresh.text);
+    assert.equal((fresh.json as { restored: number }).restored, 0);
   } finally {
     for (const d of running) await d.stop();
     if (saved === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;

@@ -19,6 +19,8 @@ export interface LocalnetProcess {
 export async function startLocalnetProcess(
   dir: string,
   args: string[] = [],
+  /** Run as another user (a test that needs an unprivileged Floe). */
+  as: { uid: number; gid: number } | null = null,
 ): Promise<LocalnetProcess> {
   const child = spawn(
     process.execPath,
@@ -36,7 +38,7 @@ export async function startLocalnetProcess(
       '10',
       ...args,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], ...(as ?? {}) },
   );
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));

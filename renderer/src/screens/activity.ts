@@ -23,10 +23,13 @@ import type { Screen } from './screen.js';
 
 const RECENT = 10;
 
+/** The backup's phases (core/sync/backup.ts) in words. */
 const PHASES: Record<string, string> = {
   scanning: 'Looking for changes…',
-  uploading: 'Backing up…',
-  finishing: 'Saving the snapshot…',
+  reading: 'Reading and encrypting changed files…',
+  uploading: 'Sending the last pack to the storage nodes…',
+  certifying: 'Waiting for the storage nodes to certify it…',
+  'saving-snapshot': 'Saving the snapshot…',
 };
 
 export const activityScreen: Screen = (pane, { api, live, restores }) => {
