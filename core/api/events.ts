@@ -13,6 +13,7 @@ import type { Engine, EngineEvents } from '../sync/engine.js';
 import type { FolderModelEvents } from '../sync/folder-model.js';
 import type { ProgressSnapshot } from '../sync/progress.js';
 import type { RenewalReport } from '../sync/renewals.js';
+import type { RetentionRun } from '../sync/retention-schedule.js';
 import { nameToText } from '../repo/names.js';
 import type { RestoreJob, RestoreJobs } from './restore-jobs.js';
 import type { EventStreams } from './sse.js';
@@ -40,6 +41,7 @@ export class EventFeed {
       },
       idle: () => streams.send('idle', {}),
       renewal: (report: RenewalReport) => this.renewal(report),
+      retention: (run: RetentionRun) => streams.send('retention', run),
     };
     const folders = engine.folders;
     const onFolder = ({ folder, removed }: FolderModelEvents['folder-state'][0]) =>
@@ -51,14 +53,16 @@ export class EventFeed {
       .on('backup', listeners.backup)
       .on('failure', listeners.failure)
       .on('idle', listeners.idle)
-      .on('renewal', listeners.renewal);
+      .on('renewal', listeners.renewal)
+      .on('retention', listeners.retention);
     this.detach.push(() =>
       engine
         .off('progress', listeners.progress)
         .off('backup', listeners.backup)
         .off('failure', listeners.failure)
         .off('idle', listeners.idle)
-        .off('renewal', listeners.renewal),
+        .off('renewal', listeners.renewal)
+        .off('retention', listeners.retention),
     );
     const onJob = (job: RestoreJob) => {
       const send = () => streams.send('restore-progress', job);

@@ -25,6 +25,8 @@
  * | GET    | /api/restores/:id       |                                                    | the job: state, progress, result or error           |
  * | GET    | /api/renewals           |                                                    | policy, storage and cost, live blobs' expiries, log |
  * | POST   | /api/renewals/run       | `{ dryRun? }`                                      | the run's report and plan; 409 while one runs       |
+ * | GET    | /api/retention          |                                                    | automatic retention: approved, last/next run, plan  |
+ * | POST   | /api/retention/run      | `{ approve? }`                                     | the run: forgotten/pruned, or the plan awaiting OK  |
  * | GET    | /api/settings           |                                                    | every setting (core/index/settings.ts)                |
  * | PUT    | /api/settings           | the settings to change (others stay)               | every setting                                       |
  * | GET    | /api/network            |                                                    | account, epoch, prices, committee                   |
@@ -33,6 +35,7 @@
  */
 import { resolve } from 'node:path';
 import type { Index } from '../index/index.js';
+import type { RepoKeys } from '../repo/keys.js';
 import type { Engine } from '../sync/engine.js';
 import { collectStatus } from '../sync/status.js';
 import type { WalrusClient } from '../walrus/client/client.js';
@@ -43,6 +46,7 @@ import type { RestoreJobs } from './restore-jobs.js';
 import { get, withBody, type Route } from './router.js';
 import { readSettings, SETTINGS_SCHEMA, updateSettings } from '../index/settings.js';
 import { textPath, type SnapshotBrowser } from './snapshots.js';
+import { retentionPlan, retentionStatus } from '../sync/retention-schedule.js';
 import type { EventStreams } from './sse.js';
 import type { Schema } from '../index/validate.js';
 
@@ -75,6 +79,11 @@ const START_RESTORE = {
   required: ['snapshot', 'target'],
 } as const satisfies Schema;
 
+const RUN_RETENTION = {
+  type: 'object',
+  properties: { approve: { type: 'boolean' } },
+} as const satisfies Schema;
+
 const RUN_RENEWALS = {
   type: 'object',
   properties: { dryRun: { type: 'boolean' } },
@@ -84,6 +93,7 @@ export interface ApiContext {
   engine: Engine;
   index: Index;
   client: WalrusClient;
+  keys: RepoKeys;
   folders: FolderControl;
   snapshots: SnapshotBrowser;
   restores: RestoreJobs;
@@ -185,6 +195,23 @@ export function apiRoutes(c: ApiContext): Route[] {
     withBody('POST', '/api/renewals/run', RUN_RENEWALS, async ({ body }) => ({
       status: 200,
       body: await c.renewals.run(body.dryRun ?? false),
+    })),
+
+    // Automatic retention: its status and what the next run would forget, and a run now
+    // (`approve`: the user's consent to delete, needed once).
+    get('/api/retention', async () => {
+      const settings = readSettings(c.index);
+      return {
+        status: 200,
+        body: {
+          ...retentionStatus(c.index, settings),
+          plan: await retentionPlan(c, settings),
+        },
+      };
+    }),
+    withBody('POST', '/api/retention/run', RUN_RETENTION, async ({ body }) => ({
+      status: 200,
+      body: await c.engine.retentionNow({ approve: body.approve ?? false }),
     })),
 
     get('/api/settings', () => ({ status: 200, body: readSettings(c.index) })),

@@ -127,7 +127,7 @@ export class ApiServer {
     restores.on('update', onRestore);
     const renewals = new RenewalRunner(engine);
     const router = new Router(
-      apiRoutes({ engine, index, client, folders, snapshots, restores, renewals, streams }),
+      apiRoutes({ engine, index, client, keys, folders, snapshots, restores, renewals, streams }),
     );
     // New blobs after a backup, fewer after a renewal run: the tree reader must look again.
     const invalidate = () => snapshots.invalidate();

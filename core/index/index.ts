@@ -121,7 +121,8 @@ export interface RenewalRecord {
   epoch: number;
   objectId: string | null;
   blobId: string | null;
-  action: 'extend' | 'delete' | 'expire' | 'compact' | 'error';
+  /** 'forget': automatic retention forgot a snapshot (the reason names it). */
+  action: 'extend' | 'delete' | 'expire' | 'compact' | 'forget' | 'error';
   epochs: number | null;
   costFrost: string | null;
   reason: string;

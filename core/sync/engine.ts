@@ -22,6 +22,7 @@ import { FolderModel } from './folder-model.js';
 import { IgnoreRules } from './ignore.js';
 import type { ProgressSnapshot } from './progress.js';
 import { runRenewals, type RenewalAction, type RenewalReport } from './renewals.js';
+import { runRetention, type RetentionRun } from './retention-schedule.js';
 import { FolderWatcher } from './watcher.js';
 
 /** When a failed run is tried again: `firstMs`, doubling, at most `maxMs`. */
@@ -54,12 +55,14 @@ export interface EngineOptions {
   probeIntervalMs?: number;
   retry?: RetryPolicy;
   debounceMs?: number;
+  /** Automatic retention runs at most this often, after a backup (default daily). */
+  retentionIntervalMs?: number;
 }
 
 export type RenewalRun = RenewalReport & { plan: RenewalAction[] };
 
 export interface EngineFailure {
-  during: 'backup' | 'renewal' | 'watch';
+  during: 'backup' | 'renewal' | 'retention' | 'watch';
   message: string;
   /** A failed backup: which attempt failed, and when the next one runs. */
   retry?: { attempt: number; nextAt: number };
@@ -71,6 +74,7 @@ export interface EngineEvents {
   progress: [ProgressSnapshot];
   backup: [BackupResult];
   renewal: [RenewalRun];
+  retention: [RetentionRun];
   // Not 'error': an unheard 'error' event would throw, and a failed run must never kill the engine.
   failure: [EngineFailure];
   idle: [];
@@ -92,6 +96,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private retryTimer: NodeJS.Timeout | null = null;
   private offline = false;
   private probing = false;
+  /** Retention in progress: a backup waits for it, as it must not dedup against what it retires. */
+  private maintaining: Promise<unknown> = Promise.resolve();
   paused = false;
 
   constructor(private readonly o: EngineOptions) {
@@ -185,6 +191,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private async backupLoop(): Promise<void> {
+    await this.maintaining;
     do {
       this.again = false;
       const { index, keys, client, epochs } = this.o;
@@ -216,7 +223,43 @@ export class Engine extends EventEmitter<EngineEvents> {
       // crossed an epoch change): look again now rather than at the next epoch, when a
       // blob bought for a short term could already be gone.
       if (!result.unchanged) await this.renew();
+      await this.retain({});
     } while (this.again && !this.stopped && !this.paused);
+  }
+
+  /**
+   * Forgets and prunes by the retention settings when due (see retention-schedule.ts);
+   * `force` runs it now, `approve` gives the user's consent to delete. Never beside a
+   * backup: one that deduplicated against a pack retention retires would lose data.
+   */
+  async retentionNow(o: { approve?: boolean } = {}): Promise<RetentionRun> {
+    while (this.running) await this.running;
+    return this.retain({ force: true, ...o });
+  }
+
+  private async retain(o: { force?: boolean; approve?: boolean }): Promise<RetentionRun> {
+    const { index, keys, client } = this.o;
+    const run = this.maintaining.then(() =>
+      runRetention({ index, keys, client }, this.settings, {
+        ...o,
+        ...(this.o.retentionIntervalMs !== undefined
+          ? { intervalMs: this.o.retentionIntervalMs }
+          : {}),
+      }),
+    );
+    this.maintaining = run.catch(() => undefined);
+    try {
+      const result = await run;
+      if (result.ran || result.waitingForApproval) this.emit('retention', result);
+      // What retention let go is deleted now, so its storage returns today.
+      if (result.ran && (result.report.deadPacks > 0 || result.report.forgotten.length > 0))
+        await this.renew();
+      return result;
+    } catch (error) {
+      this.emit('failure', { during: 'retention', message: (error as Error).message });
+      if (o.force) throw error;
+      return { ran: false, waitingForApproval: false, plan: null };
+    }
   }
 
   /** A run failed: the folders wait for the next attempt, which is scheduled here. */

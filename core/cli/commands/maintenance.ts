@@ -7,6 +7,7 @@ import type { RetentionPolicy } from '../../repo/retention.js';
 import { checkRepository } from '../../sync/check.js';
 import { DEFAULT_COMPACT_BELOW, forgetAndPrune } from '../../sync/prune.js';
 import { DEFAULT_RENEWAL, runRenewals } from '../../sync/renewals.js';
+import { approveRetention } from '../../sync/retention-schedule.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, formatWal } from '../format.js';
@@ -67,7 +68,10 @@ export async function renewCommand(args: string[], ctx: CommandContext): Promise
   }
 }
 
-/** `floe forget --keep-last N --keep-daily N … [--keep-within 30d] [--dry-run] [--compact-below 0.5]` */
+/**
+ * `floe forget [--keep-last N --keep-daily N … --keep-within 30d] [--dry-run] [--compact-below 0.5]`;
+ * with no --keep-… flags, the retention settings.
+ */
 export async function forgetCommand(args: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -90,10 +94,8 @@ export async function forgetCommand(args: string[], ctx: CommandContext): Promis
     if (v !== undefined) policy[k] = positive(v, `--keep-${k}`);
   }
   if (values['keep-within']) policy.withinMs = parseDuration(values['keep-within']);
-  if (Object.keys(policy).length === 0)
-    throw new UsageError(
-      'usage: floe forget --keep-last N [--keep-hourly|daily|weekly|monthly|yearly N] [--keep-within 30d] [--dry-run]',
-    );
+  // No --keep-… flags: the retention settings, as the engine applies them.
+  const fromSettings = Object.keys(policy).length === 0;
   const compactBelow = Number(values['compact-below']);
   if (!(compactBelow >= 0 && compactBelow < 1))
     throw new UsageError('--compact-below is a fraction in [0, 1)');
@@ -101,10 +103,13 @@ export async function forgetCommand(args: string[], ctx: CommandContext): Promis
   const session = await openNetworkSession({ ...ctx, exclusive: !dryRun });
   try {
     const { index, keys, client } = session;
+    const settings = session.settings();
     const report = await forgetAndPrune(
-      { index, keys, client, epochs: DEFAULT_RENEWAL.termEpochs },
-      { policy, compactBelow, dryRun },
+      { index, keys, client, epochs: settings.renewal.termEpochs },
+      { policy: fromSettings ? settings.retention : policy, compactBelow, dryRun },
     );
+    // Applying the settings' policy by hand is consent to the engine applying it daily.
+    if (fromSettings && !dryRun) approveRetention(index);
     // Deleting what just died is renewal's job; run it now so the storage is returned today.
     const renewal = dryRun ? null : await runRenewals(client, index);
     if (ctx.json)

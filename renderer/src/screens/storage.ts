@@ -256,6 +256,7 @@ function actionLabel(r: RenewalRecord): string {
     delete: 'Deleted',
     expire: 'Expired',
     compact: 'Compacted',
+    forget: 'Forgot a snapshot',
     error: 'Failed',
   }[r.action];
 }
