@@ -13,6 +13,7 @@ import {
   ipcMain,
   Menu,
   nativeImage,
+  Notification,
   shell,
   Tray,
   utilityProcess,
@@ -23,6 +24,7 @@ import { EngineLink, type EngineStatus } from './engine-link.js';
 import type { HostMessage, MainMessage } from './messages.js';
 import { trayIconPng } from './tray-icon.js';
 import { trayView, type TrayAction } from './tray-state.js';
+import { newNotices, notices } from '../core/sync/notices.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** The status poll: cheap, and it catches what has no event (an epoch change, the network). */
@@ -110,10 +112,25 @@ async function stopEngine(): Promise<void> {
 async function poll(): Promise<void> {
   if (!link) return;
   status = await link.status();
+  notify();
   const settings = await link.settings();
   if (settings && app.getLoginItemSettings().openAtLogin !== settings.startAtLogin)
     app.setLoginItemSettings({ openAtLogin: settings.startAtLogin });
   refreshTray();
+}
+
+/** Conditions shown so far (core/sync/notices.ts): each is shown once, and again when it changes. */
+let noticed = new Set<string>();
+
+function notify(): void {
+  if (!status || !Notification.isSupported()) return;
+  const { show, seen } = newNotices(notices(status), noticed);
+  noticed = seen;
+  for (const n of show) {
+    const note = new Notification({ title: n.title, body: n.body });
+    note.on('click', () => showWindow());
+    note.show();
+  }
 }
 
 function refreshTray(): void {

@@ -42,6 +42,7 @@ export class EventFeed {
       idle: () => streams.send('idle', {}),
       renewal: (report: RenewalReport) => this.renewal(report),
       retention: (run: RetentionRun) => streams.send('retention', run),
+      problems: () => streams.send('problems', { problems: engine.problems.list() }),
     };
     const folders = engine.folders;
     const onFolder = ({ folder, removed }: FolderModelEvents['folder-state'][0]) =>
@@ -54,7 +55,8 @@ export class EventFeed {
       .on('failure', listeners.failure)
       .on('idle', listeners.idle)
       .on('renewal', listeners.renewal)
-      .on('retention', listeners.retention);
+      .on('retention', listeners.retention)
+      .on('problems', listeners.problems);
     this.detach.push(() =>
       engine
         .off('progress', listeners.progress)
@@ -62,7 +64,8 @@ export class EventFeed {
         .off('failure', listeners.failure)
         .off('idle', listeners.idle)
         .off('renewal', listeners.renewal)
-        .off('retention', listeners.retention),
+        .off('retention', listeners.retention)
+        .off('problems', listeners.problems),
     );
     const onJob = (job: RestoreJob) => {
       const send = () => streams.send('restore-progress', job);

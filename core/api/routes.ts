@@ -25,13 +25,15 @@
  * | GET    | /api/restores/:id       |                                                    | the job: state, progress, result or error           |
  * | GET    | /api/renewals           |                                                    | policy, storage and cost, live blobs' expiries, log |
  * | POST   | /api/renewals/run       | `{ dryRun? }`                                      | the run's report and plan; 409 while one runs       |
+ * | GET    | /api/problems           |                                                    | `{ problems }`: one per condition, counted, resolved |
  * | GET    | /api/retention          |                                                    | automatic retention: approved, last/next run, plan  |
  * | POST   | /api/retention/run      | `{ approve? }`                                     | the run: forgotten/pruned, or the plan awaiting OK  |
  * | GET    | /api/settings           |                                                    | every setting (core/index/settings.ts)                |
  * | PUT    | /api/settings           | the settings to change (others stay)               | every setting                                       |
  * | GET    | /api/network            |                                                    | account, epoch, prices, committee                   |
  * | GET    | /api/events             | `?token=` accepted                                 | text/event-stream: progress, backup, renewal,       |
- * |        |                         |                                                    | failure, idle, folder-state, restore-progress       |
+ * |        |                         |                                                    | failure, idle, folder-state, restore-progress,      |
+ * |        |                         |                                                    | retention, problems                                 |
  */
 import { resolve } from 'node:path';
 import type { Index } from '../index/index.js';
@@ -196,6 +198,8 @@ export function apiRoutes(c: ApiContext): Route[] {
       status: 200,
       body: await c.renewals.run(body.dryRun ?? false),
     })),
+
+    get('/api/problems', () => ({ status: 200, body: { problems: c.engine.problems.list() } })),
 
     // Automatic retention: its status and what the next run would forget, and a run now
     // (`approve`: the user's consent to delete, needed once).

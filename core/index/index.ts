@@ -8,6 +8,7 @@ import type { ChunkKind } from '../repo/pack.js';
 import Database from 'better-sqlite3';
 import type { Snapshot } from '../repo/snapshot.js';
 import { MIGRATIONS } from './migrations.js';
+import type { Problem, ProblemKind } from '../sync/problems.js';
 
 /** A folder's state: see core/sync/folder-model.ts, its only writer, for what each means. */
 export type FolderState =
@@ -550,6 +551,59 @@ export class Index {
     }));
   }
 
+  // ---- problems (core/sync/problems.ts) ----
+
+  /** A condition happened: a new entry, or one more of an unresolved one (a resolved one starts over). */
+  upsertProblem(p: {
+    key: string;
+    kind: string;
+    folder: string | null;
+    message: string;
+    at: number;
+  }): void {
+    this.db
+      .prepare(
+        `INSERT INTO problems (key, kind, folder, message, count, first_at, last_at, resolved_at)
+         VALUES (@key, @kind, @folder, @message, 1, @at, @at, NULL)
+         ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, folder = excluded.folder,
+           message = excluded.message, last_at = excluded.last_at,
+           count = CASE WHEN resolved_at IS NULL THEN count + 1 ELSE 1 END,
+           first_at = CASE WHEN resolved_at IS NULL THEN first_at ELSE excluded.first_at END,
+           resolved_at = NULL`,
+      )
+      .run(p);
+  }
+
+  problem(key: string): Problem | null {
+    const row = this.db.prepare('SELECT * FROM problems WHERE key = ?').get(key) as
+      Record<string, unknown> | undefined;
+    return row ? toProblem(row) : null;
+  }
+
+  /** Marks unresolved problems whose key is `prefix` or starts with `prefix:` as resolved. */
+  resolveProblems(prefix: string, at: number): Problem[] {
+    const rows = this.db
+      .prepare(
+        `UPDATE problems SET resolved_at = ? WHERE resolved_at IS NULL AND (key = ? OR substr(key, 1, ?) = ?) RETURNING *`,
+      )
+      .all(at, prefix, prefix.length + 1, `${prefix}:`) as Record<string, unknown>[];
+    return rows.map(toProblem);
+  }
+
+  dropResolvedProblems(before: number): void {
+    this.db
+      .prepare('DELETE FROM problems WHERE resolved_at IS NOT NULL AND resolved_at < ?')
+      .run(before);
+  }
+
+  problems(): Problem[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM problems ORDER BY resolved_at IS NOT NULL, last_at DESC, rowid DESC LIMIT 200')
+        .all() as Record<string, unknown>[]
+    ).map(toProblem);
+  }
+
   // ---- renewals ----
 
   logRenewal(r: RenewalRecord): void {
@@ -577,6 +631,19 @@ export class Index {
       reason: r.reason as string,
     }));
   }
+}
+
+function toProblem(r: Record<string, unknown>): Problem {
+  return {
+    key: r.key as string,
+    kind: r.kind as ProblemKind,
+    folder: r.folder as string | null,
+    message: r.message as string,
+    count: r.count as number,
+    firstAt: r.first_at as number,
+    lastAt: r.last_at as number,
+    resolvedAt: r.resolved_at as number | null,
+  };
 }
 
 function toFolder(r: Record<string, unknown>): FolderRow {

@@ -23,6 +23,7 @@ import { IgnoreRules } from './ignore.js';
 import type { ProgressSnapshot } from './progress.js';
 import { runRenewals, type RenewalAction, type RenewalReport } from './renewals.js';
 import { runRetention, type RetentionRun } from './retention-schedule.js';
+import { ProblemLog, recordProblems } from './problems.js';
 import { FolderWatcher } from './watcher.js';
 
 /** When a failed run is tried again: `firstMs`, doubling, at most `maxMs`. */
@@ -75,6 +76,8 @@ export interface EngineEvents {
   backup: [BackupResult];
   renewal: [RenewalRun];
   retention: [RetentionRun];
+  /** The Problems list changed (`problems.list()` has it). */
+  problems: [];
   // Not 'error': an unheard 'error' event would throw, and a failed run must never kill the engine.
   failure: [EngineFailure];
   idle: [];
@@ -82,6 +85,8 @@ export interface EngineEvents {
 
 export class Engine extends EventEmitter<EngineEvents> {
   readonly folders: FolderModel;
+  /** One entry per condition that went wrong, counted and resolved (problems.ts). */
+  readonly problems: ProblemLog;
   private settings: Settings;
   private watcher: FolderWatcher;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -104,6 +109,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     super();
     this.settings = o.settings;
     this.folders = o.folders ?? new FolderModel(o.index);
+    this.problems = new ProblemLog(o.index);
+    recordProblems(this, this.problems, () => this.emit('problems'));
     this.watcher = this.newWatcher();
   }
 
@@ -335,7 +342,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     try {
       await this.renewNow();
     } catch (error) {
-      this.emit('failure', { during: 'renewal', message: (error as Error).message });
+      this.renewalFailed(error);
     }
   }
 
@@ -344,8 +351,13 @@ export class Engine extends EventEmitter<EngineEvents> {
       const { epoch } = await this.o.client.chain.systemState();
       if (epoch !== this.lastEpoch) await this.renew();
     } catch (error) {
-      this.emit('failure', { during: 'renewal', message: (error as Error).message });
+      this.renewalFailed(error);
     }
+  }
+
+  private renewalFailed(error: unknown): void {
+    const offline = isNetworkUnavailable(error);
+    this.emit('failure', { during: 'renewal', message: (error as Error).message, offline });
   }
 
   private every(ms: number, fn: () => void): void {

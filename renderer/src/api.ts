@@ -9,10 +9,13 @@ import type {
   AdoptedAccount,
   FolderRow,
   NewAccount,
+  Problem,
   RenewalOverview,
   RenewalRun,
   RestoreJob,
   RestoreRequest,
+  RetentionRun,
+  RetentionView,
   Settings,
   SnapshotSummary,
   SnapshotTree,
@@ -85,6 +88,11 @@ export class Api {
 
   renewals = () => this.request<RenewalOverview>('GET', '/api/renewals');
   renewNow = () => this.request<RenewalRun>('POST', '/api/renewals/run', {});
+
+  problems = () => this.request<{ problems: Problem[] }>('GET', '/api/problems');
+  retention = () => this.request<RetentionView>('GET', '/api/retention');
+  runRetention = (approve: boolean) =>
+    this.request<RetentionRun>('POST', '/api/retention/run', { approve });
 
   settings = () => this.request<Settings>('GET', '/api/settings');
   updateSettings = (changes: Partial<Settings>) =>

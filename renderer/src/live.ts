@@ -1,19 +1,10 @@
 /**
  * The event stream (GET /api/events) and what it has said since the window opened: the
- * backup in progress, the backups that finished, and the failures, each with the path it
- * is about when there is one. Screens come and go; this outlives them, so the Activity
- * screen can show a failure that happened while the user was looking at Settings.
+ * backup in progress and the backups that finished. Screens come and go; this outlives
+ * them. (What went wrong is the server's Problems list, GET /api/problems, which survives
+ * a reload: the `problems` event says when it changed.)
  */
 import type { BackupEvent, LiveEvents, ProgressSnapshot } from './wire.js';
-
-/** Something that went wrong, as the Activity screen lists it. */
-export interface Problem {
-  time: number;
-  during: string;
-  /** The affected file or folder, when the failure is about one. */
-  path: string | null;
-  message: string;
-}
 
 type Listener<T> = (data: T) => void;
 
@@ -26,8 +17,6 @@ export class Live {
   progress: ProgressSnapshot | null = null;
   /** Newest first. */
   readonly backups: BackupEvent[] = [];
-  /** Newest first. */
-  readonly problems: Problem[] = [];
   connected = false;
 
   private source: EventSource | null = null;
@@ -75,7 +64,6 @@ export class Live {
   }
 
   private remember<K extends keyof LiveEvents>(name: K, data: LiveEvents[K]): void {
-    const now = Date.now();
     if (name === 'progress') this.progress = data as ProgressSnapshot;
     else if (name === 'idle') this.progress = null;
     else if (name === 'backup') {
@@ -84,25 +72,10 @@ export class Live {
       // A run that found nothing new announces the snapshot that still stands: not a new row.
       if (!this.backups.some((b) => b.snapshot.id === backup.snapshot.id))
         this.backups.unshift(backup);
-      for (const issue of backup.issues)
-        this.problems.unshift({
-          time: Date.parse(backup.snapshot.time),
-          during: 'backup',
-          path: joinPath(issue.folder, issue.path),
-          message: issue.message,
-        });
     } else if (name === 'failure') {
-      const failure = data as LiveEvents['failure'];
-      if (failure.during === 'backup') this.progress = null;
-      this.problems.unshift({
-        time: now,
-        during: failure.during,
-        path: null,
-        message: failure.message,
-      });
+      if ((data as LiveEvents['failure']).during === 'backup') this.progress = null;
     }
     this.backups.splice(KEEP);
-    this.problems.splice(KEEP);
   }
 
   private setConnected(connected: boolean): void {
@@ -124,8 +97,6 @@ const EVENT_NAMES: (keyof LiveEvents)[] = [
   'idle',
   'folder-state',
   'restore-progress',
+  'retention',
+  'problems',
 ];
-
-function joinPath(folder: string, relative: string): string {
-  return relative ? `${folder.replace(/[/\\]$/, '')}/${relative}` : folder;
-}

@@ -8,6 +8,7 @@ import { ApiError, type Api } from './api.js';
 import { h } from './dom.js';
 import { icon, type IconName } from './icons.js';
 import type { Live } from './live.js';
+import { notify } from './notifications.js';
 import { errorText } from './placeholders.js';
 import type { Status } from './wire.js';
 
@@ -117,6 +118,7 @@ export function statusBar(api: Api, live: Live): { element: HTMLElement; stop():
   const refresh = async () => {
     try {
       status = await api.status();
+      notify(status);
       unreachable = false;
       statusProblem = '';
     } catch (error) {

@@ -11,6 +11,11 @@ import type { FolderRow, RenewalRecord } from '../../core/index/index.js';
 import type { Settings } from '../../core/index/settings.js';
 import type { ProgressSnapshot } from '../../core/sync/progress.js';
 import type { FloeStatus } from '../../core/sync/status.js';
+import type { FolderOutcome } from '../../core/sync/backup.js';
+import type { EngineFailure } from '../../core/sync/engine.js';
+import type { Problem } from '../../core/sync/problems.js';
+import type { RetentionRun, RetentionStatus } from '../../core/sync/retention-schedule.js';
+import type { PruneReport } from '../../core/sync/prune.js';
 
 export type {
   EntryView,
@@ -24,6 +29,11 @@ export type {
 };
 
 export type Status = FloeStatus & { paused: boolean };
+
+export type { Problem, RetentionRun };
+
+/** GET /api/retention. */
+export type RetentionView = RetentionStatus & { plan: PruneReport };
 
 export interface AccountState {
   account: string | null;
@@ -79,16 +89,16 @@ export interface BackupEvent {
   newBytes: number;
   dedupedBytes: number;
   packs: number;
+  unchanged: boolean;
+  /** What the run did with each folder (saved, missing, held, paused, not restored). */
+  folders: FolderOutcome[];
   /** Files that could not be backed up; `path` is relative to `folder`, in the text form of names. */
   issues: { folder: string; path: string; code: string; message: string }[];
 }
 
 export type RenewalEvent = Omit<RenewalRun, 'dryRun'>;
 
-export interface FailureEvent {
-  during: 'backup' | 'renewal' | 'watch';
-  message: string;
-}
+export type FailureEvent = EngineFailure;
 
 export interface LiveEvents {
   progress: ProgressSnapshot;
@@ -98,4 +108,6 @@ export interface LiveEvents {
   idle: Record<string, never>;
   'folder-state': { folder: FolderRow; removed: boolean; folders: FolderRow[] };
   'restore-progress': RestoreJob;
+  retention: RetentionRun;
+  problems: { problems: Problem[] };
 }

@@ -8,6 +8,7 @@ import { startDaemon } from '../../core/api/daemon.js';
 import type { FolderRow } from '../../core/index/index.js';
 import { overallState } from '../../core/sync/overall-state.js';
 import type { FloeStatus } from '../../core/sync/status.js';
+import type { Problem } from '../../core/sync/problems.js';
 import { startLocalnetProcess, type LocalnetProcess } from '../support/localnet-process.js';
 import { call } from './fixture.js';
 
@@ -77,6 +78,17 @@ test('an edit made while the network is down lands in a snapshot as soon as it i
       now: Date.now(),
     });
     assert.notEqual(view.state, 'synced', `the overall state says ${view.headline}`);
+    const problems = async () =>
+      ((await call(daemon, 'GET', '/api/problems')).json as { problems: Problem[] }).problems;
+    const down = await until('the problem listed', async () => {
+      const list = await problems();
+      return list.some((p) => p.key === 'network' && p.resolvedAt === null) ? list : null;
+    });
+    assert.equal(
+      down.filter((p) => p.key === 'network').length,
+      1,
+      'one entry for the condition, however often it failed',
+    );
 
     // Back: the retry runs without waiting for the hourly rescan.
     net = await startLocalnetProcess(join(home, 'localnet'), ['--port', port]);
@@ -86,6 +98,8 @@ test('an edit made while the network is down lands in a snapshot as soon as it i
       return f.state === 'idle' && !f.dirty ? f : null;
     });
     assert.equal(after.lastError, null);
+    const resolved = (await problems()).find((p) => p.key === 'network')!;
+    assert.notEqual(resolved.resolvedAt, null, 'the network answering resolves it');
   } finally {
     await daemon.stop();
     await net?.stop();

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
+import type { FolderRow } from '../../core/index/index.js';
 import type { FloeStatus } from '../../core/sync/status.js';
 import type { ProgressSnapshot } from '../../core/sync/progress.js';
 import { renderTrayIcon, trayIconPng } from '../../main/tray-icon.js';
@@ -59,6 +60,25 @@ const progress: ProgressSnapshot = {
   step: null,
 };
 
+function folder(o: Partial<FolderRow>): FolderRow {
+  return {
+    id: 1,
+    path: '/home/u/Photos',
+    addedAt: NOW - 86_400_000,
+    paused: false,
+    state: 'idle',
+    stateSince: NOW - 60_000,
+    detail: {},
+    lastScanAt: NOW - 60_000,
+    lastError: null,
+    dirty: false,
+    changesSeen: 3,
+    changesSaved: 3,
+    deletionsConfirmed: false,
+    ...o,
+  };
+}
+
 const input = (o: Partial<TrayInput>): TrayInput => ({
   status: status(),
   progress: null,
@@ -102,6 +122,54 @@ test('each situation maps to its state, worst news first', () => {
       'offline',
     ],
     ['engine not answering', input({ engineUnreachable: true, status: null }), 'offline'],
+    [
+      'a folder with changes no snapshot holds is not synced',
+      input({ status: status({ folders: [folder({ dirty: true, changesSeen: 4 })] }) }),
+      'pending',
+    ],
+    [
+      'a run failed and waits to retry',
+      input({
+        status: status({
+          folders: [
+            folder({
+              state: 'retrying',
+              dirty: true,
+              lastError: 'disk full',
+              detail: { retry: { attempt: 1, nextAt: NOW + 4_000 } },
+            }),
+          ],
+        }),
+      }),
+      'pending',
+    ],
+    [
+      'backups kept failing, even while another folder syncs',
+      input({
+        progress,
+        status: status({ folders: [folder({ state: 'failed', lastError: 'disk full' })] }),
+      }),
+      'backup-failed',
+    ],
+    [
+      'deletions held',
+      input({
+        status: status({
+          folders: [folder({ state: 'held', detail: { held: { deleted: 9, total: 10 } } })],
+        }),
+      }),
+      'attention',
+    ],
+    [
+      'a folder missing',
+      input({ status: status({ folders: [folder({ state: 'missing' })] }) }),
+      'attention',
+    ],
+    [
+      'a folder paused with changes is just paused',
+      input({ paused: true, status: status({ folders: [folder({ paused: true, dirty: true })] }) }),
+      'paused',
+    ],
   ];
   for (const [what, i, expected] of cases) assert.equal(trayView(i).icon, expected, what);
 });
@@ -133,7 +201,10 @@ test('every state has its own icon, syncing shows its progress, and the PNG is w
   const states: TrayIconState[] = [
     'synced',
     'syncing',
+    'pending',
     'paused',
+    'attention',
+    'backup-failed',
     'renewal-due',
     'renewal-failed',
     'offline',

@@ -14,11 +14,10 @@ import {
   shortId,
 } from '../format.js';
 import { icon } from '../icons.js';
-import type { Problem } from '../live.js';
 import { empty, failed, loading } from '../placeholders.js';
 import { progressView } from '../progress-view.js';
 import { restoreList } from '../restore-list.js';
-import type { BackupEvent, SnapshotSummary } from '../wire.js';
+import type { BackupEvent, Problem, SnapshotSummary } from '../wire.js';
 import type { Screen } from './screen.js';
 
 const RECENT = 10;
@@ -79,20 +78,32 @@ export const activityScreen: Screen = (pane, { api, live, restores }) => {
     );
   };
 
+  /** The server's list (it survives reloads and restarts): one entry per condition. */
+  let problemList: Problem[] | null = null;
   const drawProblems = () => {
+    const open = (problemList ?? []).filter((p) => p.resolvedAt === null);
+    const resolved = (problemList ?? []).filter((p) => p.resolvedAt !== null);
     problems.replaceChildren(
       h(
         'h2',
         { id: 'problems-title' },
         'Problems',
-        live.problems.length
-          ? h('span', { class: 'count count-danger' }, live.problems.length)
-          : null,
+        open.length ? h('span', { class: 'count count-danger' }, open.length) : null,
       ),
-      live.problems.length
-        ? h('ul', { class: 'problems' }, live.problems.map(problemRow))
-        : h('p', { class: 'quiet' }, 'Nothing has gone wrong since this window opened.'),
+      problemList === null
+        ? loading('Loading problems…')
+        : problemList.length
+          ? h('ul', { class: 'problems' }, [...open, ...resolved].map(problemRow))
+          : h('p', { class: 'quiet' }, 'Nothing has gone wrong lately.'),
     );
+  };
+  const loadProblems = async () => {
+    try {
+      problemList = (await api.problems()).problems;
+    } catch {
+      // The list stays as it was; the status bar says when Floe cannot be reached.
+    }
+    drawProblems();
   };
 
   const drawRecent = () => {
@@ -142,16 +153,17 @@ export const activityScreen: Screen = (pane, { api, live, restores }) => {
   drawNow();
   drawProblems();
   void load();
+  void loadProblems();
   const unsubscribe = [
     live.on('progress', drawNow),
     live.on('idle', drawNow),
     live.on('backup', () => {
       drawNow();
-      drawProblems();
       void load();
     }),
-    live.on('failure', () => {
-      drawNow();
+    live.on('failure', drawNow),
+    live.on('problems', ({ problems: latest }) => {
+      problemList = latest;
       drawProblems();
     }),
     restoreSection.stop,
@@ -161,17 +173,34 @@ export const activityScreen: Screen = (pane, { api, live, restores }) => {
   };
 };
 
+const KINDS: Record<Problem['kind'], string> = {
+  backup: 'Backing up',
+  network: 'Reaching the network',
+  renewal: 'Renewing storage',
+  retention: 'Cleaning up old snapshots',
+  file: 'Reading a file',
+  watch: 'Watching for changes',
+};
+
 function problemRow(p: Problem): HTMLElement {
+  const times =
+    p.count > 1
+      ? `${formatCount(p.count)} times, last ${relativeTime(p.lastAt)}`
+      : relativeTime(p.lastAt);
   return h(
     'li',
-    { class: 'problem' },
-    icon('alert'),
+    { class: p.resolvedAt === null ? 'problem' : 'problem problem-resolved', 'data-key': p.key },
+    icon(p.resolvedAt === null ? 'alert' : 'check'),
     h(
       'div',
       null,
       h('p', { class: 'problem-message' }, p.message),
-      p.path ? h('p', { class: 'problem-path' }, h('code', null, p.path)) : null,
-      h('p', { class: 'problem-when' }, `During ${p.during}, ${relativeTime(p.time)}`),
+      p.folder ? h('p', { class: 'problem-path' }, h('code', null, p.folder)) : null,
+      h(
+        'p',
+        { class: 'problem-when' },
+        `${KINDS[p.kind]} · ${times}${p.resolvedAt === null ? '' : ` · resolved ${relativeTime(p.resolvedAt)}`}`,
+      ),
     ),
   );
 }

@@ -11,6 +11,7 @@ import { formatDuration } from '../format.js';
 import { icon } from '../icons.js';
 import { errorText, failed, inlineError, loading } from '../placeholders.js';
 import type { Settings } from '../wire.js';
+import { askForNotifications, notificationState } from '../notifications.js';
 import type { Screen } from './screen.js';
 
 const DAY_MS = 86_400_000;
@@ -346,6 +347,47 @@ function settingsForm(
     ),
   );
 
+  // Notifications: the browser's own permission, asked from a click (the desktop app's
+  // come from its main process and need nothing here).
+  const alerts = h(
+    'fieldset',
+    { class: 'settings-group', 'data-field': 'notifications' },
+    h('legend', null, 'Notifications'),
+  );
+  const drawAlerts = () => {
+    const state = notificationState();
+    const text: Record<typeof state, string> = {
+      desktop:
+        'Floe tells you when a backup keeps failing, a renewal fails, the balance runs low, a folder goes missing or deletions are held.',
+      granted:
+        'On: this window tells you when a backup keeps failing, a renewal fails, the balance runs low, a folder goes missing or deletions are held.',
+      denied:
+        'Blocked in this browser: allow notifications for this page in the browser’s site settings to turn them on.',
+      default:
+        'Get a notification when a backup keeps failing, a renewal fails, the balance runs low, a folder goes missing or deletions are held.',
+      unsupported:
+        'This browser cannot show notifications; the status bar and Activity show everything.',
+    };
+    alerts.replaceChildren(
+      h('legend', null, 'Notifications'),
+      h('p', { class: 'hint', id: 'notifications-state' }, text[state]),
+      ...(state === 'default'
+        ? [
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'button button-small',
+                on: { click: () => void askForNotifications().then(drawAlerts) },
+              },
+              'Turn on notifications',
+            ),
+          ]
+        : []),
+    );
+  };
+  drawAlerts();
+
   const read = (): Settings => {
     const retentionValues: Settings['retention'] = {};
     RETENTION.forEach((r, i) => {
@@ -417,6 +459,7 @@ function settingsForm(
     upload,
     safety,
     startup,
+    alerts,
     h('div', { class: 'save-bar' }, problem, note, submit),
   );
 
