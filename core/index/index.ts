@@ -599,7 +599,9 @@ export class Index {
   problems(): Problem[] {
     return (
       this.db
-        .prepare('SELECT * FROM problems ORDER BY resolved_at IS NOT NULL, last_at DESC, rowid DESC LIMIT 200')
+        .prepare(
+          'SELECT * FROM problems ORDER BY resolved_at IS NOT NULL, last_at DESC, rowid DESC LIMIT 200',
+        )
         .all() as Record<string, unknown>[]
     ).map(toProblem);
   }
