@@ -5,7 +5,7 @@
  * process, so the window never waits on encoding.
  */
 import type { RepoKeys } from '../repo/keys.js';
-import { Engine } from '../sync/engine.js';
+import { Engine, type EngineOptions } from '../sync/engine.js';
 import { rebuildIndex } from '../sync/rebuild.js';
 import type { LocalnetConnection, LocalnetShape } from '../session/localnet.js';
 import { connect, NotInitializedError, openDataDir, type Connection } from '../session/session.js';
@@ -25,6 +25,8 @@ export interface DaemonOptions {
   epochs?: number;
   /** Passphrase for the key file where no OS keychain runs. */
   keyPassphrase?: string;
+  /** How the engine retries failed runs and debounces changes (defaults: engine.ts). */
+  engine?: Pick<EngineOptions, 'retry' | 'debounceMs' | 'probeIntervalMs'>;
 }
 
 export interface Daemon {
@@ -79,6 +81,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       client: conn.client,
       settings: dir.settings(),
       epochs: o.epochs ?? 5,
+      ...o.engine,
     });
     api.attach({ engine, index, client: conn.client, keys, dataDir: dir.dataDir });
     await engine.start();

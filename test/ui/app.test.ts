@@ -14,6 +14,9 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDaemon, type Daemon } from '../../core/api/daemon.js';
 import { buildUi } from '../../renderer/build.js';
+import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { deriveKeys } from '../../core/repo/keys.js';
+import { LocalChain } from '../../core/walrus/chain/local-chain.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join('test-artifacts', 'screenshots');
@@ -31,6 +34,8 @@ describe(
     let browser: Browser;
     let page: Page;
     let docs: string;
+    /** The account's phrase, read off the onboarding screen. */
+    let phrase = '';
     const pageErrors: string[] = [];
     const photo = randomBytes(300_000);
     const saved = {
@@ -68,9 +73,26 @@ describe(
         staticDir: await buildUi(join(dir, 'ui')),
         localnet: { nodes: 4, nShards: 10 },
         keyPassphrase: 'test',
+        // A failed run is retried within a second, and shows as failed after two.
+        engine: { retry: { firstMs: 300, maxMs: 1_000, failedAfter: 2 }, debounceMs: 300 },
       });
       browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-      page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      page = await browser.newPage({
+        viewport: { width: 1280, height: 860 },
+        permissions: ['notifications'],
+      });
+      // The notifications the page shows, as the browser's own API receives them.
+      await page.addInitScript(() => {
+        const Shown = window.Notification;
+        const shown: string[] = [];
+        (window as unknown as { floeShown: string[] }).floeShown = shown;
+        window.Notification = class extends Shown {
+          constructor(title: string, options?: NotificationOptions) {
+            super(title, options);
+            shown.push(title);
+          }
+        };
+      });
       page.on('pageerror', (error) => pageErrors.push(error.message));
     });
 
@@ -124,6 +146,7 @@ describe(
         await page.getByRole('button', { name: /Create a new account/ }).click();
         const words = await page.locator('.phrase-grid .word').allTextContents();
         assert.equal(words.length, 24);
+        phrase = words.join(' ');
         assert.equal(
           await page.locator('.phrase-grid li').first().locator('.word-number').textContent(),
           '1',
@@ -238,6 +261,104 @@ describe(
       await shot('restore-done');
       assert.deepEqual(await readFile(join(target, 'photo.bin')), photo);
     });
+
+    test(
+      'a folder emptied by hand is held: the window asks, notifies, and records it once confirmed',
+      SLOW,
+      async () => {
+        const archive = join(dir, 'Archive');
+        await mkdir(archive);
+        for (const n of ['a.txt', 'b.txt', 'c.txt']) await writeFile(join(archive, n), n);
+        await go('Folders');
+        await page.getByLabel('Folder to back up').fill(archive);
+        await page.getByRole('button', { name: 'Add folder' }).click();
+        const row = page.locator(`.folder-row[data-path="${archive}"]`);
+        await row.locator('.badge-idle:not(.badge-dirty)').waitFor(SLOW);
+
+        for (const n of ['a.txt', 'b.txt', 'c.txt']) await rm(join(archive, n));
+        await row.locator('.badge-held').waitFor(SLOW);
+        assert.match((await row.textContent())!, /Deletions held.*empty now.*held 3 file/);
+        await page.waitForFunction(
+          () =>
+            document.querySelector('.status-bar .state')?.getAttribute('data-state') ===
+            'attention',
+          null,
+          SLOW,
+        );
+        await page.waitForFunction(
+          () =>
+            (window as unknown as { floeShown: string[] }).floeShown.includes(
+              'Deletions in Archive are waiting for you',
+            ),
+          null,
+          SLOW,
+        );
+        await shot('folder-held');
+        const before = (await api<{ snapshots: unknown[] }>('/api/snapshots')).snapshots.length;
+
+        await row.getByRole('button', { name: 'Record the deletions in Archive' }).click();
+        await page
+          .getByRole('dialog')
+          .getByRole('button', { name: 'Record the deletions' })
+          .click();
+        await row.locator('.badge-idle').waitFor(SLOW);
+        const after = await api<{ snapshots: { folders: string[] }[] }>('/api/snapshots');
+        assert.equal(after.snapshots.length, before + 1, 'the confirmed deletions are recorded');
+        await row.getByRole('button', { name: 'Remove Archive' }).click();
+        await page.getByRole('dialog').getByRole('button', { name: 'Remove folder' }).click();
+        await row.waitFor({ state: 'detached' });
+      },
+    );
+
+    test(
+      'a backup that keeps failing says so in the status bar, the folder, Problems and a notification',
+      SLOW,
+      async () => {
+        // Every WAL but one FROST leaves the account: the next blob cannot be paid for.
+        const chain = new LocalChain(daemon.network()!.url, deriveKeys(phrase).account);
+        const { wal } = await chain.balances(chain.address);
+        await chain.execute({
+          kind: 'transfer_wal',
+          to: new Ed25519Keypair().toSuiAddress(),
+          amount: (BigInt(wal) - 1n).toString(),
+        });
+        await writeFile(join(docs, 'unpaid.txt'), 'written when the balance was gone');
+        await page.waitForFunction(
+          () =>
+            document.querySelector('.status-bar .state')?.getAttribute('data-state') ===
+            'backup-failed',
+          null,
+          SLOW,
+        );
+        assert.match(
+          (await page.locator('.status-bar').textContent())!,
+          /Backup failed.*Documents.*InsufficientBalance|Backup failed.*Documents/,
+        );
+        await page.waitForFunction(
+          () =>
+            (window as unknown as { floeShown: string[] }).floeShown.includes(
+              'Backup of Documents failed',
+            ),
+          null,
+          SLOW,
+        );
+        await go('Folders');
+        const row = page.locator(`.folder-row[data-path="${docs}"]`);
+        await row.locator('.badge-failed').waitFor(SLOW);
+        await shot('folder-failed');
+        await go('Activity');
+        const problem = page.locator('.problem[data-key="backup"]');
+        await problem.waitFor(SLOW);
+        assert.match((await problem.textContent())!, /Backing up · \d+ times/);
+        await shot('activity-problems');
+
+        // Funded again: the next retry goes through, and the problem is resolved.
+        await chain.faucet(chain.address);
+        await page.locator('.problem-resolved[data-key="backup"]').waitFor(SLOW);
+        await go('Folders');
+        await row.locator('.badge-idle:not(.badge-dirty)').waitFor(SLOW);
+      },
+    );
 
     test(
       "settings send only what changed and show the server's refusal beside the field",
