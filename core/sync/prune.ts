@@ -53,7 +53,12 @@ export const DEFAULT_COMPACT_BELOW = 0.5;
 export async function forgetAndPrune(ctx: PruneContext, o: PruneOptions): Promise<PruneReport> {
   const { index, keys, client } = ctx;
   if (!o.dryRun) await recoverInterruptedStores(index, client);
-  const all = index.snapshots().map((s) => ({ ...s, time: s.record.time }));
+  // Forgotten is for good (its packs may already be deleted): the policy picks among the
+  // snapshots still retained, and a forgotten one is never "forgotten" again.
+  const all = index
+    .snapshots()
+    .filter((s) => s.retained)
+    .map((s) => ({ ...s, time: s.record.time }));
   const decision = applyRetention(all, o.policy);
   const newest = all.slice().sort((a, b) => Date.parse(b.time) - Date.parse(a.time))[0];
   const keep = new Map(decision.keep.map((k) => [k.snapshot.id, k.reasons]));

@@ -80,18 +80,10 @@ export async function runRetention(
   const status = retentionStatus(index, settings, o.intervalMs);
   if (!o.force && status.nextRunAt !== null && now < status.nextRunAt)
     return { ran: false, waitingForApproval: false, plan: null };
-  // Snapshots forgotten before stay forgotten: only newly forgotten ones are news.
-  const retained = new Set(
-    index
-      .snapshots()
-      .filter((s) => s.retained)
-      .map((s) => s.id),
-  );
-  const newlyForgotten = (r: PruneReport) => r.forgotten.filter((f) => retained.has(f.id));
   if (o.approve) approveRetention(index);
   if (!o.approve && !status.approved) {
     const plan = await retentionPlan(ctx, settings);
-    if (newlyForgotten(plan).length > 0) return { ran: false, waitingForApproval: true, plan };
+    if (plan.forgotten.length > 0) return { ran: false, waitingForApproval: true, plan };
   }
   const report = await forgetAndPrune(
     { ...ctx, epochs: settings.renewal.termEpochs },
@@ -99,7 +91,7 @@ export async function runRetention(
   );
   const { epoch } = await ctx.client.chain.systemState();
   index.transaction(() => {
-    for (const f of newlyForgotten(report))
+    for (const f of report.forgotten)
       index.logRenewal({
         time: now,
         epoch,

@@ -52,8 +52,11 @@ export class Api {
   createAccount = () => this.request<NewAccount>('POST', '/api/account/create', {});
   confirmAccount = (phrase: string) =>
     this.request<AdoptedAccount>('POST', '/api/account/confirm', { phrase });
-  restoreAccount = (phrase: string) =>
-    this.request<AdoptedAccount>('POST', '/api/account/restore', { phrase });
+  restoreAccount = (phrase: string, startNew = false) =>
+    this.request<AdoptedAccount>('POST', '/api/account/restore', {
+      phrase,
+      ...(startNew ? { startNew } : {}),
+    });
 
   status = () => this.request<Status>('GET', '/api/status');
   backupNow = () => this.request<{ requested: boolean }>('POST', '/api/backup');

@@ -454,6 +454,33 @@ describe(
       },
     );
 
+    test(
+      'the snapshot list shows what the next clean-up would forget, and applies it once approved',
+      SLOW,
+      async () => {
+        const put = await fetch(`${daemon.url}/api/settings`, {
+          method: 'PUT',
+          headers: { Authorization: `Bearer ${daemon.token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ retention: { last: 1 } }),
+        });
+        assert.equal(put.status, 200);
+        await go('Snapshots');
+        const card = page.locator('.retention-card');
+        await card.getByText(/The next clean-up forgets \d+ snapshots?/).waitFor(SLOW);
+        const planned = await card.locator('.retention-plan li').count();
+        const before = (await api<{ snapshots: { retained: boolean }[] }>('/api/snapshots'))
+          .snapshots;
+        assert.equal(planned, before.filter((x) => x.retained).length - 1, 'all but the newest');
+        assert.match((await card.textContent())!, /has not deleted anything yet/);
+        await shot('retention-plan', false);
+        await card.getByRole('button', { name: 'Approve and clean up' }).click();
+        await card.getByText(/Nothing to forget/).waitFor(SLOW);
+        const after = (await api<{ snapshots: { retained: boolean }[] }>('/api/snapshots'))
+          .snapshots;
+        assert.equal(after.filter((x) => x.retained).length, 1);
+      },
+    );
+
     test('the window says offline when the network is down', SLOW, async () => {
       await daemon.network()!.stop();
       const state = page.locator('.status-bar .state');

@@ -4,7 +4,7 @@
  * from its phrase. The phrase lives only in this function's memory; it is sent back to
  * Floe once, to confirm, and never stored by the page.
  */
-import type { Api } from '../api.js';
+import { ApiError, type Api } from '../api.js';
 import { h } from '../dom.js';
 import { icon, logo } from '../icons.js';
 import { inlineError, loading } from '../placeholders.js';
@@ -274,11 +274,37 @@ export function startOnboarding(root: HTMLElement, api: Api, done: (path?: strin
       problem.replaceChildren(
         loading('Finding your backups on the network. This can take a minute.'),
       );
+      const words = phraseWords(phrase.value).join(' ');
       try {
-        await api.restoreAccount(phraseWords(phrase.value).join(' '));
-        done('/snapshots');
+        await api.restoreAccount(words);
+        // The folders come back "not yet restored": the folder list says what to do next.
+        done('/folders');
       } catch (error) {
         problem.replaceChildren(inlineError(error));
+        // No backups for these words: a typo far more often than a wish for a new account —
+        // but that is the user's call, and it is offered, not assumed.
+        if (error instanceof ApiError && error.status === 404)
+          problem.append(
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'button button-small',
+                on: {
+                  click: async () => {
+                    problem.replaceChildren(loading('Starting a new account with these words…'));
+                    try {
+                      await api.restoreAccount(words, true);
+                      done('/folders');
+                    } catch (again) {
+                      problem.replaceChildren(inlineError(again));
+                    }
+                  },
+                },
+              },
+              'These words are right: start a new account with them',
+            ),
+          );
         phrase.setAttribute('aria-invalid', 'true');
         submit.disabled = false;
         submit.textContent = 'Restore';

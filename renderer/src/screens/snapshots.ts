@@ -19,6 +19,7 @@ import {
 import { icon } from '../icons.js';
 import { empty, failed, inlineError, loading } from '../placeholders.js';
 import { restoreList } from '../restore-list.js';
+import { retentionCard } from '../retention-card.js';
 import type { EntryView, SnapshotSummary, SnapshotTree } from '../wire.js';
 import type { Screen, ScreenContext } from './screen.js';
 
@@ -77,6 +78,7 @@ function list(pane: HTMLElement, { api }: ScreenContext, restores: HTMLElement):
       ),
     ),
     restores,
+    retentionCard(api, () => void load()),
     body,
   );
   void load();
