@@ -33,9 +33,24 @@ export interface SignedConfirmation {
 
 export type NodeBlobStatus =
   | 'nonexistent'
-  | { permanent: { endEpoch: number; isCertified: boolean; initialCertifiedEpoch: number | null } }
+  | {
+      permanent: {
+        endEpoch: number;
+        isCertified: boolean;
+        initialCertifiedEpoch: number | null;
+        statusEvent: { txDigest: string; eventSeq: string };
+      };
+    }
   | { deletable: { initialCertifiedEpoch: number | null } }
-  | { invalid: unknown };
+  | { invalid: { event: { txDigest: string; eventSeq: string } } };
+
+/** walrus-service's `ServiceHealthInfo` (the fields Floe reads). */
+export interface NodeHealth {
+  epoch: number;
+  nodeStatus: string;
+  publicKey: string;
+  shardSummary: { owned: number; readOnly: number };
+}
 
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -95,9 +110,7 @@ export class StorageNodeClient {
     return this.data(await this.request('GET', `/v1/blobs/${blobId}/status`, o));
   }
 
-  async health(
-    o: RequestOptions = {},
-  ): Promise<{ epoch: number; nodeId?: string; shards?: number[] }> {
+  async health(o: RequestOptions = {}): Promise<NodeHealth> {
     return this.data(await this.request('GET', '/v1/health', o));
   }
 
