@@ -19,10 +19,11 @@ export class HttpError extends Error {
 
 /**
  * What is left of a refused body is read and dropped (so the connection can carry the
- * next request) when it is at most this long; past it, or when its length is unknown,
- * the answer closes the connection instead of reading on.
+ * next request, and the sender reads the refusal instead of a reset) when it is at most
+ * this long — dropping costs no memory, only the reading; past it, or when its length
+ * is unknown, the answer closes the connection instead of reading on.
  */
-const DRAIN_LIMIT = 16 * 1024 * 1024;
+const DRAIN_LIMIT = 256 * 1024 * 1024;
 
 /** Bytes of each request's body read so far, for deciding whether the rest can be drained. */
 const bodyBytesRead = new WeakMap<IncomingMessage, number>();
