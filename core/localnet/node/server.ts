@@ -257,6 +257,7 @@ export class StorageNode {
       if (!this.server) return;
       try {
         if (!(await this.view.isRegistered(blobId))) continue;
+        await this.store.refresh(blobId);
         const { nShards } = await this.view.systemState();
         const pairs = await missingPairs(
           this.store,

@@ -37,9 +37,16 @@ export interface StoredSliver {
   checksummed: boolean;
 }
 
+/** Blobs whose file listing is kept in memory (the most recently used). */
+const LISTED_BLOBS = 4096;
+
 export class SliverStore {
-  /** Blob directories known to exist: a sliver write needs no mkdir after the first. */
-  private readonly dirs = new Set<string>();
+  /**
+   * The files of recently used blobs: confirmations and uploads ask "is it stored?" for
+   * every pair, and a stat per question was most of a node's file-system time. Files
+   * changed behind the node's back are seen again when `refresh` lists the blob anew.
+   */
+  private readonly listed = new Map<string, Set<string>>();
 
   constructor(private readonly root: string) {}
 
@@ -61,7 +68,7 @@ export class SliverStore {
   }
 
   async hasMetadata(blobId: string): Promise<boolean> {
-    return exists(join(this.dir(blobId), 'metadata'));
+    return (await this.files(blobId)).has('metadata');
   }
 
   /** Stores a sliver that has been verified against the blob's metadata. */
@@ -92,16 +99,38 @@ export class SliverStore {
   }
 
   async hasSliver(blobId: string, pair: number, kind: SliverKind): Promise<boolean> {
-    return exists(join(this.dir(blobId), sliverFile(pair, kind)));
+    return (await this.files(blobId)).has(sliverFile(pair, kind));
   }
 
   async removeSliver(blobId: string, pair: number, kind: SliverKind): Promise<void> {
     await rm(join(this.dir(blobId), sliverFile(pair, kind)), { force: true });
+    this.listed.get(blobId)?.delete(sliverFile(pair, kind));
   }
 
   async removeBlob(blobId: string): Promise<void> {
-    this.dirs.delete(this.dir(blobId));
+    this.listed.delete(blobId);
     await rm(this.dir(blobId), { recursive: true, force: true });
+  }
+
+  /** Lists the blob's files again: someone may have changed them behind the node's back. */
+  async refresh(blobId: string): Promise<void> {
+    this.listed.delete(blobId);
+    await this.files(blobId);
+  }
+
+  private async files(blobId: string): Promise<Set<string>> {
+    let names = this.listed.get(blobId);
+    if (names) {
+      // Most recently used last, so the oldest is dropped first.
+      this.listed.delete(blobId);
+      this.listed.set(blobId, names);
+      return names;
+    }
+    const listing = await readdir(this.dir(blobId)).catch(() => null);
+    names = new Set((listing ?? []).filter((n) => !n.startsWith('.')));
+    if (this.listed.size >= LISTED_BLOBS) this.listed.delete(this.listed.keys().next().value!);
+    this.listed.set(blobId, names);
+    return names;
   }
 
   async blobIds(): Promise<string[]> {
@@ -110,8 +139,8 @@ export class SliverStore {
 
   /** The (pair, kind) of every sliver file of a blob. */
   async sliversOf(blobId: string): Promise<{ pair: number; kind: SliverKind }[]> {
-    const names = await readdir(this.dir(blobId)).catch(() => [] as string[]);
-    return names.flatMap((name) => {
+    await this.refresh(blobId);
+    return [...(await this.files(blobId))].flatMap((name) => {
       const m = /^([0-9]+)\.(primary|secondary)$/.exec(name);
       return m ? [{ pair: Number(m[1]), kind: m[2] as SliverKind }] : [];
     });
@@ -130,10 +159,9 @@ export class SliverStore {
 
   private async write(blobId: string, name: string, parts: Uint8Array[]): Promise<void> {
     const dir = this.dir(blobId);
-    if (!this.dirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      this.dirs.add(dir);
-    }
+    const files = await this.files(blobId);
+    // A blob with no files yet may have no directory either.
+    if (files.size === 0) await mkdir(dir, { recursive: true });
     const tmp = join(dir, `.${name}.${process.pid}.${Math.random().toString(36).slice(2)}`);
     const handle = await open(tmp, 'w');
     try {
@@ -142,6 +170,7 @@ export class SliverStore {
       await handle.close();
     }
     await rename(tmp, join(dir, name));
+    files.add(name);
   }
 
   private async read(blobId: string, name: string): Promise<Uint8Array | null> {
@@ -156,15 +185,6 @@ export class SliverStore {
 
 function sha256(bytes: Uint8Array): Uint8Array {
   return createHash('sha256').update(bytes).digest();
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function sliverFile(pair: number, kind: SliverKind): string {
