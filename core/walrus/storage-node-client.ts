@@ -89,6 +89,36 @@ export class StorageNodeClient {
     await this.request('PUT', `/v1/blobs/${blobId}/slivers/${pair}/${kind}`, o, sliver);
   }
 
+  /**
+   * BCS recovery symbols for rebuilding the `kind` sliver with index `sliverIndex`: one
+   * from each sliver of the other axis the node holds, each with its Merkle proof.
+   */
+  async getRecoverySymbols(
+    blobId: string,
+    kind: SliverKind,
+    sliverIndex: number,
+    o: RequestOptions = {},
+  ): Promise<Uint8Array> {
+    const proofAxis = kind === 'primary' ? 'secondary' : 'primary';
+    const query = `targetSliver=${sliverIndex}&targetType=${kind}&proofAxis=${proofAxis}`;
+    return this.bytes(await this.request('GET', `/v1/blobs/${blobId}/recoverySymbols?${query}`, o));
+  }
+
+  /**
+   * BCS decoding symbols (no proofs) for source slivers of `kind`: for each index, the
+   * symbol each sliver of the other axis the node holds has at that position.
+   */
+  async getDecodingSymbols(
+    blobId: string,
+    kind: SliverKind,
+    sliverIndices: number[],
+    o: RequestOptions = {},
+  ): Promise<Uint8Array> {
+    const targets = sliverIndices.map((i) => `targetSlivers=${i}`).join('&');
+    const query = `${targets}&targetType=${kind}`;
+    return this.bytes(await this.request('GET', `/v1/blobs/${blobId}/decodingSymbols?${query}`, o));
+  }
+
   async getConfirmation(
     blobId: string,
     deletableObjectId: string | null,

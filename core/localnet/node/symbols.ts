@@ -298,3 +298,30 @@ export function rebuildSliver(
   originals.forEach((s, i) => data.set(s, i * symbolSize));
   return { index, symbolSize, data };
 }
+
+/** Parses a decoding-symbols answer: for the target sliver `index`, position → symbol. */
+export function parsedDecodingSymbols(
+  bytes: Uint8Array,
+  metadata: BlobMetadata,
+  targetKind: SliverKind,
+  targetIndex: number,
+): { sourceIndex: number; data: Uint8Array }[] {
+  const n = metadata.hashes.length;
+  const symbolSize = new EncodingConfig(n).symbolSize(metadata.unencodedLength);
+  const out: { sourceIndex: number; data: Uint8Array }[] = [];
+  for (const [target, list] of DecodingSymbolsBcs.parse(bytes) as Map<
+    number,
+    {
+      Primary?: { index: number; data: number[] | Uint8Array };
+      Secondary?: { index: number; data: number[] | Uint8Array };
+    }[]
+  >) {
+    if (target !== targetIndex) continue;
+    for (const either of list) {
+      const inner = targetKind === 'primary' ? either.Primary : either.Secondary;
+      if (!inner || inner.index >= n || inner.data.length !== symbolSize) continue;
+      out.push({ sourceIndex: inner.index, data: Uint8Array.from(inner.data) });
+    }
+  }
+  return out;
+}

@@ -122,3 +122,22 @@ test('a read that meets a corrupted sliver is refused, served elsewhere, and the
     await t.close();
   }
 });
+
+test('one lost sliver is rebuilt from its peers symbols, byte for byte', async () => {
+  const t = await startTestNetwork();
+  try {
+    const stored = await t.client.store(randomBytes(50_000), { epochs: 5, deletable: false });
+    const node = t.net.nodes[1]!;
+    for (const kind of ['primary', 'secondary'] as const) {
+      const { pair } = (await node.store.sliversOf(stored.blobId)).find((s) => s.kind === kind)!;
+      const original = await node.store.getSliver(stored.blobId, pair, kind);
+      await node.store.removeSliver(stored.blobId, pair, kind);
+      await node.scrubNow();
+      assert.equal(node.recoveryLog.at(-1)!.blobId, stored.blobId);
+      assert.equal((node.recoveryLog.at(-1) as { route: string }).route, 'symbols');
+      assert.deepEqual(await node.store.getSliver(stored.blobId, pair, kind), original);
+    }
+  } finally {
+    await t.close();
+  }
+});
