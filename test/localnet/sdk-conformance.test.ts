@@ -9,8 +9,20 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { RS2_ENCODING_TYPE } from '../../core/walrus/encoding/index.js';
-import { blobIdFromString } from '../../core/walrus/encoding/index.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { bcs } from '@mysten/sui/bcs';
+import {
+  blobIdFromMetadata,
+  blobIdFromString,
+  blobIdToString,
+  decodeMetadata,
+  encodeMetadata,
+  metadataRootHash,
+  RS2_ENCODING_TYPE,
+} from '../../core/walrus/encoding/index.js';
+import { requestShardSlivers } from '../../core/localnet/node/shard-sync.js';
+import { RecoverySymbolBcs, verifiedRecoverySymbols } from '../../core/localnet/node/symbols.js';
 import { shardToPairIndex } from '../../core/walrus/shards.js';
 import type { CommitteeMember } from '../../core/walrus/chain/chain.js';
 import { startTestNetwork, type TestNetwork } from '../support/localnet.js';
@@ -816,4 +828,135 @@ test('an inconsistency proof that does not verify is 400 INVALID_PROOF', async (
     headers: { 'content-type': 'application/octet-stream' },
   });
   assert.equal(res.status, 400);
+});
+
+test('recovery symbols come with Merkle proofs that hold against the metadata', async () => {
+  const e = encode();
+  await register(e);
+  await storeAll(node0, e);
+  const target = foreignPair(node0, e);
+  const res = await raw(
+    node0,
+    'GET',
+    `/v1/blobs/${e.blobId}/recoverySymbols?targetSliver=${target}&targetType=primary&proofAxis=secondary`,
+  );
+  const metadata = decodeMetadata(sdk.serializeMetadata(e.metadata));
+  const symbols = verifiedRecoverySymbols(
+    new Uint8Array(await res.arrayBuffer()),
+    metadata,
+    'primary',
+    target,
+  );
+  assert.equal(symbols.length, node0.shards.length);
+});
+
+test('a valid inconsistency proof is answered with an attestation the SDK BLS verifies', async () => {
+  // A blob whose metadata commits to a wrong hash for pair 0's primary sliver.
+  const e = encode();
+  const metadata = decodeMetadata(sdk.serializeMetadata(e.metadata));
+  metadata.hashes[0] = { ...metadata.hashes[0]!, primary: new Uint8Array(32).fill(7) };
+  const blobId = blobIdToString(blobIdFromMetadata(metadata));
+  await t.chain.registerBlob({
+    blobId,
+    rootHash: metadataRootHash(metadata),
+    size: e.data.length,
+    encodingType: RS2_ENCODING_TYPE,
+    epochs: 3,
+    deletable: false,
+  });
+  const bad = { ...e, blobId };
+  for (const m of committee) {
+    await raw(m, 'PUT', `/v1/blobs/${blobId}/metadata`, {
+      body: encodeMetadata(metadata) as Uint8Array<ArrayBuffer>,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    for (const p of pairsOf(m, bad))
+      await raw(m, 'PUT', `/v1/blobs/${blobId}/slivers/${p}/secondary`, {
+        body: sliverOf(e, p, 'secondary') as Uint8Array<ArrayBuffer>,
+      });
+  }
+  // Symbols for primary sliver 0 from every node's secondary slivers, each proven.
+  const symbols = [];
+  for (const m of committee) {
+    const res = await raw(
+      m,
+      'GET',
+      `/v1/blobs/${blobId}/recoverySymbols?targetSliver=0&targetType=primary&proofAxis=secondary`,
+    );
+    symbols.push(
+      ...verifiedRecoverySymbols(new Uint8Array(await res.arrayBuffer()), metadata, 'primary', 0),
+    );
+  }
+  const proof = bcs
+    .struct('InconsistencyProof', {
+      target_sliver_index: bcs.u16(),
+      recovery_symbols: bcs.vector(RecoverySymbolBcs),
+    })
+    .serialize({
+      target_sliver_index: 0,
+      recovery_symbols: symbols.slice(0, 7).map((s) => ({
+        symbol: { index: s.sourceIndex, data: s.data },
+        proof: { path: s.proof.map((h) => ({ Digest: Array.from(h) })) },
+      })),
+    })
+    .toBytes();
+  const res = await raw(node0, 'POST', `/v1/blobs/${blobId}/inconsistencyProof/primary`, {
+    body: proof as Uint8Array<ArrayBuffer>,
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  const { success } = (await res.json()) as {
+    success: { data: { serializedMessage: string; signature: string } };
+  };
+  const key = new Uint8Array(Buffer.from(node0.blsPublicKey, 'hex'));
+  assert.ok(sdk.wasm.getVerifySignature()(success.data, key));
+});
+
+test("shard sync hands the requester its shard's slivers of certified blobs", async () => {
+  const e = encode(20_000);
+  const blob = await register(e);
+  const confirmations = [];
+  for (const m of committee) {
+    await storeAll(m, e);
+    confirmations.push(
+      (await sdk.client.getPermanentBlobConfirmation({ blobId: e.blobId }, at(m))).success.data
+        .signed,
+    );
+  }
+  const c = sdk.wasm.combineSignatures(
+    confirmations,
+    committee.map((m) => m.index),
+  );
+  await t.chain.certifyBlob(blob.objectId, {
+    signature: c.signature,
+    signers: c.signers,
+    message: c.serializedMessage,
+  });
+  // The requester must hold the shard in the current committee: in this static committee
+  // that is node 0 itself, asking with its own BLS key.
+  const secretKey = new Uint8Array(
+    Buffer.from(
+      (await readFile(join(t.net.dir, 'nodes', node0.nodeId, 'bls.key'), 'utf8')).trim(),
+      'hex',
+    ),
+  );
+  const publicKey = new Uint8Array(Buffer.from(node0.blsPublicKey, 'hex'));
+  const shard = node0.shards[0]!;
+  const pair = shardToPairIndex(shard, blobIdFromString(e.blobId), N);
+  const { epoch } = await t.chain.systemState();
+  const ask = () =>
+    requestShardSlivers(
+      node0.url,
+      { secretKey, publicKey },
+      { shard, kind: 'primary', startingBlobId: e.blobId, count: 1, epoch },
+    );
+  // The node follows the chain: wait until it knows the blob is certified.
+  const deadline = Date.now() + 5_000;
+  let got = await ask();
+  while (!got.some((s) => s.blobId === e.blobId) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    got = await ask();
+  }
+  const mine = got.find((s) => s.blobId === e.blobId)!;
+  assert.equal(mine.kind, 'primary');
+  assert.deepEqual(mine.sliver, sliverOf(e, pair, 'primary'));
 });
