@@ -4,6 +4,7 @@
  * they declare themselves JSON.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError, readBody, sendJson as sendJsonAnswer, toJson } from '../http/wire.js';
 
 /** Every body the API takes is a few fields; anything bigger is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -18,21 +19,7 @@ export const BASE_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
 };
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
-
-/** JSON with 64-bit amounts (FROST, MIST) as decimal strings: a JS number would round them. */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-}
+export { HttpError, toJson };
 
 export function sendJson(
   res: ServerResponse,
@@ -40,14 +27,11 @@ export function sendJson(
   body: unknown,
   headers: Readonly<Record<string, string>> = {},
 ): void {
-  const text = toJson(body);
-  res.writeHead(status, {
+  sendJsonAnswer(res, status, body, {
     ...BASE_HEADERS,
     'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(text)),
     ...headers,
   });
-  res.end(text);
 }
 
 /**
@@ -68,21 +52,7 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
       // The rest of the body is not read, so this connection cannot carry another request.
       Connection: 'close',
     });
-  if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) throw tooLarge();
-  // Listened to rather than iterated: leaving a for-await early destroys the socket, and
-  // with it the 413 answer.
-  const bytes = await new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
-      req.off('data', onData).off('end', onEnd);
-      reject(tooLarge());
-    };
-    const onEnd = () => resolve(Buffer.concat(chunks));
-    req.on('data', onData).once('end', onEnd).once('error', reject);
-  });
+  const bytes = await readBody(req, MAX_BODY_BYTES, tooLarge);
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {

@@ -19,7 +19,8 @@ import { HttpError, readJsonBody, sendJson } from './http.js';
 import { RenewalRunner } from './renewals.js';
 import { RestoreJobs, type RestoreJob } from './restore-jobs.js';
 import { apiRoutes, EVENTS_PATH } from './routes.js';
-import { Router } from './router.js';
+import { Router } from '../http/router.js';
+import type { Route } from './router.js';
 import { LOOPBACK_HOSTS, newToken, RequestGuard, type LoopbackHost } from './security.js';
 import { SnapshotBrowser } from './snapshots.js';
 import { EventStreams } from './sse.js';
@@ -57,7 +58,7 @@ const MIN_TOKEN_LENGTH = 43;
 export class ApiServer {
   /** Set once an account exists and its engine runs; until then only onboarding answers. */
   private attached: {
-    router: Router;
+    router: Router<Route>;
     parts: {
       engine: Engine;
       streams: EventStreams;
@@ -71,7 +72,7 @@ export class ApiServer {
   private constructor(
     private readonly server: Server,
     private readonly guard: RequestGuard,
-    private readonly setup: Router | null,
+    private readonly setup: Router<Route> | null,
     private readonly staticFiles: StaticFiles | null,
     /** Where the API and the UI are, e.g. http://127.0.0.1:41234 (no trailing slash). */
     readonly url: string,
@@ -193,7 +194,7 @@ export class ApiServer {
     if (reply) sendJson(res, reply.status, reply.body);
   }
 
-  private route(method: string, path: string): ReturnType<Router['match']> {
+  private route(method: string, path: string): ReturnType<Router<Route>['match']> {
     if (this.setup && (path === '/api/account' || path.startsWith('/api/account/')))
       return this.setup.match(method, path);
     if (!this.attached)

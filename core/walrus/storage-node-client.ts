@@ -33,9 +33,24 @@ export interface SignedConfirmation {
 
 export type NodeBlobStatus =
   | 'nonexistent'
-  | { permanent: { endEpoch: number; isCertified: boolean; initialCertifiedEpoch: number | null } }
+  | {
+      permanent: {
+        endEpoch: number;
+        isCertified: boolean;
+        initialCertifiedEpoch: number | null;
+        statusEvent: { txDigest: string; eventSeq: string };
+      };
+    }
   | { deletable: { initialCertifiedEpoch: number | null } }
-  | { invalid: unknown };
+  | { invalid: { event: { txDigest: string; eventSeq: string } } };
+
+/** walrus-service's `ServiceHealthInfo` (the fields Floe reads). */
+export interface NodeHealth {
+  epoch: number;
+  nodeStatus: string;
+  publicKey: string;
+  shardSummary: { owned: number; readOnly: number };
+}
 
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -74,6 +89,36 @@ export class StorageNodeClient {
     await this.request('PUT', `/v1/blobs/${blobId}/slivers/${pair}/${kind}`, o, sliver);
   }
 
+  /**
+   * BCS recovery symbols for rebuilding the `kind` sliver with index `sliverIndex`: one
+   * from each sliver of the other axis the node holds, each with its Merkle proof.
+   */
+  async getRecoverySymbols(
+    blobId: string,
+    kind: SliverKind,
+    sliverIndex: number,
+    o: RequestOptions = {},
+  ): Promise<Uint8Array> {
+    const proofAxis = kind === 'primary' ? 'secondary' : 'primary';
+    const query = `targetSliver=${sliverIndex}&targetType=${kind}&proofAxis=${proofAxis}`;
+    return this.bytes(await this.request('GET', `/v1/blobs/${blobId}/recoverySymbols?${query}`, o));
+  }
+
+  /**
+   * BCS decoding symbols (no proofs) for source slivers of `kind`: for each index, the
+   * symbol each sliver of the other axis the node holds has at that position.
+   */
+  async getDecodingSymbols(
+    blobId: string,
+    kind: SliverKind,
+    sliverIndices: number[],
+    o: RequestOptions = {},
+  ): Promise<Uint8Array> {
+    const targets = sliverIndices.map((i) => `targetSlivers=${i}`).join('&');
+    const query = `${targets}&targetType=${kind}`;
+    return this.bytes(await this.request('GET', `/v1/blobs/${blobId}/decodingSymbols?${query}`, o));
+  }
+
   async getConfirmation(
     blobId: string,
     deletableObjectId: string | null,
@@ -95,9 +140,7 @@ export class StorageNodeClient {
     return this.data(await this.request('GET', `/v1/blobs/${blobId}/status`, o));
   }
 
-  async health(
-    o: RequestOptions = {},
-  ): Promise<{ epoch: number; nodeId?: string; shards?: number[] }> {
+  async health(o: RequestOptions = {}): Promise<NodeHealth> {
     return this.data(await this.request('GET', '/v1/health', o));
   }
 

@@ -10,9 +10,12 @@ import type {
 } from '../../walrus/chain/chain.js';
 
 const STATE_TTL_MS = 250;
+const MAX_CACHED_BLOBS = 4096;
 
 export class ChainView {
   private state: { value: SystemState; at: number } | null = null;
+  /** Live objects per blob id: every sliver read asks whether its blob is registered. */
+  private readonly live = new Map<string, { value: BlobObject[]; at: number }>();
 
   constructor(
     readonly chain: ReadChain,
@@ -28,6 +31,12 @@ export class ChainView {
 
   invalidate(): void {
     this.state = null;
+    this.live.clear();
+  }
+
+  /** Drops what is known of one blob: the chain changed it (registered, certified, deleted). */
+  forget(blobId: string): void {
+    this.live.delete(blobId);
   }
 
   async self(): Promise<CommitteeMember | null> {
@@ -36,9 +45,19 @@ export class ChainView {
 
   /** Blob objects for the id that still hold storage: registered or certified, not past their end. */
   async liveObjects(blobId: string): Promise<BlobObject[]> {
+    const cached = this.live.get(blobId);
+    if (cached && Date.now() - cached.at <= STATE_TTL_MS) return cached.value;
     const { epoch } = await this.systemState();
-    return (await this.chain.blobsById(blobId)).filter(
+    const value = (await this.chain.blobsById(blobId)).filter(
       (b) => (b.state === 'registered' || b.state === 'certified') && b.endEpoch > epoch,
     );
+    // Bounded: a reader may ask about any number of blob ids.
+    if (this.live.size >= MAX_CACHED_BLOBS) this.live.clear();
+    this.live.set(blobId, { value, at: Date.now() });
+    return value;
+  }
+
+  async isRegistered(blobId: string): Promise<boolean> {
+    return (await this.liveObjects(blobId)).length > 0;
   }
 }

@@ -1,10 +1,19 @@
 /**
- * Sliver recovery: a node that was down while a blob was written, lost a file, or was
- * given a new shard fetches what it is missing from the other nodes. It rebuilds the
- * blob from n − 2f verified primary slivers and re-encodes it — the simple route; RedStuff
- * also allows rebuilding one sliver from f + 1 symbols, which later work can adopt.
+ * Sliver recovery: a node that was down while a blob was written, lost or damaged a file,
+ * or was given a new shard fetches what it is missing from the other nodes, by one of
+ * two routes:
+ *
+ * - symbols (RedStuff's own): each missing sliver is rebuilt from one proven symbol of
+ *   each of enough slivers of the other axis (n − f for a primary sliver, n − 2f for a
+ *   secondary one), asked of every peer with `/recoverySymbols`; a few slivers' worth of
+ *   bytes moves, and each symbol is checked against the metadata before it is used;
+ * - blob: n − 2f verified primary slivers are fetched, the blob decoded and re-encoded,
+ *   and the missing slivers taken from the result — the whole blob moves and is encoded.
+ *
+ * Symbols win when a few pairs are missing (a damaged file), the blob route when most of
+ * a node's share is (a node down during the write, a new shard): see `SYMBOL_ROUTE_MAX_PAIRS`.
  */
-import type { ReadChain } from '../../walrus/chain/chain.js';
+import type { CommitteeMember, ReadChain, SystemState } from '../../walrus/chain/chain.js';
 import {
   blobIdFromMetadata,
   blobIdFromString,
@@ -14,9 +23,15 @@ import {
   encodeBlob,
   encodeMetadataWithId,
   EncodingConfig,
+  encodeSliver,
+  sliverIndex,
+  sourceSymbolCount,
+  verifyDecodedSliver,
   verifySliver,
   type BlobMetadata,
+  type SliverKind,
 } from '../../walrus/encoding/index.js';
+import { parsedDecodingSymbols, rebuildSliver, verifiedRecoverySymbols } from './symbols.js';
 import { pairIndexToShard, shardToPairIndex } from '../../walrus/shards.js';
 import { StorageNodeClient } from '../../walrus/storage-node-client.js';
 import type { SliverStore } from './sliver-store.js';
@@ -24,7 +39,15 @@ import type { SliverStore } from './sliver-store.js';
 export interface RecoveryResult {
   blobId: string;
   recoveredPairs: number[];
+  route: 'symbols' | 'blob';
 }
+
+/**
+ * Most missing pairs recovered by symbols. Each pair costs two requests to every peer,
+ * and each peer expands one sliver per shard it holds to answer; past a few pairs one
+ * blob decode and encode is cheaper (measured: README, "What the localnet is").
+ */
+export const SYMBOL_ROUTE_MAX_PAIRS = 2;
 
 export class RecoveryFailedError extends Error {
   constructor(blobId: string, reason: string) {
@@ -59,15 +82,139 @@ export async function recoverBlob(
   selfNodeId: string,
   blobId: string,
   pairs: number[],
+  route: 'symbols' | 'blob' = pairs.length <= SYMBOL_ROUTE_MAX_PAIRS ? 'symbols' : 'blob',
 ): Promise<RecoveryResult> {
   const state = await chain.systemState();
+  const peers = state.committee.filter((m) => m.nodeId !== selfNodeId);
+  const own = await store.getMetadata(blobId);
+  // Metadata on disk was verified when it was stored; else any peer's, checked by its id.
+  const metadata = own
+    ? decodeMetadataWithId(own).metadata
+    : await peerMetadata(
+        peers.map((p) => p.url),
+        blobId,
+      );
+  if (route === 'symbols') {
+    try {
+      const rebuilt = [];
+      for (const pair of pairs)
+        for (const kind of ['primary', 'secondary'] as const)
+          if (!(await store.hasSliver(blobId, pair, kind)))
+            rebuilt.push({
+              pair,
+              kind,
+              bytes: await bySymbols(peers, blobId, metadata, pair, kind),
+            });
+      if (!own)
+        await store.putMetadata(blobId, encodeMetadataWithId(blobIdFromString(blobId), metadata));
+      for (const r of rebuilt) await store.putSliver(blobId, r.pair, r.kind, r.bytes);
+      return { blobId, recoveredPairs: pairs, route };
+    } catch {
+      // Too few peers answered with valid symbols: the blob route asks for less of each.
+    }
+  }
+  return byBlob(state, peers, store, blobId, metadata, pairs);
+}
+
+/**
+ * The `kind` sliver of `pair`, rebuilt from peers' symbols and verified. A source sliver
+ * (one of the blob's own rows or columns) is first tried from decoding symbols, which a
+ * peer copies out of its slivers as they are; without proofs a wrong one shows only in
+ * the result, and then proven recovery symbols — for which each peer expands its
+ * slivers and builds their Merkle trees — are asked for instead.
+ */
+async function bySymbols(
+  peers: CommitteeMember[],
+  blobId: string,
+  metadata: BlobMetadata,
+  pair: number,
+  kind: SliverKind,
+): Promise<Uint8Array> {
+  const n = metadata.hashes.length;
+  const config = new EncodingConfig(n);
+  const index = sliverIndex(kind, pair, n);
+  const sourceSlivers =
+    kind === 'primary' ? config.primarySourceSymbols : config.secondarySourceSymbols;
+  if (index < sourceSlivers) {
+    try {
+      return await fromDecodingSymbols(peers, blobId, metadata, pair, kind);
+    } catch {
+      // Too few answered, or one lied: the proven route below tells who.
+    }
+  }
+  const need = sourceSymbolCount(kind, config);
+  const symbols = new Map<number, Uint8Array>();
+  await Promise.all(
+    peers.map(async (m) => {
+      try {
+        const bytes = await new StorageNodeClient(m.url).getRecoverySymbols(blobId, kind, index, {
+          timeoutMs: 10_000,
+        });
+        for (const s of verifiedRecoverySymbols(bytes, metadata, kind, index))
+          symbols.set(s.sourceIndex, s.data);
+      } catch {
+        // A dead or lying peer: the others may be enough.
+      }
+    }),
+  );
+  if (symbols.size < need)
+    throw new RecoveryFailedError(
+      blobId,
+      `only ${symbols.size} of ${need} symbols could be fetched`,
+    );
+  const sliver = rebuildSliver(
+    metadata,
+    kind,
+    index,
+    [...symbols].map(([sourceIndex, data]) => ({ sourceIndex, data })),
+  );
+  verifyDecodedSliver(metadata, pair, kind, sliver);
+  return encodeSliver(sliver);
+}
+
+async function fromDecodingSymbols(
+  peers: CommitteeMember[],
+  blobId: string,
+  metadata: BlobMetadata,
+  pair: number,
+  kind: SliverKind,
+): Promise<Uint8Array> {
+  const n = metadata.hashes.length;
+  const index = sliverIndex(kind, pair, n);
+  const symbols = new Map<number, Uint8Array>();
+  await Promise.all(
+    peers.map(async (m) => {
+      try {
+        const bytes = await new StorageNodeClient(m.url).getDecodingSymbols(blobId, kind, [index], {
+          timeoutMs: 10_000,
+        });
+        for (const s of parsedDecodingSymbols(bytes, metadata, kind, index))
+          symbols.set(s.sourceIndex, s.data);
+      } catch {
+        // The proven route covers for a peer that does not answer.
+      }
+    }),
+  );
+  const sliver = rebuildSliver(
+    metadata,
+    kind,
+    index,
+    [...symbols].map(([sourceIndex, data]) => ({ sourceIndex, data })),
+  );
+  verifyDecodedSliver(metadata, pair, kind, sliver);
+  return encodeSliver(sliver);
+}
+
+async function byBlob(
+  state: SystemState,
+  peers: CommitteeMember[],
+  store: SliverStore,
+  blobId: string,
+  metadata: BlobMetadata,
+  pairs: number[],
+): Promise<RecoveryResult> {
   const n = state.nShards;
   const id = blobIdFromString(blobId);
-  const peers = state.committee.filter((m) => m.nodeId !== selfNodeId);
-  const metadata = await peerMetadata(
-    peers.map((p) => p.url),
-    blobId,
-  );
   const k = new EncodingConfig(n).primarySourceSymbols;
   const urlOfShard = new Map<number, string>();
   for (const m of peers) for (const s of m.shards) urlOfShard.set(s, m.url);
@@ -99,7 +246,7 @@ export async function recoverBlob(
     await store.putSliver(blobId, pair, 'primary', encoded.primary[pair]!);
     await store.putSliver(blobId, pair, 'secondary', encoded.secondary[pair]!);
   }
-  return { blobId, recoveredPairs: pairs };
+  return { blobId, recoveredPairs: pairs, route: 'blob' };
 }
 
 async function peerMetadata(urls: string[], blobId: string): Promise<BlobMetadata> {

@@ -1,36 +1,50 @@
 /**
- * A localnet storage node: Walrus's storage-node REST API (paths, methods, BCS bodies
- * and JSON envelopes as in walrus-service `node/server/routes.rs`) over a `SliverStore`,
- * accepting only what the chain says it should hold and signing storage confirmations
- * with its BLS key once it holds all of its shards' slivers of a blob.
+ * A localnet storage node: walrus-service's storage-node REST API (routes, status codes,
+ * reasons, envelopes and content types as in `node/server/routes.rs` and its handlers)
+ * over a `SliverStore`, accepting only what the chain says it should hold, signing
+ * storage confirmations with its BLS key, following the chain to drop dead blobs, and
+ * keeping its share whole: it recovers what it missed while down and what its scrub or
+ * a failed read finds damaged.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReadChain } from '../../walrus/chain/chain.js';
-import {
-  blobIdFromMetadata,
-  blobIdFromString,
-  blobIdToString,
-  decodeMetadata,
-  decodeMetadataWithId,
-  encodeMetadataWithId,
-  MalformedBcsError,
-  verifySliver,
-  InvalidSliverError,
-  type BlobMetadata,
-  type SliverKind,
-} from '../../walrus/encoding/index.js';
-import { blsSign, blsPublicKey } from '../../walrus/protocol/bls.js';
-import { confirmationMessage, type BlobPersistence } from '../../walrus/protocol/confirmation.js';
-import { pairIndexToShard, shardToPairIndex } from '../../walrus/shards.js';
-import { ChainView } from './chain-view.js';
 import type { LocalChain } from '../../walrus/chain/local-chain.js';
+import { blsPublicKey } from '../../walrus/protocol/bls.js';
+import type { BlobPersistence } from '../../walrus/protocol/confirmation.js';
+import type { SliverKind } from '../../walrus/encoding/index.js';
+import { MethodNotAllowedError, RouteNotFoundError, Router } from '../../http/router.js';
+import {
+  HttpError,
+  readBody,
+  sendBytes,
+  sendEmpty,
+  sendJson,
+  sendText,
+  unreadBodyHeaders,
+} from '../../http/wire.js';
+import {
+  FrameworkRejection,
+  internalError,
+  NodeApiError,
+  notOctetStream,
+  notRegistered,
+  unavailable,
+} from './api-errors.js';
+import { apiDocs } from './api-docs.js';
+import { blobStatus, BlobStatusEvents, unseenObjects } from './blob-status.js';
+import { ChainView } from './chain-view.js';
 import { proveChallenge, type Challenge } from './challenge-responder.js';
+import { MAX_CONFIRMATION_WAIT_MS, NodeApi } from './node-api.js';
+import { PendingUploads } from './pending-uploads.js';
 import { missingPairs, recoverBlob, type RecoveryResult } from './recovery.js';
+import { blobSliverBound, nodeRoutes, type NodeReply, type NodeRoute } from './routes.js';
+import { Scrubber, type ScrubResult } from './scrubber.js';
+import { inconsistencyAttestation } from './inconsistency.js';
+import { decodingSymbols, recoverySymbols } from './symbols.js';
+import { syncShard } from './shard-sync.js';
 import { SliverStore } from './sliver-store.js';
-
-/** Generous for one sliver: a 65 534-byte symbol times 667 columns is ~42 MiB. */
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
+import { UploadBudget } from './upload-budget.js';
 
 export interface StorageNodeOptions {
   nodeId: string;
@@ -39,48 +53,86 @@ export interface StorageNodeOptions {
   port?: number;
   /** How often to follow the chain for deletions and expiries. */
   pollIntervalMs?: number;
+  /** How often to check every sliver on disk (default 10 minutes; 0: only at start). */
+  scrubIntervalMs?: number;
+  /** Bytes of request bodies held in memory at once (default 128 MiB). */
+  uploadBudgetBytes?: number;
 }
 
-/** An API error in Walrus's envelope: HTTP status, a gRPC-style status name, a reason. */
-class ApiError extends Error {
-  constructor(
-    readonly code: number,
-    readonly status: string,
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Confirmations waiting for a registration at once; past it they answer at once, as Walrus does. */
+const MAX_WAITING_CONFIRMATIONS = 64;
 
-const notFound = (reason: string, message: string) =>
-  new ApiError(404, 'NOT_FOUND', reason, message);
-const badRequest = (reason: string, message: string) =>
-  new ApiError(400, 'INVALID_ARGUMENT', reason, message);
-const precondition = (reason: string, message: string) =>
-  new ApiError(409, 'FAILED_PRECONDITION', reason, message);
+/** tower-http's `CorsLayer` with any origin, method and header, as walrus-service sets it. */
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  Vary: 'origin, access-control-request-method, access-control-request-headers',
+};
+const PREFLIGHT = { 'Access-Control-Allow-Methods': '*', 'Access-Control-Allow-Headers': '*' };
 
 export class StorageNode {
   private server: Server | null = null;
   private follower: NodeJS.Timeout | null = null;
+  private scrubTimer: NodeJS.Timeout | null = null;
   private eventCursor = 0;
+  private eventsFollowed = 0;
+  private following: Promise<void> | null = null;
   private viewOrNull: ChainView | null = null;
+  private readonly startedAt = process.hrtime.bigint();
   readonly store: SliverStore;
   readonly publicKey: Uint8Array;
-  private readonly metadataCache = new Map<string, BlobMetadata>();
+  readonly api: NodeApi;
+  private readonly router: Router<NodeRoute>;
+  private readonly budget: UploadBudget;
+  private readonly statusEvents = new BlobStatusEvents();
+  private readonly scrubber: Scrubber;
   /** Certified blobs the chain has announced: what this node must hold its share of. */
   private readonly certified = new Set<string>();
   private recoveryQueue: Promise<unknown> = Promise.resolve();
+  /** Blobs waiting in the queue for a recovery, so a burst of bad reads queues one. */
+  private readonly recoveryPending = new Set<string>();
+  private waitingConfirmations = 0;
   /** The operator's account, which signs challenge answers; without it challenges go unanswered. */
   private operator: LocalChain | null = null;
   readonly challengeLog: { challengeId: string; passed?: boolean; error?: string }[] = [];
   /** Outcome of the most recent recovery attempts, for health and tests. */
   readonly recoveryLog: (RecoveryResult | { blobId: string; error: string })[] = [];
+  /** Outcome of each scrub pass, for tests and the localnet's log. */
+  readonly scrubLog: ScrubResult[] = [];
   url = '';
 
   constructor(private readonly options: StorageNodeOptions) {
     this.store = new SliverStore(options.dataDir);
     this.publicKey = blsPublicKey(options.blsSecretKey);
+    this.budget = new UploadBudget(options.uploadBudgetBytes ?? 128 * 1024 * 1024);
+    this.api = new NodeApi({
+      store: this.store,
+      view: () => this.view,
+      pending: new PendingUploads(),
+      blsSecretKey: options.blsSecretKey,
+      onCorrupt: (blobId) => this.scheduleHeal(blobId),
+    });
+    this.scrubber = new Scrubber(this.store, this.api);
+    this.router = new Router(
+      nodeRoutes(
+        {
+          api: this.api,
+          nShards: async () => (await this.view.systemState()).nShards,
+          health: (detailed) => this.health(detailed),
+          blobStatus: (blobId) => this.blobStatus(blobId),
+          confirmation: (blobId, p, wait) => this.confirmation(blobId, p, wait),
+          recoverySymbols: (blobId, q) => recoverySymbols(this.symbolSource(), blobId, q),
+          decodingSymbols: (blobId, q) => decodingSymbols(this.symbolSource(), blobId, q),
+          inconsistencyProof: (blobId, kind, body) => this.inconsistency(blobId, kind, body),
+          syncShard: (auth, body) =>
+            syncShard(
+              { view: this.view, store: this.store, api: this.api, certified: this.certified },
+              auth,
+              body,
+            ),
+        },
+        () => apiDocs(this.router.routes),
+      ),
+    );
   }
 
   /** Binds the REST API; the node can be listed in a genesis once it has its URL. */
@@ -108,45 +160,104 @@ export class StorageNode {
     if (!this.server) await this.listen();
     await this.sweep();
     // Like a Walrus node syncing from its last checkpoint: replay the chain's events to
-    // learn which blobs are certified, then recover what was written while we were away.
+    // learn which blobs are certified, then check what is on disk and recover what was
+    // written while we were away or damaged since.
     this.eventCursor = 0;
     await this.follow();
-    this.scheduleRecovery([...this.certified]);
+    this.scheduleScrub();
     this.scheduleFollow();
   }
 
-  /** Resolves when the recoveries scheduled so far have finished. */
+  /** Resolves when the recoveries (and scrubs) scheduled so far have finished. */
   recoveryIdle(): Promise<unknown> {
     return this.recoveryQueue;
   }
 
-  private scheduleRecovery(blobIds: string[]): void {
-    this.recoveryQueue = this.recoveryQueue.then(() => this.recover(blobIds));
+  /** Checks every sliver on disk now, and recovers the damaged ones. */
+  scrubNow(): Promise<unknown> {
+    this.scheduleScrub(false);
+    return this.recoveryQueue;
   }
 
-  /** Answers after pending recoveries: a sliver lost and recovered can still be proven. */
+  private enqueue(task: () => Promise<void>): void {
+    this.recoveryQueue = this.recoveryQueue.then(task, task);
+  }
+
+  private scheduleRecovery(blobIds: string[]): void {
+    const fresh = blobIds.filter((b) => !this.recoveryPending.has(b));
+    if (fresh.length === 0) return;
+    for (const b of fresh) this.recoveryPending.add(b);
+    this.enqueue(async () => {
+      for (const b of fresh) this.recoveryPending.delete(b);
+      await this.recover(fresh);
+    });
+  }
+
+  /** A damaged sliver was met: check the blob's other slivers by checksum, recover all. */
+  private scheduleHeal(blobId: string): void {
+    if (this.recoveryPending.has(blobId)) return;
+    this.recoveryPending.add(blobId);
+    this.enqueue(async () => {
+      this.recoveryPending.delete(blobId);
+      if (!this.server) return;
+      const result = await this.scrubber.scrub([blobId], () => !this.server);
+      this.scrubLog.push(result);
+      await this.recover([blobId]);
+    });
+  }
+
+  /** A scrub pass, then recovery of what it removed; re-armed on the scrub timer. */
+  private scheduleScrub(rearm = true): void {
+    this.enqueue(async () => {
+      if (!this.server) return;
+      const result = await this.scrubber.scrub(await this.store.blobIds(), () => !this.server);
+      this.scrubLog.push(result);
+      // Damaged files are gone now; missing ones (deleted by hand, a lost write) show too.
+      await this.recover([...new Set([...result.damagedBlobs, ...this.certified])]);
+    });
+    const every = this.options.scrubIntervalMs ?? 600_000;
+    if (!rearm || every <= 0) return;
+    if (this.scrubTimer) clearTimeout(this.scrubTimer);
+    this.scrubTimer = setTimeout(() => this.server && this.scheduleScrub(), every);
+    this.scrubTimer.unref();
+  }
+
+  /**
+   * Answers after pending recoveries: a sliver lost and recovered can still be proven.
+   * A node whose answer fails checks that blob against its metadata and heals it.
+   */
   private scheduleChallengeAnswer(c: Challenge): void {
-    this.recoveryQueue = this.recoveryQueue.then(async () => {
+    this.enqueue(async () => {
       if (!this.operator || !this.server) return;
       try {
-        if (!(await this.store.hasSliver(c.blobId, c.pairIndex, 'primary')))
+        if (!(await this.api.readOwnSliver(c.blobId, c.pairIndex, 'primary')))
           await this.recover([c.blobId]);
         const result = await this.operator.execute({
           kind: 'answer_challenge',
           ...(await proveChallenge(this.store, c)),
         });
-        this.challengeLog.push({ challengeId: c.challengeId, passed: result.passed ?? false });
+        const passed = result.passed ?? false;
+        this.challengeLog.push({ challengeId: c.challengeId, passed });
+        if (!passed) await this.heal(c.blobId);
       } catch (error) {
         this.challengeLog.push({ challengeId: c.challengeId, error: (error as Error).message });
       }
     });
   }
 
+  /** Checks one blob's slivers against its metadata and recovers what fails. */
+  private async heal(blobId: string): Promise<void> {
+    const result = await this.scrubber.scrub([blobId], () => !this.server, { full: true });
+    this.scrubLog.push(result);
+    await this.recover(result.damagedBlobs);
+  }
+
   private async recover(blobIds: string[]): Promise<void> {
     for (const blobId of blobIds) {
       if (!this.server) return;
       try {
-        if ((await this.view.liveObjects(blobId)).length === 0) continue;
+        if (!(await this.view.isRegistered(blobId))) continue;
+        await this.store.refresh(blobId);
         const { nShards } = await this.view.systemState();
         const pairs = await missingPairs(
           this.store,
@@ -166,7 +277,9 @@ export class StorageNode {
 
   async stop(): Promise<void> {
     if (this.follower) clearTimeout(this.follower);
+    if (this.scrubTimer) clearTimeout(this.scrubTimer);
     this.follower = null;
+    this.scrubTimer = null;
     const server = this.server;
     this.server = null;
     // A recovery in flight finishes its current blob and stops (it checks `server`).
@@ -185,7 +298,13 @@ export class StorageNode {
     this.follower.unref();
   }
 
-  private async follow(): Promise<void> {
+  /** One pass over new chain events; concurrent callers share the pass in flight. */
+  private follow(): Promise<void> {
+    this.following ??= this.followOnce().finally(() => (this.following = null));
+    return this.following;
+  }
+
+  private async followOnce(): Promise<void> {
     // During the replay at start-up one recovery pass follows; no need to queue one per event.
     const starting = this.eventCursor === 0;
     try {
@@ -193,6 +312,7 @@ export class StorageNode {
         const { events, nextCursor } = await this.view.chain.events(this.eventCursor, 200);
         for (const e of events) {
           const blobId = String(e.data.blobId);
+          this.statusEvents.record(e);
           if (e.type === 'EpochChange' || e.type === 'ShardsMoved') {
             this.view.invalidate();
             // New shards, or a whole epoch of writes: make sure our share is complete.
@@ -201,16 +321,24 @@ export class StorageNode {
           if (e.type === 'ChallengeIssued' && e.data.nodeId === this.options.nodeId && !starting) {
             this.scheduleChallengeAnswer(e.data as unknown as Challenge);
           }
+          if (e.type === 'BlobRegistered') {
+            this.view.forget(blobId);
+            // Walrus flushes what it buffered for a blob once it sees its registration.
+            if (this.api.hasPending(blobId)) await this.api.flushPending(blobId).catch(() => {});
+          }
           if (e.type === 'BlobCertified') {
+            this.view.forget(blobId);
             this.certified.add(blobId);
             if (!starting) this.scheduleRecovery([blobId]);
           }
           if (e.type === 'BlobDeleted' || e.type === 'BlobExpired') {
-            if ((await this.view.liveObjects(blobId)).length === 0) this.certified.delete(blobId);
+            this.view.forget(blobId);
+            if (!(await this.view.isRegistered(blobId))) this.certified.delete(blobId);
             await this.dropIfDead(blobId);
           }
         }
         this.eventCursor = nextCursor;
+        this.eventsFollowed += events.length;
         if (events.length < 200) return;
       }
     } catch {
@@ -224,309 +352,173 @@ export class StorageNode {
 
   private async dropIfDead(blobId: string): Promise<void> {
     // Another account may hold a live Blob object for the same bytes: keep them then.
-    if ((await this.view.liveObjects(blobId)).length > 0) return;
-    this.metadataCache.delete(blobId);
+    if (await this.view.isRegistered(blobId)) return;
+    this.api.forget(blobId);
     await this.store.removeBlob(blobId);
   }
 
   private get view(): ChainView {
-    if (!this.viewOrNull)
-      throw new ApiError(
-        503,
-        'UNAVAILABLE',
-        'NOT_STARTED',
-        'the node has not joined the network yet',
-      );
+    if (!this.viewOrNull) throw unavailable();
     return this.viewOrNull;
   }
 
-  // ---- REST API --------------------------------------------------------------
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const p = url.pathname.split('/').filter(Boolean);
-      const method = req.method ?? 'GET';
-      if (p[0] !== 'v1') throw notFound('UNKNOWN_ROUTE', `no route ${url.pathname}`);
-      if (method === 'GET' && p[1] === 'health' && p.length === 2)
-        return json(res, await this.health());
-      if (p[1] !== 'blobs' || !p[2]) throw notFound('UNKNOWN_ROUTE', `no route ${url.pathname}`);
-      const blobId = parseBlobId(p[2]);
-      const rest = p.slice(3).join('/');
-      if (rest === 'metadata' && method === 'PUT')
-        return json(res, await this.putMetadata(blobId, await readBody(req)));
-      if (rest === 'metadata' && method === 'GET')
-        return octets(res, await this.getMetadata(blobId));
-      if (rest === 'metadata/status' && method === 'GET')
-        return json(res, await this.metadataStatus(blobId));
-      if (p[3] === 'slivers' && p.length === 6) {
-        const pair = parsePair(p[4]!);
-        const kind = parseKind(p[5]!);
-        if (method === 'PUT')
-          return json(res, await this.putSliver(blobId, pair, kind, await readBody(req)));
-        if (method === 'GET') return octets(res, await this.getSliver(blobId, pair, kind));
-      }
-      if (rest === 'confirmation/permanent' && method === 'GET') {
-        return json(res, await this.confirmation(blobId, { deletable: false }));
-      }
-      if (
-        p[3] === 'confirmation' &&
-        p[4] === 'deletable' &&
-        p[5] &&
-        p.length === 6 &&
-        method === 'GET'
-      ) {
-        return json(res, await this.confirmation(blobId, { deletable: true, objectId: p[5] }));
-      }
-      if (rest === 'status' && method === 'GET') return json(res, await this.blobStatus(blobId));
-      throw notFound('UNKNOWN_ROUTE', `no route ${method} ${url.pathname}`);
-    } catch (error) {
-      const e =
-        error instanceof ApiError
-          ? error
-          : new ApiError(
-              500,
-              'INTERNAL',
-              'INTERNAL_ERROR',
-              `internal error: ${(error as Error).message}`,
-            );
-      const body = {
-        error: {
-          status: e.status,
-          code: e.code,
-          message: e.message,
-          details: [{ '@type': 'ErrorInfo', reason: e.reason, domain: 'floe.localnet' }],
-        },
-      };
-      sendJson(res, e.code, body);
-    }
+  private symbolSource() {
+    return { view: this.view, api: this.api };
   }
 
-  private async health() {
+  // ---- handlers that need the whole node ------------------------------------
+
+  private async health(detailed: boolean) {
     const self = await this.view.self();
     const { epoch } = await this.view.systemState();
+    const owned = [...(self?.shards ?? [])].sort((a, b) => a - b);
+    const uptimeNs = process.hrtime.bigint() - this.startedAt;
     return {
-      nodeStatus: 'Active',
+      uptime: { secs: Number(uptimeNs / 1_000_000_000n), nanos: Number(uptimeNs % 1_000_000_000n) },
       epoch,
-      nodeId: this.options.nodeId,
       publicKey: Buffer.from(this.publicKey).toString('base64'),
-      shards: self?.shards ?? [],
-    };
-  }
-
-  private async putMetadata(blobId: string, body: Uint8Array) {
-    let metadata: BlobMetadata;
-    try {
-      metadata = decodeMetadata(body);
-    } catch (error) {
-      throw badRequest('INVALID_BCS', (error as MalformedBcsError).message);
-    }
-    if ((await this.view.liveObjects(blobId)).length === 0) {
-      throw precondition(
-        'NOT_REGISTERED',
-        `blob ${blobId} is not registered (or has expired) on the chain`,
-      );
-    }
-    const { nShards } = await this.view.systemState();
-    if (metadata.hashes.length !== nShards) {
-      throw badRequest(
-        'INVALID_METADATA',
-        `metadata lists ${metadata.hashes.length} sliver pairs, the network has ${nShards} shards`,
-      );
-    }
-    if (blobIdToString(blobIdFromMetadata(metadata)) !== blobId) {
-      throw badRequest('INVALID_METADATA', `the metadata does not hash to blob id ${blobId}`);
-    }
-    await this.store.putMetadata(blobId, encodeMetadataWithId(blobIdFromString(blobId), metadata));
-    this.metadataCache.set(blobId, metadata);
-    return 'metadata successfully stored';
-  }
-
-  private async getMetadata(blobId: string): Promise<Uint8Array> {
-    const bytes = await this.store.getMetadata(blobId);
-    if (!bytes)
-      throw notFound('METADATA_NOT_FOUND', `this node holds no metadata for blob ${blobId}`);
-    return bytes;
-  }
-
-  private async metadata(blobId: string): Promise<BlobMetadata> {
-    const cached = this.metadataCache.get(blobId);
-    if (cached) return cached;
-    const bytes = await this.store.getMetadata(blobId);
-    if (!bytes)
-      throw precondition(
-        'METADATA_NOT_STORED',
-        `store the metadata of blob ${blobId} before its slivers`,
-      );
-    const { metadata } = decodeMetadataWithId(bytes);
-    this.metadataCache.set(blobId, metadata);
-    return metadata;
-  }
-
-  private async metadataStatus(blobId: string) {
-    return (await this.store.getMetadata(blobId)) ? 'stored' : 'absent';
-  }
-
-  private async putSliver(blobId: string, pair: number, kind: SliverKind, body: Uint8Array) {
-    const metadata = await this.metadata(blobId);
-    const { nShards } = await this.view.systemState();
-    if (pair >= nShards)
-      throw badRequest(
-        'INVALID_SLIVER_PAIR',
-        `sliver pair ${pair} does not exist with ${nShards} shards`,
-      );
-    const shard = pairIndexToShard(pair, blobIdFromString(blobId), nShards);
-    const self = await this.view.self();
-    if (!self?.shards.includes(shard)) {
-      throw new ApiError(
-        421,
-        'FAILED_PRECONDITION',
-        'SHARD_NOT_ASSIGNED',
-        `sliver pair ${pair} belongs to shard ${shard}, which this node does not hold`,
-      );
-    }
-    try {
-      verifySliver(metadata, pair, kind, body);
-    } catch (error) {
-      if (error instanceof InvalidSliverError) throw badRequest('INVALID_SLIVER', error.message);
-      throw error;
-    }
-    await this.store.putSliver(blobId, pair, kind, body);
-    return 'sliver stored successfully';
-  }
-
-  private async getSliver(blobId: string, pair: number, kind: SliverKind): Promise<Uint8Array> {
-    const bytes = await this.store.getSliver(blobId, pair, kind);
-    if (!bytes)
-      throw notFound(
-        'SLIVER_NOT_FOUND',
-        `this node holds no ${kind} sliver of pair ${pair} of blob ${blobId}`,
-      );
-    return bytes;
-  }
-
-  private async confirmation(blobId: string, persistence: BlobPersistence) {
-    const live = await this.view.liveObjects(blobId);
-    const matches = persistence.deletable
-      ? live.some((b) => b.deletable && b.objectId === persistence.objectId)
-      : live.some((b) => !b.deletable);
-    if (!matches) {
-      throw precondition(
-        'NOT_REGISTERED',
-        `no live ${persistence.deletable ? 'deletable' : 'permanent'} registration of blob ${blobId}`,
-      );
-    }
-    const { epoch, nShards } = await this.view.systemState();
-    const self = await this.view.self();
-    const id = blobIdFromString(blobId);
-    for (const shard of self?.shards ?? []) {
-      const pair = shardToPairIndex(shard, id, nShards);
-      for (const kind of ['primary', 'secondary'] as const) {
-        if (!(await this.store.hasSliver(blobId, pair, kind))) {
-          throw precondition(
-            'NOT_FULLY_STORED',
-            `the ${kind} sliver of pair ${pair} (shard ${shard}) is not stored yet`,
-          );
-        }
-      }
-    }
-    const message = confirmationMessage(epoch, id, persistence);
-    return {
-      signed: {
-        serializedMessage: Buffer.from(message).toString('base64'),
-        signature: Buffer.from(blsSign(this.options.blsSecretKey, message)).toString('base64'),
+      nodeStatus: 'Active',
+      eventProgress: {
+        persisted: this.eventsFollowed,
+        pending: 0,
+        highestFinishedEventIndex: this.eventCursor > 0 ? this.eventCursor - 1 : null,
       },
+      shardSummary: {
+        owned: owned.length,
+        ownedShardStatus: { unknown: 0, ready: owned.length, inTransfer: 0, inRecovery: 0 },
+        readOnly: 0,
+      },
+      ...(detailed
+        ? { shardDetail: { owned: owned.map((shard) => ({ shard, status: 'ready' })), other: [] } }
+        : {}),
     };
   }
 
   private async blobStatus(blobId: string) {
-    const objects = await this.view.chain.blobsById(blobId);
+    let live = await this.view.liveObjects(blobId);
+    if (unseenObjects(live, this.statusEvents)) {
+      // Asked about a registration the follower has not reached yet: catch up first.
+      await this.follow();
+      live = await this.view.liveObjects(blobId);
+    }
+    return blobStatus(live, this.statusEvents);
+  }
+
+  /**
+   * Walrus's long-poll: with `waitMs`, a confirmation refused because the blob is not
+   * registered waits for the registration — only for a blob this node holds buffered
+   * data of, and only while few others wait.
+   */
+  private async confirmation(blobId: string, p: BlobPersistence, waitMs: number | null) {
+    try {
+      return await this.api.confirmation(blobId, p);
+    } catch (error) {
+      const notYet = error instanceof NodeApiError && error.reason === 'NOT_REGISTERED';
+      const wait = Math.min(waitMs ?? 0, MAX_CONFIRMATION_WAIT_MS);
+      if (!notYet || wait <= 0 || !this.api.hasPending(blobId)) throw error;
+      if (this.waitingConfirmations >= MAX_WAITING_CONFIRMATIONS) throw error;
+      this.waitingConfirmations++;
+      try {
+        const deadline = Date.now() + wait;
+        while (Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 50));
+          this.view.forget(blobId);
+          if (await this.view.isRegistered(blobId)) return await this.api.confirmation(blobId, p);
+        }
+      } finally {
+        this.waitingConfirmations--;
+      }
+      throw notRegistered();
+    }
+  }
+
+  private async inconsistency(blobId: string, kind: SliverKind, body: Uint8Array) {
+    const metadata = await this.api.storedMetadata(blobId);
     const { epoch } = await this.view.systemState();
-    const live = objects.filter(
-      (b) => (b.state === 'registered' || b.state === 'certified') && b.endEpoch > epoch,
+    return inconsistencyAttestation(metadata, blobId, kind, body, epoch, this.options.blsSecretKey);
+  }
+
+  // ---- HTTP ------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      // tower-http answers every OPTIONS as a preflight, before routing.
+      if (req.method === 'OPTIONS') return sendEmpty(res, 200, { ...CORS, ...PREFLIGHT });
+      const target = req.url ?? '/';
+      const q = target.indexOf('?');
+      const path = q < 0 ? target : target.slice(0, q);
+      const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
+      const { route, params } = this.router.match(req.method ?? 'GET', path);
+      if (route.strictQuery)
+        for (const key of query.keys())
+          if (!route.query.includes(key))
+            throw new FrameworkRejection(
+              400,
+              `Failed to deserialize query string: unknown field \`${key}\`, expected ${route.query.map((k) => `\`${k}\``).join(' or ')}`,
+            );
+      const reply = route.body
+        ? await this.withBody(req, route, params, (body) =>
+            route.handle({ params, query, body, req }),
+          )
+        : await route.handle({ params, query, body: new Uint8Array(0), req });
+      send(res, reply);
+    } catch (error) {
+      this.fail(req, res, error);
+    }
+  }
+
+  /** Reads the body within the route's limit and the node's upload budget, then handles it. */
+  private async withBody(
+    req: IncomingMessage,
+    route: NodeRoute,
+    params: Record<string, string>,
+    handle: (body: Uint8Array) => Promise<NodeReply>,
+  ): Promise<NodeReply> {
+    const rule = route.body!;
+    if (rule.octetStream && !isOctetStream(req.headers['content-type'])) throw notOctetStream();
+    const limit = await rule.limit(params);
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    const length = Number.isSafeInteger(declared) ? declared : null;
+    if (length !== null && length > limit) throw rule.tooLarge();
+    if (route.method === 'PUT' && params.sliver_type && length !== null)
+      blobSliverBound(length, await this.api.expectedSliverBytes(params.blob_id!));
+    return this.budget.run(length ?? limit, async () =>
+      handle(await readBody(req, limit, rule.tooLarge)),
     );
-    if (live.length === 0) return 'nonexistent';
-    const permanent = live.filter((b) => !b.deletable);
-    const deletable = live.filter((b) => b.deletable);
-    const certifiedEpochs = live
-      .map((b) => b.certifiedEpoch)
-      .filter((e): e is number => e !== null);
-    const deletableCounts = {
-      count_deletable_total: deletable.length,
-      count_deletable_certified: deletable.filter((b) => b.certifiedEpoch !== null).length,
-    };
-    const initialCertifiedEpoch = certifiedEpochs.length ? Math.min(...certifiedEpochs) : null;
-    if (permanent.length === 0) return { deletable: { deletableCounts, initialCertifiedEpoch } };
-    return {
-      permanent: {
-        endEpoch: Math.max(...permanent.map((b) => b.endEpoch)),
-        isCertified: permanent.some((b) => b.certifiedEpoch !== null),
-        deletableCounts,
-        initialCertifiedEpoch,
-      },
-    };
+  }
+
+  private fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    if (res.headersSent) return void res.destroy();
+    const headers = { ...CORS, ...unreadBodyHeaders(req) };
+    if (error instanceof NodeApiError)
+      return sendJson(res, error.httpCode, error.envelope(), headers);
+    if (error instanceof FrameworkRejection)
+      return sendText(res, error.httpCode, error.message, headers);
+    if (error instanceof RouteNotFoundError) return sendEmpty(res, 404, headers);
+    if (error instanceof MethodNotAllowedError)
+      return sendEmpty(res, 405, { ...headers, Allow: error.allowed.join(',') });
+    if (error instanceof HttpError) return sendText(res, error.status, error.message, headers);
+    console.error(`storage node ${this.options.nodeId}:`, error);
+    sendJson(res, 500, internalError().envelope(), headers);
   }
 }
 
-function parseBlobId(text: string): string {
-  try {
-    blobIdFromString(text);
-    return text;
-  } catch (error) {
-    throw badRequest('INVALID_BLOB_ID', (error as Error).message);
-  }
-}
-
-function parsePair(text: string): number {
-  const n = Number(text);
-  if (!/^[0-9]+$/.test(text) || n > 0xffff)
-    throw badRequest('INVALID_SLIVER_PAIR', `"${text}" is not a sliver pair index`);
-  return n;
-}
-
-function parseKind(text: string): SliverKind {
-  if (text !== 'primary' && text !== 'secondary')
-    throw badRequest(
-      'INVALID_SLIVER_TYPE',
-      `sliver type must be primary or secondary, not "${text}"`,
+function send(res: ServerResponse, reply: NodeReply): void {
+  if ('bytes' in reply) return sendBytes(res, reply.status, reply.bytes, CORS);
+  if ('html' in reply)
+    return void (
+      res.writeHead(reply.status, {
+        ...CORS,
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Length': String(Buffer.byteLength(reply.html)),
+      }),
+      res.end(reply.html)
     );
-  return text;
+  sendJson(res, reply.status, reply.json, CORS);
 }
 
-async function readBody(req: IncomingMessage): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES)
-      throw new ApiError(
-        413,
-        'INVALID_ARGUMENT',
-        'BODY_TOO_LARGE',
-        `bodies are limited to ${MAX_BODY_BYTES} bytes`,
-      );
-    chunks.push(chunk);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
-
-function json(res: ServerResponse, data: unknown): void {
-  sendJson(res, 200, { success: { code: 200, data } });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-function octets(res: ServerResponse, bytes: Uint8Array): void {
-  res.writeHead(200, {
-    'content-type': 'application/octet-stream',
-    'content-length': bytes.length,
-  });
-  res.end(bytes);
+/** No Content-Type is taken as bytes; otherwise application/octet-stream, any parameters. */
+function isOctetStream(type: string | undefined): boolean {
+  if (type === undefined) return true;
+  return type.split(';')[0]!.trim().toLowerCase() === 'application/octet-stream';
 }

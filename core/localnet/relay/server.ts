@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HttpError, readBody, sendJson, unreadBodyHeaders } from '../../http/wire.js';
 import { LocalReadChain } from '../../walrus/chain/local-chain.js';
 import { ConcurrencyLimiter } from '../../walrus/client/limiter.js';
 import { fanOut } from '../../walrus/client/fan-out.js';
@@ -41,14 +42,7 @@ export interface UploadRelayOptions {
 const PARAMS = new Set(['blob_id', 'tx_id', 'nonce', 'deletable_blob_object', 'encoding_type']);
 
 /** An answer with a status, as the real relay maps its errors to HTTP. */
-class RelayError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+class RelayError extends HttpError {}
 
 export class UploadRelay {
   private readonly chain: LocalReadChain;
@@ -83,13 +77,19 @@ export class UploadRelay {
     try {
       const url = new URL(req.url ?? '/', 'http://relay');
       if (req.method === 'GET' && url.pathname === '/v1/tip-config')
-        return reply(res, 200, tipConfigJson(this.o.tip));
+        return sendJson(res, 200, tipConfigJson(this.o.tip));
       if (req.method === 'POST' && url.pathname === '/v1/blob-upload-relay')
-        return reply(res, 200, await this.relay(url.searchParams, req));
+        return sendJson(res, 200, await this.relay(url.searchParams, req));
       throw new RelayError(404, `no route ${req.method} ${url.pathname}`);
     } catch (error) {
-      const status = error instanceof RelayError ? error.status : 500;
-      if (!res.headersSent) reply(res, status, { error: { message: (error as Error).message } });
+      const status = error instanceof HttpError ? error.status : 500;
+      if (!res.headersSent)
+        sendJson(
+          res,
+          status,
+          { error: { message: (error as Error).message } },
+          unreadBodyHeaders(req),
+        );
     }
   }
 
@@ -107,7 +107,12 @@ export class UploadRelay {
     if (encoding !== null && encoding !== 'RS2')
       throw new RelayError(400, `encoding type ${encoding} is not supported`);
     const state = await this.chain.systemState();
-    const blob = await readBody(req, new EncodingConfig(state.nShards).maxBlobSize);
+    const max = new EncodingConfig(state.nShards).maxBlobSize;
+    const blob = await readBody(
+      req,
+      max,
+      () => new RelayError(400, `the blob exceeds this network's maximum of ${max} bytes`),
+    );
     if (this.o.tip) await this.checkTip(q, blob, state.nShards);
 
     const encoded = await this.o.pool.encode(state.nShards, blob.slice());
@@ -183,21 +188,4 @@ export class UploadRelay {
     );
     if (problem) throw new RelayError(401, problem);
   }
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-async function readBody(req: IncomingMessage, max: number): Promise<Uint8Array> {
-  const parts: Buffer[] = [];
-  let length = 0;
-  for await (const part of req as AsyncIterable<Buffer>) {
-    length += part.length;
-    if (length > max)
-      throw new RelayError(400, `the blob exceeds this network's maximum of ${max} bytes`);
-    parts.push(part);
-  }
-  return new Uint8Array(Buffer.concat(parts));
 }

@@ -144,17 +144,32 @@ export function encodeSliver(s: Sliver): Uint8Array {
   }).toBytes();
 }
 
+/**
+ * `SliverData` read in place: `data` is a view into `bytes`, not a copy (slivers are the
+ * bulk of what nodes and readers move, and each was copied twice here before).
+ */
 export function decodeSliver(bytes: Uint8Array): Sliver {
-  let v: ReturnType<typeof SliverDataBcs.parse>;
-  try {
-    v = SliverDataBcs.parse(bytes);
-  } catch (error) {
-    throw new MalformedBcsError('sliver', error);
+  let length = 0;
+  let shift = 0;
+  let offset = 0;
+  for (;;) {
+    if (offset >= bytes.length || shift > 28)
+      throw new MalformedBcsError('sliver', 'bad length prefix');
+    const b = bytes[offset++]!;
+    length += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) break;
+    shift += 7;
   }
-  const data = Uint8Array.from(v.symbols.data);
-  if (encodedSliverLength(data.length) !== bytes.length)
-    throw new MalformedBcsError('sliver', 'trailing bytes');
-  return { index: v.index, symbolSize: v.symbols.symbol_size, data };
+  if (encodedSliverLength(length) !== bytes.length)
+    throw new MalformedBcsError(
+      'sliver',
+      bytes.length < offset + length + 4 ? 'too short' : 'trailing bytes',
+    );
+  const data = bytes.subarray(offset, offset + length);
+  const tail = offset + length;
+  const symbolSize = bytes[tail]! | (bytes[tail + 1]! << 8);
+  const index = bytes[tail + 2]! | (bytes[tail + 3]! << 8);
+  return { index, symbolSize, data };
 }
 
 /** BCS length of a `SliverData` with `dataLength` bytes of symbols: ULEB128 length + data + two u16. */

@@ -277,3 +277,16 @@ export function encodeRecovery(originals: Uint8Array[], recoveryCount: number): 
   }
   return recovery;
 }
+
+/** Multiplication in the crate's field (elements in its Cantor-basis representation). */
+export function gfMul(a: number, b: number): number {
+  if (a === 0 || b === 0) return 0;
+  const t = getTables();
+  return t.exp[addMod(t.log[a]!, t.log[b]!)]!;
+}
+
+export function gfInverse(a: number): number {
+  if (a === 0) throw new RangeError('zero has no inverse');
+  const t = getTables();
+  return t.exp[(GF_MODULUS - t.log[a]!) % GF_MODULUS]!;
+}

@@ -88,6 +88,20 @@ export function verifySliver(
   } catch (error) {
     throw new InvalidSliverError(pairIndex, kind, (error as Error).message);
   }
+  return verifyDecodedSliver(metadata, pairIndex, kind, sliver);
+}
+
+/** `verifySliver` for a sliver already decoded (a node checks its index before this). */
+export function verifyDecodedSliver(
+  metadata: BlobMetadata,
+  pairIndex: number,
+  kind: SliverKind,
+  sliver: Sliver,
+): Sliver {
+  const nShards = metadata.hashes.length;
+  const expected = metadata.hashes[pairIndex];
+  if (!expected)
+    throw new InvalidSliverError(pairIndex, kind, `the blob has only ${nShards} sliver pairs`);
   const config = new EncodingConfig(nShards);
   const wantIndex = sliverIndex(kind, pairIndex, nShards);
   if (sliver.index !== wantIndex) {

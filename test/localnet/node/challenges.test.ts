@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { verifySliver } from '../../../core/walrus/encoding/index.js';
 import type { ChainEvent } from '../../../core/walrus/chain/chain.js';
 import { startTestNetwork, type TestNetwork } from '../../support/localnet.js';
 
@@ -42,15 +41,20 @@ test('honest nodes answer every challenge and keep their stake and rewards', asy
   }
 });
 
-test('a node whose slivers are corrupted fails its challenge and is penalised', async () => {
+test('a node that stored wrong slivers fails its challenge, is penalised, and then heals them', async () => {
   const t = await startTestNetwork();
   try {
     const stored = await t.client.store(randomBytes(20_000), { epochs: 5, deletable: false });
-    const dir = join(t.net.dir, 'nodes', 'node-2', 'blobs', stored.blobId);
-    for (const f of (await readdir(dir)).filter((f) => f.endsWith('.primary'))) {
-      const bytes = await readFile(join(dir, f));
+    // Wrong bytes written as if they were right (a bug, or a lie): their checksums match,
+    // so only the challenge — a proof against the blob's metadata — exposes them.
+    const node = t.net.nodes[2]!;
+    const primaries = (await node.store.sliversOf(stored.blobId)).filter(
+      (s) => s.kind === 'primary',
+    );
+    for (const { pair } of primaries) {
+      const bytes = Uint8Array.from((await node.store.getSliver(stored.blobId, pair, 'primary'))!);
       bytes[bytes.length - 8]! ^= 0x01;
-      await writeFile(join(dir, f), bytes);
+      await node.store.putSliver(stored.blobId, pair, 'primary', bytes);
     }
     const stakeBefore = BigInt(t.net.ledger.ledger.nodeRewards('node-2').stake);
     t.net.ledger.advanceEpoch();
@@ -67,6 +71,16 @@ test('a node whose slivers are corrupted fails its challenge and is penalised', 
     assert.equal(BigInt(after.slashed), stakeBefore / 10n);
     // Its share of that epoch's fees was withheld, while node-3 (same shard count) was paid.
     assert.ok(BigInt(t.net.ledger.ledger.nodeRewards('node-3').rewards) > BigInt(after.rewards));
+    // The failed challenge made it check the blob against its metadata and recover it.
+    await node.recoveryIdle();
+    const metadata = (await node.api.storedMetadata(stored.blobId))!;
+    for (const { pair } of primaries)
+      verifySliver(
+        metadata,
+        pair,
+        'primary',
+        (await node.store.getSliver(stored.blobId, pair, 'primary'))!,
+      );
   } finally {
     await t.close();
   }

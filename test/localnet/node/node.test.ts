@@ -42,7 +42,7 @@ test('metadata of a blob nobody registered is refused', async () => {
     const node = new StorageNodeClient(t.net.nodes[0]!.url);
     await rejectsWith(
       node.putMetadata(blobIdToString(e.blobId), encodeMetadata(e.metadata)),
-      409,
+      400,
       'NOT_REGISTERED',
     );
     assert.deepEqual(await t.net.nodes[0]!.store.blobIds(), []);
@@ -56,7 +56,11 @@ test('malformed BCS, foreign metadata and bad slivers are refused with a reason'
   try {
     const { e, blobId } = await registered(t);
     const node = new StorageNodeClient(t.net.nodes[0]!.url);
-    await rejectsWith(node.putMetadata(blobId, Uint8Array.of(1, 2, 3)), 400, 'INVALID_BCS');
+    await rejectsWith(
+      node.putMetadata(blobId, Uint8Array.of(1, 2, 3)),
+      400,
+      'INVALID_CONTENT_TYPE',
+    );
     const other = encodeBlob(10, randomBytes(1000));
     await rejectsWith(
       node.putMetadata(blobId, encodeMetadata(other.metadata)),
@@ -65,8 +69,8 @@ test('malformed BCS, foreign metadata and bad slivers are refused with a reason'
     );
     await rejectsWith(
       node.putSliver(blobId, 0, 'primary', e.primary[0]!),
-      409,
-      'METADATA_NOT_STORED',
+      400,
+      'METADATA_NOT_FOUND',
     );
     await node.putMetadata(blobId, encodeMetadata(e.metadata));
     const { committee } = await t.chain.systemState();
@@ -77,7 +81,7 @@ test('malformed BCS, foreign metadata and bad slivers are refused with a reason'
     await rejectsWith(
       node.putSliver(blobId, mine, 'primary', e.primary[(mine + 1) % 10]!),
       400,
-      'INVALID_SLIVER',
+      'SLIVER_INDEX_MISMATCH',
     );
     assert.equal(await t.net.nodes[0]!.store.hasSliver(blobId, mine, 'primary'), false);
   } finally {
@@ -95,17 +99,17 @@ test('a node refuses slivers of shards it does not hold, and confirms only when 
     const foreign = shardToPairIndex(committee[1]!.shards[0]!, e.blobId, 10);
     await rejectsWith(
       node.putSliver(blobId, foreign, 'primary', e.primary[foreign]!),
-      421,
+      400,
       'SHARD_NOT_ASSIGNED',
     );
     const pairs = committee[0]!.shards.map((s) => shardToPairIndex(s, e.blobId, 10));
     for (const p of pairs) await node.putSliver(blobId, p, 'primary', e.primary[p]!);
-    await rejectsWith(node.getConfirmation(blobId, null), 409, 'NOT_FULLY_STORED');
+    await rejectsWith(node.getConfirmation(blobId, null), 400, 'MISSING_SLIVERS');
     for (const p of pairs) await node.putSliver(blobId, p, 'secondary', e.secondary[p]!);
     const c = await node.getConfirmation(blobId, null);
     assert.equal(c.signature.length, 96);
     // A permanent blob has no deletable registration to confirm.
-    await rejectsWith(node.getConfirmation(blobId, '0x' + '1'.repeat(64)), 409, 'NOT_REGISTERED');
+    await rejectsWith(node.getConfirmation(blobId, '0x' + '1'.repeat(64)), 400, 'NOT_REGISTERED');
   } finally {
     await t.close();
   }
