@@ -40,6 +40,9 @@ describe('the API over a running engine', () => {
     await writeFile(join(src, 'sub', 'deep.txt'), 'deep');
     await writeFile(join(src, 'a%b', 'x.txt'), 'x');
     await writeFile(Buffer.concat([Buffer.from(src + '/'), LATIN1_NAME]), 'latin');
+    // Two names that differ only in a byte that is not UTF-8: both decode to "f\ufffd".
+    await writeFile(Buffer.concat([Buffer.from(src + '/f'), Buffer.from([0xfe])]), 'fe');
+    await writeFile(Buffer.concat([Buffer.from(src + '/f'), Buffer.from([0xff])]), 'ff');
   });
   after(() => s.close());
 
@@ -103,6 +106,8 @@ describe('the API over a running engine', () => {
     assert.deepEqual([...byName.keys()].sort(), [
       'a%25b',
       'caf%E9.txt',
+      'f%FE',
+      'f%FF',
       'hello.txt',
       'new.txt',
       'sub',
@@ -144,8 +149,8 @@ describe('the API over a running engine', () => {
     assert.equal(a.json.state, 'running');
     const job = await waitForJob(a.json.id);
     assert.equal(job.state, 'done', job.error);
-    assert.equal(job.result.files, 5);
-    assert.equal(job.progress.filesDone, 5);
+    assert.equal(job.result.files, 7);
+    assert.equal(job.progress.filesDone, 7);
     assert.equal(await readFile(join(target, 'hello.txt'), 'utf8'), 'hello');
     assert.equal(await readFile(join(target, 'sub', 'deep.txt'), 'utf8'), 'deep');
     assert.equal(await readFile(join(target, 'a%b', 'x.txt'), 'utf8'), 'x');
@@ -168,6 +173,20 @@ describe('the API over a running engine', () => {
     assert.equal(
       await readFile(Buffer.concat([Buffer.from(target + '/'), LATIN1_NAME]), 'utf8'),
       'latin',
+    );
+  });
+
+  test('of two names that differ only in a non-UTF-8 byte, exactly the one asked for is restored', async () => {
+    const { id } = await newestSnapshot();
+    const target = join(s.dir, 'restored-ff');
+    const a = await api('POST', '/api/restores', { snapshot: id, path: 'f%FF', target });
+    const job = await waitForJob(a.json.id);
+    assert.equal(job.state, 'done', job.error);
+    const names = await readdir(Buffer.from(target), { encoding: 'buffer' });
+    assert.deepEqual(names, [Buffer.from([0x66, 0xff])]);
+    assert.equal(
+      await readFile(Buffer.concat([Buffer.from(target + '/'), names[0]!]), 'utf8'),
+      'ff',
     );
   });
 
