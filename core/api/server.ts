@@ -211,7 +211,7 @@ export class ApiServer {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof HttpError) sendJson(res, error.status, { error: message }, error.headers);
     else if (error instanceof ValidationError)
-      sendJson(res, 400, { error: message, field: error.field });
+      sendJson(res, 400, { error: message, field: error.field, problems: error.problems });
     else if (isNetworkUnavailable(error)) sendJson(res, 503, { error: message });
     else sendJson(res, 500, { error: message });
   }

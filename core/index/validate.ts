@@ -62,24 +62,50 @@ type InferObject<P, R> = {
   -readonly [K in keyof P as K extends R ? K : never]: Infer<P[K]>;
 } & { -readonly [K in keyof P as K extends R ? never : K]?: Infer<P[K]> };
 
-/** A value that does not fit its schema; `field` names where (`retention.daily`, `patterns[2]`). */
+/**
+ * A value that does not fit its schema; `field` names where (`retention.daily`,
+ * `patterns[2]`). `problems` holds every misfit found, this one first, so a form can flag
+ * all its bad fields at once instead of one per try.
+ */
 export class ValidationError extends Error {
+  readonly problems: { field: string; problem: string }[];
+
   constructor(
     readonly field: string,
-    problem: string,
+    readonly problem: string,
+    more: { field: string; problem: string }[] = [],
   ) {
     super(`${field || 'the request body'} ${problem}`);
     this.name = 'ValidationError';
+    this.problems = [{ field, problem }, ...more];
   }
 }
 
-/** Returns the value typed by its schema, or throws `ValidationError` for the first misfit. */
+/** Returns the value typed by its schema, or throws `ValidationError` with every misfit. */
 export function validate<S extends Schema>(schema: S, value: unknown, field = ''): Infer<S> {
-  check(schema, value, field);
+  const found: ValidationError[] = [];
+  check(schema, value, field, found);
+  const [first, ...rest] = found;
+  if (first)
+    throw new ValidationError(
+      first.field,
+      first.problem,
+      rest.flatMap((e) => e.problems),
+    );
   return value as Infer<S>;
 }
 
-function check(schema: Schema, value: unknown, field: string): void {
+/** Records each misfit in `found` and goes on: siblings are checked even after one fails. */
+function check(schema: Schema, value: unknown, field: string, found: ValidationError[]): void {
+  try {
+    checkOne(schema, value, field, found);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    found.push(error);
+  }
+}
+
+function checkOne(schema: Schema, value: unknown, field: string, found: ValidationError[]): void {
   switch (schema.type) {
     case 'boolean':
       if (typeof value !== 'boolean') throw new ValidationError(field, 'must be true or false');
@@ -100,7 +126,7 @@ function check(schema: Schema, value: unknown, field: string): void {
       if (!Array.isArray(value)) throw new ValidationError(field, 'must be a list');
       if (schema.maxItems !== undefined && value.length > schema.maxItems)
         throw new ValidationError(field, `must have at most ${schema.maxItems} items`);
-      value.forEach((item, i) => check(schema.items, item, `${field}[${i}]`));
+      value.forEach((item, i) => check(schema.items, item, `${field}[${i}]`, found));
       if (schema.uniqueItems) {
         const seen = new Set<string>();
         value.forEach((item, i) => {
@@ -117,15 +143,17 @@ function check(schema: Schema, value: unknown, field: string): void {
       const at = (name: string) => (field ? `${field}.${name}` : name);
       for (const name of Object.keys(value))
         if (!Object.hasOwn(schema.properties, name))
-          throw new ValidationError(
-            at(name),
-            `is not a known field (known: ${Object.keys(schema.properties).join(', ')})`,
+          found.push(
+            new ValidationError(
+              at(name),
+              `is not a known field (known: ${Object.keys(schema.properties).join(', ')})`,
+            ),
           );
       for (const name of schema.required ?? [])
-        if (!Object.hasOwn(value, name)) throw new ValidationError(at(name), 'is required');
+        if (!Object.hasOwn(value, name)) found.push(new ValidationError(at(name), 'is required'));
       for (const [name, sub] of Object.entries(schema.properties))
         if (Object.hasOwn(value, name))
-          check(sub, (value as Record<string, unknown>)[name], at(name));
+          check(sub, (value as Record<string, unknown>)[name], at(name), found);
       return;
     }
   }

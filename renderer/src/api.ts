@@ -29,6 +29,8 @@ export class ApiError extends Error {
     message: string,
     /** For a 400: the field that was refused, e.g. `renewal.windowEpochs`. */
     readonly field: string | null = null,
+    /** For a 400: every field refused, each with what is wrong ("must be …"). */
+    readonly problems: { field: string; problem: string }[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -117,12 +119,15 @@ export class Api {
       throw new ApiError(0, 'Floe is not answering. Is it still running?');
     }
     const answer = (await res.json().catch(() => null)) as
-      (T & { error?: undefined }) | { error: string; field?: string } | null;
+      | (T & { error?: undefined })
+      | { error: string; field?: string; problems?: { field: string; problem: string }[] }
+      | null;
     if (!res.ok)
       throw new ApiError(
         res.status,
         answer?.error ?? `Floe answered ${res.status} ${res.statusText}`,
         (answer && 'field' in answer && answer.field) || null,
+        (answer && 'problems' in answer && answer.problems) || [],
       );
     return answer as T;
   }

@@ -99,3 +99,17 @@ test('messages say what the field must be', () => {
     message: 'path must be an absolute path',
   });
 });
+
+test('every misfit is reported at once, the first one as the error', () => {
+  try {
+    validate(SCHEMA, { name: '', count: 9, inner: {}, extra: 1 });
+    assert.fail('accepted');
+  } catch (error) {
+    assert.ok(error instanceof ValidationError);
+    assert.deepEqual(
+      error.problems.map((p) => p.field),
+      ['extra', 'name', 'count', 'inner.depth'],
+    );
+    assert.equal(error.field, 'extra');
+  }
+});

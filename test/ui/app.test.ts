@@ -368,13 +368,23 @@ describe(
         await shot('settings', false);
         const windowBox = page.getByLabel('Window (epochs)');
         await windowBox.fill('0');
+        // A second bad field in the same save: both are flagged at once, each beside its box.
+        const relay = page.getByLabel('Upload relay');
+        await relay.fill('ftp://relay.example.com');
         await page.getByRole('button', { name: 'Save changes' }).click();
         const error = page.locator('[data-field="renewal.windowEpochs"] .field-error');
         await error.waitFor();
         assert.match((await error.textContent())!, /^Must be a whole number from 1 to 53$/);
         assert.equal(await windowBox.getAttribute('aria-invalid'), 'true');
-        await error.scrollIntoViewIfNeeded();
+        const relayFirst = page.locator('[data-field="uploadRelayUrl"] .field-error');
+        assert.match((await relayFirst.textContent())!, /http:\/\/ or https:\/\/ URL/);
+        await page.getByText('Not saved: fix the 2 fields marked above.').waitFor();
+        // The first one is in view, not hidden under the sticky save bar.
+        const box = await error.boundingBox();
+        const bar = await page.locator('.save-bar').boundingBox();
+        assert.ok(box && bar && box.y + box.height <= bar.y, 'the error is above the save bar');
         await shot('settings-error', false);
+        await relay.fill('');
 
         // Wide enough that the blobs just bought fall inside it: the next test renews them.
         await windowBox.fill('10');

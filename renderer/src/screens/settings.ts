@@ -484,41 +484,58 @@ function settingsForm(
   }
 
   /**
-   * Puts the server's message beside the field it names (`renewal.windowEpochs`,
-   * `excludes.patterns[2]`…), or the nearest group that has one.
+   * Puts each of the server's messages beside the field it names (`renewal.windowEpochs`,
+   * `excludes.patterns[2]`…), or the nearest group that has one — every bad field at once,
+   * the first one scrolled into view above the save bar.
    */
   function showError(error: unknown): void {
-    const field = error instanceof ApiError ? error.field : null;
-    let target: HTMLElement | null = null;
-    for (
-      let n = field?.replace(/\[\d+\]$/, '');
-      n && !target;
-      n = n.includes('.') ? n.slice(0, n.lastIndexOf('.')) : undefined
-    )
-      target = form.querySelector<HTMLElement>(`[data-field="${CSS.escape(n)}"]`);
-    if (!field || !target) {
+    const problems =
+      error instanceof ApiError && error.problems.length
+        ? error.problems
+        : error instanceof ApiError && error.field
+          ? [{ field: error.field, problem: error.message.replace(`${error.field} `, '') }]
+          : [];
+    let first: HTMLElement | null = null;
+    for (const { field, problem: text } of problems) {
+      let target: HTMLElement | null = null;
+      for (
+        let n: string | undefined = field.replace(/\[\d+\]$/, '');
+        n && !target;
+        n = n.includes('.') ? n.slice(0, n.lastIndexOf('.')) : undefined
+      )
+        target = form.querySelector<HTMLElement>(`[data-field="${CSS.escape(n)}"]`);
+      if (!target) continue;
+      const id = `error-${Math.random().toString(36).slice(2)}`;
+      target.append(
+        h(
+          'p',
+          { class: 'field-error', id, role: 'alert' },
+          icon('alert'),
+          h('span', null, errorText(inWords(field, text))),
+        ),
+      );
+      const input = target.querySelector<HTMLInputElement>('input, textarea');
+      input?.setAttribute('aria-invalid', 'true');
+      input?.setAttribute('aria-errormessage', id);
+      first ??= target;
+    }
+    if (!first) {
       problem.replaceChildren(inlineError(error));
       return;
     }
-    // Beside its field, "renewal.windowEpochs must be…" reads better as "Must be…".
-    const message = (error as ApiError).message;
-    const text = message.startsWith(`${field} `) ? message.slice(field.length + 1) : message;
-    const id = `error-${Math.random().toString(36).slice(2)}`;
-    target.append(
-      h(
-        'p',
-        { class: 'field-error', id, role: 'alert' },
-        icon('alert'),
-        h('span', null, errorText(text)),
+    const count = form.querySelectorAll('.field-error').length;
+    problem.replaceChildren(
+      inlineError(
+        new Error(
+          count === 1
+            ? 'Not saved: fix the field marked above.'
+            : `Not saved: fix the ${count} fields marked above.`,
+        ),
       ),
     );
-    const input = target.querySelector<HTMLInputElement>('input, textarea');
-    if (input) {
-      input.setAttribute('aria-invalid', 'true');
-      input.setAttribute('aria-errormessage', id);
-      input.focus();
-    }
-    problem.replaceChildren(inlineError(new Error('Not saved: fix the field marked above.')));
+    // Above the sticky save bar, not under it.
+    first.scrollIntoView({ block: 'center' });
+    first.querySelector<HTMLInputElement>('input, textarea')?.focus({ preventScroll: true });
   }
 
   return form;
@@ -526,4 +543,11 @@ function settingsForm(
 
 function numberOrNull(value: string): number {
   return (value === '' ? null : Number(value)) as number;
+}
+
+/** The server's words for a field, with the screen's own labels where it names keys. */
+function inWords(field: string, text: string): string {
+  if (field === 'retention' && /retention policy|keep/i.test(text))
+    return 'Keep at least one snapshot: fill in at least one of the boxes above.';
+  return text;
 }
