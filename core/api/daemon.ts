@@ -83,10 +83,36 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       epochs: o.epochs ?? 5,
       ...o.engine,
     });
-    api.attach({ engine, index, client: conn.client, keys, dataDir: dir.dataDir });
+    api.attach({
+      engine,
+      index,
+      client: conn.client,
+      keys,
+      dataDir: dir.dataDir,
+      network: conn.network,
+      restart: () => restartEngine(keys),
+    });
     await engine.start();
     markReady();
     return found === undefined ? {} : { restored: found };
+  };
+
+  /** The engine again, under the settings as they are now (the network setting changed). */
+  const restartEngine = async (keys: RepoKeys) => {
+    api.engineUnavailable('the engine is starting again');
+    await api.detach();
+    await engine?.stop();
+    await connection?.close();
+    engine = null;
+    connection = null;
+    try {
+      await startEngine(keys, 'existing');
+      api.engineUnavailable(null);
+    } catch (error) {
+      api.engineUnavailable(
+        `the engine could not start again (${(error as Error).message}): set another network with "floe settings set network localnet" and start Floe again`,
+      );
+    }
   };
 
   const onboarding = new Onboarding({ index, secrets: await dir.secrets(), onReady: startEngine });

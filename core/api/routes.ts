@@ -30,6 +30,7 @@
  * | POST   | /api/retention/run      | `{ approve? }`                                     | the run: forgotten/pruned, or the plan awaiting OK  |
  * | GET    | /api/settings           |                                                    | every setting (core/index/settings.ts)                |
  * | PUT    | /api/settings           | the settings to change (others stay)               | every setting                                       |
+ * | POST   | /api/engine/restart     |                                                    | 202: the engine starts again under the settings (a new network) |
  * | GET    | /api/network            |                                                    | account, epoch, prices, committee                   |
  * | GET    | /api/events             | `?token=` accepted                                 | text/event-stream: progress, backup, renewal,       |
  * |        |                         |                                                    | failure, idle, folder-state, restore-progress,      |
@@ -93,6 +94,9 @@ const RUN_RENEWALS = {
 
 export interface ApiContext {
   engine: Engine;
+  /** The network the engine runs on now. */
+  network: string;
+  restart?: () => Promise<void>;
   index: Index;
   client: WalrusClient;
   keys: RepoKeys;
@@ -226,13 +230,24 @@ export function apiRoutes(c: ApiContext): Route[] {
       return { status: 200, body: settings };
     }),
 
+    withBody('POST', '/api/engine/restart', NO_FIELDS, () => {
+      const restart = c.restart;
+      if (!restart)
+        throw new HttpError(409, 'this engine is not run by a daemon that can restart it');
+      // Answered first: the restart closes this API's engine routes and event streams.
+      setImmediate(() => void restart());
+      return { status: 202, body: { restarting: true } };
+    }),
+
     get('/api/network', async () => {
       const state = await c.client.chain.systemState();
       return {
         status: 200,
         body: {
-          /** The network chosen in settings (a change applies at the next start). */
+          /** The network chosen in settings, and the one the engine runs on (until a restart). */
           configured: readSettings(c.index).network,
+          running: c.network,
+          restartable: c.restart !== undefined,
           address: c.client.chain.address,
           epoch: state.epoch,
           epochStartedAt: state.epochStartedAt,

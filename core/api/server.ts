@@ -35,6 +35,10 @@ export interface EngineParts {
   keys: RepoKeys;
   /** The data directory (never itself a folder to back up). */
   dataDir: string;
+  /** The network the engine is connected to (the setting may name another until a restart). */
+  network: string;
+  /** Starts the engine again under the current settings (the daemon's; absent: not offered). */
+  restart?: () => Promise<void>;
 }
 
 export interface ListenOptions {
@@ -118,7 +122,7 @@ export class ApiServer {
   /** Serves the whole API over this engine from now on. */
   attach(e: EngineParts): void {
     if (this.attached) throw new Error('the API already serves an engine');
-    const { engine, index, client, keys, dataDir } = e;
+    const { engine, index, client, keys, dataDir, network, restart } = e;
     const streams = new EventStreams();
     const snapshots = new SnapshotBrowser(index, client, keys);
     const restores = new RestoreJobs(client, keys, () => snapshots.repo());
@@ -128,7 +132,19 @@ export class ApiServer {
     restores.on('update', onRestore);
     const renewals = new RenewalRunner(engine);
     const router = new Router(
-      apiRoutes({ engine, index, client, keys, folders, snapshots, restores, renewals, streams }),
+      apiRoutes({
+        engine,
+        index,
+        client,
+        keys,
+        folders,
+        snapshots,
+        restores,
+        renewals,
+        streams,
+        network,
+        ...(restart ? { restart } : {}),
+      }),
     );
     // New blobs after a backup, fewer after a renewal run: the tree reader must look again.
     const invalidate = () => snapshots.invalidate();
@@ -143,18 +159,37 @@ export class ApiServer {
     };
   }
 
+  /** Why the engine is not there (it is starting again, or could not): what requests hear. */
+  private engineProblem: string | null = null;
+
+  /** While detached: answer 503 with this instead of "no account yet" (null: clear it). */
+  engineUnavailable(reason: string | null): void {
+    this.engineProblem = reason;
+  }
+
+  /**
+   * Stops serving the engine (the daemon restarts it): event streams end (the window
+   * reconnects), running restores finish, and until `attach` again the API answers as
+   * before an account existed.
+   */
+  async detach(): Promise<void> {
+    const a = this.attached;
+    if (!a) return;
+    this.attached = null;
+    a.detach();
+    a.parts.feed.close();
+    a.parts.streams.close();
+    await a.parts.restores.settled();
+  }
+
   /**
    * Stops listening, ends the event streams and waits for running restores to finish
    * (so nothing writes after close). The engine keeps running: it is the caller's.
    */
   async close(): Promise<void> {
-    const a = this.attached;
-    a?.detach();
-    a?.parts.feed.close();
-    a?.parts.streams.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
-    await a?.parts.restores.settled();
+    await this.detach();
     await closed;
   }
 
@@ -197,6 +232,7 @@ export class ApiServer {
   private route(method: string, path: string): ReturnType<Router<Route>['match']> {
     if (this.setup && (path === '/api/account' || path.startsWith('/api/account/')))
       return this.setup.match(method, path);
+    if (!this.attached && this.engineProblem) throw new HttpError(503, this.engineProblem);
     if (!this.attached)
       throw new HttpError(
         409,

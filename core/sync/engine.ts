@@ -13,7 +13,7 @@
 import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
 import type { Index } from '../index/index.js';
-import { excludePatterns, type Settings } from '../index/settings.js';
+import { excludePatterns, uploadOptions, type Settings } from '../index/settings.js';
 import type { RepoKeys } from '../repo/keys.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { isNetworkUnavailable } from '../walrus/client/unavailable.js';
@@ -139,9 +139,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.every(this.o.probeIntervalMs ?? 5_000, () => void this.probe());
   }
 
-  /** New settings: the watcher follows the new excludes and wait limits now. */
+  /**
+   * New settings apply now: the watcher follows the new excludes and wait limits, the
+   * client the new upload limit and relay. (The network is the one setting that needs the
+   * engine started again.)
+   */
   async settingsChanged(settings: Settings): Promise<void> {
     this.settings = settings;
+    this.o.client.setUploadOptions(uploadOptions(settings));
     await this.watcher.close();
     this.watcher = this.newWatcher();
     await this.watchFolders();

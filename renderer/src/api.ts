@@ -8,6 +8,7 @@ import type {
   AccountState,
   AdoptedAccount,
   FolderRow,
+  NetworkView,
   NewAccount,
   Problem,
   RenewalOverview,
@@ -98,6 +99,9 @@ export class Api {
   retention = () => this.request<RetentionView>('GET', '/api/retention');
   runRetention = (approve: boolean) =>
     this.request<RetentionRun>('POST', '/api/retention/run', { approve });
+
+  network = () => this.request<NetworkView>('GET', '/api/network');
+  restartEngine = () => this.request<{ restarting: boolean }>('POST', '/api/engine/restart', {});
 
   settings = () => this.request<Settings>('GET', '/api/settings');
   updateSettings = (changes: Partial<Settings>) =>

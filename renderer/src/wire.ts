@@ -32,6 +32,24 @@ export type Status = FloeStatus & { paused: boolean };
 
 export type { Problem, RetentionRun };
 
+/** GET /api/network (amounts as decimal strings). */
+export interface NetworkView {
+  configured: Settings['network'];
+  /** The network the engine runs on now; differs from `configured` until a restart. */
+  running: string;
+  /** The engine can be started again from here (a daemon runs it). */
+  restartable: boolean;
+  address: string;
+  epoch: number;
+  epochStartedAt: number;
+  epochDurationMs: number;
+  nShards: number;
+  maxEpochsAhead: number;
+  storagePricePerUnit: string;
+  writePricePerUnit: string;
+  committee: { name: string; nodeId: string; url: string; stake: string; shards: number }[];
+}
+
 /** GET /api/retention. */
 export type RetentionView = RetentionStatus & { plan: PruneReport };
 

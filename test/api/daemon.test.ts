@@ -79,6 +79,17 @@ test('first run through the API: create and confirm an account, back up; a secon
     // The same data directory again: the account is remembered and the engine starts at once.
     const again = await start(home1);
     assert.equal((await call(again, 'GET', '/api/status')).status, 200);
+    // "Restart the engine now" (after a network change): the engine comes back by itself.
+    const net = (await call(again, 'GET', '/api/network')).json as {
+      running: string;
+      restartable: boolean;
+    };
+    assert.deepEqual([net.running, net.restartable], ['localnet', true]);
+    assert.equal((await call(again, 'POST', '/api/engine/restart', { body: {} })).status, 202);
+    await until('the engine back', async () => {
+      const r = await call(again, 'GET', '/api/folders');
+      return r.status === 200 && (r.json as { folders: unknown[] }).folders.length === 1;
+    });
     await again.stop();
     running.pop();
 

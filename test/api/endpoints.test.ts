@@ -342,6 +342,7 @@ describe('the API over a running engine', () => {
       client: dead,
       keys: s.keys,
       dataDir: join(s.dir, 'data'),
+      network: 'localnet',
     });
     try {
       const net = await call(offline, 'GET', '/api/network');

@@ -67,6 +67,7 @@ export async function startStack(
     client,
     keys,
     dataDir,
+    network: 'localnet',
     ...(o.staticDir ? { staticDir: o.staticDir } : {}),
   });
   return {

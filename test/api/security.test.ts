@@ -35,6 +35,7 @@ describe('the API refuses what it must', () => {
       client: s.client,
       keys: s.keys,
       dataDir: join(s.dir, 'data'),
+      network: 'localnet',
     });
     try {
       assert.notEqual(other.token, s.api.token);
@@ -278,6 +279,7 @@ describe('the API refuses what it must', () => {
       client: s.client,
       keys: s.keys,
       dataDir: join(s.dir, 'data'),
+      network: 'localnet',
     };
     await assert.rejects(ApiServer.start({ ...base, host: '0.0.0.0' as never }), /loopback/);
     await assert.rejects(ApiServer.start({ ...base, token: 'secret' }), /at least/);

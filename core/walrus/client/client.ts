@@ -32,10 +32,10 @@ export class WalrusClient {
   readonly chain: Chain;
   private readonly pool: CodecPool;
   private readonly limiter: ConcurrencyLimiter;
-  private readonly uploadRate: ByteRateLimiter | undefined;
+  private uploadRate: ByteRateLimiter | undefined;
   private readonly retry: RetryPolicy;
   private readonly nodeClient = nodeClients();
-  private readonly relay: RelayRoute | undefined;
+  private relay: RelayRoute | undefined;
 
   constructor(o: WalrusClientOptions) {
     this.chain = o.chain;
@@ -45,6 +45,17 @@ export class WalrusClient {
       ? new ByteRateLimiter(o.uploadBytesPerSecond)
       : undefined;
     this.retry = o.retry ?? DEFAULT_RETRY;
+    this.relay = o.uploadRelay ? relayRoute(o.uploadRelay) : undefined;
+  }
+
+  /**
+   * New upload limit and relay (the user changed a setting): the next store uses them;
+   * one already uploading finishes as it began.
+   */
+  setUploadOptions(o: Pick<WalrusClientOptions, 'uploadBytesPerSecond' | 'uploadRelay'>): void {
+    this.uploadRate = o.uploadBytesPerSecond
+      ? new ByteRateLimiter(o.uploadBytesPerSecond)
+      : undefined;
     this.relay = o.uploadRelay ? relayRoute(o.uploadRelay) : undefined;
   }
 

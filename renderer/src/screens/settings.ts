@@ -10,7 +10,7 @@ import { h } from '../dom.js';
 import { formatDuration } from '../format.js';
 import { icon } from '../icons.js';
 import { errorText, failed, inlineError, loading } from '../placeholders.js';
-import type { Settings } from '../wire.js';
+import type { NetworkView, Settings } from '../wire.js';
 import { askForNotifications, notificationState } from '../notifications.js';
 import type { Screen } from './screen.js';
 
@@ -70,7 +70,12 @@ export const settingsScreen: Screen = (pane, { api }) => {
   const load = async () => {
     body.replaceChildren(loading('Loading settings…'));
     try {
-      body.replaceChildren(settingsForm(await api.settings(), api.updateSettings));
+      const [settings, net] = await Promise.all([
+        api.settings(),
+        // Without it the form still works; it just cannot offer the restart.
+        api.network().catch(() => null),
+      ]);
+      body.replaceChildren(settingsForm(settings, api.updateSettings, net, api.restartEngine));
     } catch (error) {
       body.replaceChildren(failed('Settings could not be loaded', error, () => void load()));
     }
@@ -81,6 +86,8 @@ export const settingsScreen: Screen = (pane, { api }) => {
 function settingsForm(
   initial: Settings,
   save: (changes: Partial<Settings>) => Promise<Settings>,
+  engine: NetworkView | null,
+  restart: () => Promise<unknown>,
 ): HTMLElement {
   let saved = initial;
   const field = (name: string, ...content: (Node | string | null)[]) =>
@@ -102,7 +109,7 @@ function settingsForm(
     'fieldset',
     { class: 'settings-group', 'data-field': 'network' },
     h('legend', null, 'Network'),
-    h('p', { class: 'hint' }, 'A change applies the next time Floe starts.'),
+    h('p', { class: 'hint' }, 'Changing the network starts the engine again on the new one.'),
     h(
       'div',
       { class: 'radio-cards' },
@@ -117,6 +124,49 @@ function settingsForm(
       ),
     ),
   );
+
+  /** The network saved is not the one running: say so, and offer to switch now. */
+  const restartNote = h('div', { class: 'restart-note' });
+  const drawRestart = () => {
+    if (!engine || engine.running === saved.network) {
+      restartNote.replaceChildren();
+      return;
+    }
+    const name = (v: string) => NETWORKS.find((n) => n.value === v)?.label ?? v;
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        class: 'button button-small button-primary',
+        on: {
+          click: async () => {
+            button.disabled = true;
+            try {
+              await restart();
+              restartNote.replaceChildren(
+                h('p', { class: 'hint' }, `Starting again on ${name(saved.network)}…`),
+              );
+            } catch (error) {
+              restartNote.append(inlineError(error));
+              button.disabled = false;
+            }
+          },
+        },
+      },
+      icon('refresh'),
+      'Restart the engine now',
+    );
+    restartNote.replaceChildren(
+      h(
+        'p',
+        { class: 'hint' },
+        `Floe is still backing up to ${name(engine.running)}; ${name(saved.network)} is used once the engine starts again.`,
+      ),
+      ...(engine.restartable ? [button] : []),
+    );
+  };
+  network.append(restartNote);
+  drawRestart();
 
   // Retention
   const retentionInputs = RETENTION.map((r) =>
@@ -282,7 +332,7 @@ function settingsForm(
     h(
       'p',
       { class: 'hint' },
-      'Storing sends about five times the data to the storage nodes, or the data once to an upload relay. Cap the speed to leave room on your connection (0: no limit). Applies from the next start.',
+      'Storing sends about five times the data to the storage nodes, or the data once to an upload relay. Cap the speed to leave room on your connection (0: no limit). Applies from the next blob stored.',
     ),
     field('uploadLimitKiBps', h('label', { for: 'upload-limit' }, 'Limit (KiB/s)'), uploadInput),
     field(
@@ -477,6 +527,7 @@ function settingsForm(
     try {
       saved = await save(changed);
       note.replaceChildren(icon('check'), 'Saved');
+      drawRestart();
     } catch (error) {
       showError(error);
       submit.disabled = false;
