@@ -3,6 +3,7 @@
  * folder list, the tray): one function, so they say the same thing.
  */
 import type { FolderRow } from '../index/index.js';
+import { inTime } from './time-words.js';
 
 export interface FolderWords {
   /** A few words: "Up to date", "Waiting to retry", "Deletions held". */
@@ -15,7 +16,7 @@ export interface FolderWords {
 
 export function folderWords(f: FolderRow, now = Date.now()): FolderWords {
   const retry = f.detail.retry;
-  const next = retry ? ` — next try ${inTime(retry.nextAt - now)}` : '';
+  const next = retry ? ` — next try ${inTime(retry.nextAt, now)}` : '';
   switch (f.state) {
     case 'idle':
       return f.dirty
@@ -69,11 +70,4 @@ export function folderWords(f: FolderRow, now = Date.now()): FolderWords {
         needsYou: true,
       };
   }
-}
-
-function inTime(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `in ${s} s`;
-  if (s < 3600) return `in ${Math.round(s / 60)} min`;
-  return `in ${Math.round(s / 3600)} h`;
 }

@@ -6,7 +6,8 @@
  * looks; a failed backup or a folder that needs the user outranks progress elsewhere.
  * "Synced" is said only when no folder is dirty, held, failed, missing or waiting.
  */
-import type { FolderRow } from '../index/index.js';
+import type { FolderRow, RenewalRecord } from '../index/index.js';
+import { formatDuration, inTime, relativeTime } from './time-words.js';
 import { folderWords } from './folder-words.js';
 import type { FloeStatus } from './status.js';
 import type { ProgressSnapshot } from './progress.js';
@@ -98,8 +99,8 @@ export function overallState(input: OverallInput): OverallView {
     icon = 'renewal-due';
     headline =
       storage.epochsAffordable !== null && storage.epochsAffordable < LOW_BALANCE_EPOCHS
-        ? `Balance low: pays for ${storage.epochsAffordable} more epoch(s)`
-        : `Renewal due: storage ends at epoch ${storage.nextExpiryEpoch}`;
+        ? `Balance low: it pays for ${paidFor(storage.epochsAffordable, storage.epochDurationMs)} more storage`
+        : `Renewal due: some storage ends ${inTime(endsAt(storage, storage.nextExpiryEpoch!), input.now)}`;
   } else {
     icon = 'synced';
     headline = status.lastSnapshot
@@ -110,21 +111,43 @@ export function overallState(input: OverallInput): OverallView {
   const details: string[] = [];
   const retry = folders.waiting.find((f) => f.detail.retry)?.detail.retry;
   if (retry && (icon === 'pending' || icon === 'offline' || icon === 'backup-failed'))
-    details.push(`Next try ${clockTime(retry.nextAt, input.now)}`);
+    details.push(`Next try ${inTime(retry.nextAt, input.now)}`);
   if (storage?.nextExpiryEpoch != null)
-    details.push(`Next expiry: epoch ${storage.nextExpiryEpoch} (now ${storage.epoch})`);
+    details.push(
+      `Storage paid for ${formatDuration((endsAt(storage, storage.nextExpiryEpoch) - input.now) / 1000)} more (to epoch ${storage.nextExpiryEpoch}); renewed before then`,
+    );
   const last = status?.lastRenewal;
-  if (last) details.push(`Last renewal: ${last.action} at epoch ${last.epoch}`);
+  if (last) details.push(renewalWords(last, input.now));
 
   return { state: icon, percent: icon === 'syncing' ? percent : null, headline, details };
 }
 
-function relativeTime(then: number, now: number): string {
-  const s = Math.max(0, Math.round((now - then) / 1000));
-  if (s < 60) return 'just now';
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
-  return `${Math.floor(s / 86_400)} days ago`;
+/** When storage paid until `epoch` ends: the current epoch's end plus whole epochs after. */
+function endsAt(storage: NonNullable<FloeStatus['storage']>, epoch: number): number {
+  return storage.epochEndsAt + (epoch - storage.epoch - 1) * storage.epochDurationMs;
+}
+
+function paidFor(epochs: number, epochDurationMs: number): string {
+  return `${epochs} epoch${epochs === 1 ? '' : 's'} (${formatDuration((epochs * epochDurationMs) / 1000)})`;
+}
+
+/** The last renewal decision as a sentence, not an action name and an epoch number. */
+function renewalWords(r: RenewalRecord, now: number): string {
+  const when = relativeTime(r.time, now);
+  switch (r.action) {
+    case 'extend':
+      return `Storage last renewed ${when}`;
+    case 'delete':
+      return `Storage no backup needs was released ${when}`;
+    case 'expire':
+      return `Storage no backup needed ran out ${when}`;
+    case 'compact':
+      return `Old packs were rewritten to save space ${when}`;
+    case 'forget':
+      return `An old snapshot was forgotten by the retention settings ${when}`;
+    case 'error':
+      return `The last renewal failed ${when}: ${r.reason}`;
+  }
 }
 
 /** The folders that change the overall state, by what they need. */
@@ -152,13 +175,4 @@ function about(folders: FolderRow[]): string {
   const first = folders[0]!;
   const why = first.lastError ? ` — ${first.lastError}` : '';
   return `${names(folders)}${why}`;
-}
-
-function clockTime(at: number, now: number): string {
-  const s = Math.max(0, Math.round((at - now) / 1000));
-  return s < 60
-    ? `in ${s} s`
-    : s < 3600
-      ? `in ${Math.round(s / 60)} min`
-      : `in ${Math.round(s / 3600)} h`;
 }

@@ -24,29 +24,7 @@ export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(bytesPerSecond)}/s`;
 }
 
-/**
- * "45 s", "3 min 5 s", "2 h 10 min", "3 days 4 h", "4.8 years": two units at most, as a
- * person would say it.
- */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
-  const hours = Math.floor(m / 60);
-  if (hours < 48) return m % 60 ? `${hours} h ${m % 60} min` : `${hours} h`;
-  const days = Math.floor(hours / 24);
-  if (days >= 365) return `${(days / 365).toFixed(1)} years`;
-  return hours % 24 ? `${days} days ${hours % 24} h` : `${days} days`;
-}
-
-/** "5 min ago", "in 3 h"; `then` and `now` in milliseconds. */
-export function relativeTime(then: number, now = Date.now()): string {
-  const s = Math.round((now - then) / 1000);
-  if (Math.abs(s) < 45) return 'just now';
-  const span = formatDuration(Math.abs(s)).replace(/ \d+ (s|min|h)$/, '');
-  return s > 0 ? `${span} ago` : `in ${span}`;
-}
+export { formatDuration, relativeTime } from '../../core/sync/time-words.js';
 
 export function formatDateTime(time: string | number): string {
   return new Date(time).toLocaleString('en-GB', {

@@ -177,8 +177,10 @@ test('each situation maps to its state, worst news first', () => {
 test('tooltip and menu show the next expiry, the last renewal, and the right actions', () => {
   const synced = trayView(input({}));
   assert.match(synced.tooltip, /^Up to date \(10 min ago\)/);
-  assert.match(synced.tooltip, /Next expiry: epoch 9 \(now 5\)/);
-  assert.match(synced.tooltip, /Last renewal: extend at epoch 4/);
+  // Epoch 5 ends in 30 s; storage to epoch 9 ends when epoch 8 does: 3.5 epochs of 60 s.
+  assert.match(synced.tooltip, /Storage paid for 3 min 30 s more \(to epoch 9\)/);
+  assert.match(synced.tooltip, /Storage last renewed just now/);
+  assert.doesNotMatch(synced.tooltip, /extend at epoch/, 'words, not action names');
   const actions = synced.menu.filter((m) => m.action).map((m) => `${m.action}:${m.enabled}`);
   assert.deepEqual(actions, ['open:true', 'backup-now:true', 'pause:true', 'quit:true']);
 

@@ -139,8 +139,9 @@ export class ChainError extends Error {
 
 export class ChainUnavailableError extends Error {
   constructor(url: string, cause: unknown) {
+    // What happened and what to do first; the technical detail last, for whoever debugs it.
     super(
-      `the chain at ${url} cannot be reached (${(cause as Error)?.message ?? cause}); is the network running?`,
+      `Floe cannot reach the network right now — your files are safe here, and Floe retries by itself (the chain at ${url} cannot be reached: ${(cause as Error)?.message ?? cause})`,
     );
     this.name = 'ChainUnavailableError';
   }
