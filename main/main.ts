@@ -23,7 +23,9 @@ import { defaultDataDir } from '../core/session/data-dir.js';
 import { EngineLink, type EngineStatus } from './engine-link.js';
 import type { HostMessage, MainMessage } from './messages.js';
 import { trayIconPng } from './tray-icon.js';
-import { trayView, type TrayAction } from './tray-state.js';
+import { trayView } from './tray-state.js';
+import { setLinuxAutostart } from './autostart.js';
+import { appMenu, openWindowAtStart, type MenuAction } from './desktop-shell.js';
 import { newNotices, notices } from '../core/sync/notices.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -65,9 +67,20 @@ async function start(): Promise<void> {
     return r.canceled ? null : (r.filePaths[0] ?? null);
   });
   void link.follow(refreshTray);
+  // Left click (what Windows users do) opens the window; the menu stays on right click.
+  tray.on('click', () => showWindow());
   setInterval(() => void poll(), POLL_MS).unref();
   await poll();
-  if (!status?.lastSnapshot && status?.folders.length === 0) showWindow();
+  const configured = (status?.folders.length ?? 0) > 0;
+  if (
+    openWindowAtStart({
+      argv: process.argv,
+      platform: process.platform,
+      desktop: process.env.XDG_CURRENT_DESKTOP,
+      configured,
+    })
+  )
+    showWindow();
 }
 
 /** Starts the engine's utility process and waits for its API address and token. */
@@ -114,9 +127,24 @@ async function poll(): Promise<void> {
   status = await link.status();
   notify();
   const settings = await link.settings();
-  if (settings && app.getLoginItemSettings().openAtLogin !== settings.startAtLogin)
-    app.setLoginItemSettings({ openAtLogin: settings.startAtLogin });
+  if (settings) await followStartAtLogin(settings.startAtLogin);
   refreshTray();
+}
+
+/**
+ * Start at login, where each OS keeps it: the login items on macOS and Windows, an XDG
+ * autostart entry on Linux (where `setLoginItemSettings` does nothing). Started at login,
+ * Floe runs `--hidden`: the tray, no window.
+ */
+async function followStartAtLogin(on: boolean): Promise<void> {
+  if (process.platform === 'linux') {
+    // An AppImage runs from a temporary mount: the entry must start the AppImage itself.
+    const exec = process.env.APPIMAGE ?? process.execPath;
+    const args = app.isPackaged ? [exec, '--hidden'] : [exec, app.getAppPath(), '--hidden'];
+    await setLinuxAutostart(on, args);
+  } else if (app.getLoginItemSettings().openAtLogin !== on) {
+    app.setLoginItemSettings({ openAtLogin: on, args: ['--hidden'] });
+  }
 }
 
 /** Conditions shown so far (core/sync/notices.ts): each is shown once, and again when it changes. */
@@ -153,10 +181,33 @@ function refreshTray(): void {
       })),
     ),
   );
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      appMenu({
+        platform: process.platform,
+        paused: status?.paused ?? false,
+        reachable: !!link && !!status,
+      }).map((menu) => ({
+        label: menu.label,
+        submenu: menu.submenu.map((item) =>
+          item.separator
+            ? { type: 'separator' as const }
+            : {
+                ...(item.label ? { label: item.label } : {}),
+                ...(item.role ? { role: item.role } : {}),
+                ...(item.accelerator ? { accelerator: item.accelerator } : {}),
+                enabled: item.enabled ?? true,
+                ...(item.action ? { click: () => void run(item.action!) } : {}),
+              },
+        ),
+      })),
+    ),
+  );
 }
 
-async function run(action: TrayAction): Promise<void> {
+async function run(action: MenuAction): Promise<void> {
   if (action === 'open') return showWindow();
+  if (action === 'settings') return showWindow('/settings');
   if (action === 'quit') return app.quit();
   await link?.act(action === 'backup-now' ? 'backup' : action);
   await poll();
@@ -167,9 +218,10 @@ function icon(state: Parameters<typeof trayIconPng>[0], percent: number | null) 
   return nativeImage.createFromBuffer(trayIconPng(state, percent, 32), { scaleFactor: 2 });
 }
 
-function showWindow(): void {
+function showWindow(path = ''): void {
   if (!link) return;
   if (window) {
+    if (path) void window.loadURL(`${link.url}${path}`);
     window.show();
     window.focus();
     return;
@@ -199,5 +251,5 @@ function showWindow(): void {
   });
   window.once('ready-to-show', () => window?.show());
   window.on('closed', () => (window = null));
-  void window.loadURL(`${link.url}/`);
+  void window.loadURL(`${link.url}${path || '/'}`);
 }

@@ -63,6 +63,9 @@ export class Api {
 
   status = () => this.request<Status>('GET', '/api/status');
   backupNow = () => this.request<{ requested: boolean }>('POST', '/api/backup');
+  /** Every folder at once, as the tray's Pause/Resume. */
+  setPaused = (paused: boolean) =>
+    this.request<{ paused: boolean }>('POST', paused ? '/api/pause' : '/api/resume', {});
 
   folders = () => this.request<{ folders: FolderRow[] }>('GET', '/api/folders');
   addFolder = (path: string) => this.request<FolderRow>('POST', '/api/folders', { path });

@@ -54,6 +54,16 @@ export function statusBar(api: Api, live: Live): { element: HTMLElement; stop():
     icon('refresh'),
     'Back up now',
   );
+  const pauseButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button button-small button-quiet',
+      on: { click: () => void togglePause() },
+    },
+    icon('pause'),
+    'Pause',
+  );
   const element = h(
     'header',
     { class: 'status-bar' },
@@ -66,6 +76,7 @@ export function statusBar(api: Api, live: Live): { element: HTMLElement; stop():
     announcer,
     meter,
     notice,
+    pauseButton,
     backupButton,
   );
   const state = element.querySelector<HTMLElement>('.state')!;
@@ -113,6 +124,15 @@ export function statusBar(api: Api, live: Live): { element: HTMLElement; stop():
     else meter.value = view.percent;
     // As the tray's "Back up now": only when Floe answers, is not paused and is not busy.
     backupButton.disabled = unreachable || !status || status.paused || live.progress !== null;
+    pauseButton.disabled = unreachable || !status;
+    pauseButton.replaceChildren(
+      icon(status?.paused ? 'play' : 'pause'),
+      status?.paused ? 'Resume' : 'Pause',
+    );
+    pauseButton.setAttribute(
+      'aria-label',
+      status?.paused ? 'Resume all backups' : 'Pause all backups',
+    );
   };
 
   const refresh = async () => {
@@ -130,6 +150,17 @@ export function statusBar(api: Api, live: Live): { element: HTMLElement; stop():
     draw();
     if (polling) clearTimeout(polling);
     polling = setTimeout(() => void refresh(), POLL_MS);
+  };
+
+  const togglePause = async () => {
+    pauseButton.disabled = true;
+    try {
+      await api.setPaused(!(status?.paused ?? false));
+      actionProblem = '';
+    } catch (error) {
+      actionProblem = errorText(error);
+    }
+    void refresh();
   };
 
   const backupNow = async () => {

@@ -491,6 +491,27 @@ describe(
       },
     );
 
+    test('the status bar pauses and resumes every backup', SLOW, async () => {
+      const state = () =>
+        page.evaluate(() =>
+          document.querySelector('.status-bar .state')?.getAttribute('data-state'),
+        );
+      await page.getByRole('button', { name: 'Pause all backups' }).click();
+      await page.waitForFunction(
+        () => document.querySelector('.status-bar .state')?.getAttribute('data-state') === 'paused',
+        null,
+        SLOW,
+      );
+      assert.equal((await api<{ paused: boolean }>('/api/status')).paused, true);
+      await page.getByRole('button', { name: 'Resume all backups' }).click();
+      await page.waitForFunction(
+        () => document.querySelector('.status-bar .state')?.getAttribute('data-state') !== 'paused',
+        null,
+        SLOW,
+      );
+      assert.notEqual(await state(), 'paused');
+    });
+
     test('the window says offline when the network is down', SLOW, async () => {
       await daemon.network()!.stop();
       const state = page.locator('.status-bar .state');
