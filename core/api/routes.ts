@@ -239,37 +239,39 @@ export function apiRoutes(c: ApiContext): Route[] {
       return { status: 202, body: { restarting: true } };
     }),
 
-    get('/api/network', async () => {
-      const state = await c.client.chain.systemState();
-      return {
-        status: 200,
-        body: {
-          /** The network chosen in settings, and the one the engine runs on (until a restart). */
-          configured: readSettings(c.index).network,
-          running: c.network,
-          restartable: c.restart !== undefined,
-          address: c.client.chain.address,
-          epoch: state.epoch,
-          epochStartedAt: state.epochStartedAt,
-          epochDurationMs: state.epochDurationMs,
-          nShards: state.nShards,
-          maxEpochsAhead: state.maxEpochsAhead,
-          storagePricePerUnit: state.storagePricePerUnit,
-          writePricePerUnit: state.writePricePerUnit,
-          committee: state.committee.map((m) => ({
-            name: m.name,
-            nodeId: m.nodeId,
-            url: m.url,
-            stake: m.stake,
-            shards: m.shards.length,
-          })),
-        },
-      };
-    }),
+    get('/api/network', async () => ({ status: 200, body: await networkView(c) })),
 
     get(EVENTS_PATH, ({ res }) => {
       c.streams.open(res);
       return null;
     }),
   ];
+}
+
+/** GET /api/network: which network the engine runs on, the account, the epoch and prices. */
+export type NetworkView = Awaited<ReturnType<typeof networkView>>;
+
+async function networkView(c: ApiContext) {
+  const state = await c.client.chain.systemState();
+  return {
+    /** The network chosen in settings, and the one the engine runs on (until a restart). */
+    configured: readSettings(c.index).network,
+    running: c.network,
+    restartable: c.restart !== undefined,
+    address: c.client.chain.address,
+    epoch: state.epoch,
+    epochStartedAt: state.epochStartedAt,
+    epochDurationMs: state.epochDurationMs,
+    nShards: state.nShards,
+    maxEpochsAhead: state.maxEpochsAhead,
+    storagePricePerUnit: state.storagePricePerUnit,
+    writePricePerUnit: state.writePricePerUnit,
+    committee: state.committee.map((m) => ({
+      name: m.name,
+      nodeId: m.nodeId,
+      url: m.url,
+      stake: m.stake,
+      shards: m.shards.length,
+    })),
+  };
 }

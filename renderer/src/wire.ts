@@ -5,6 +5,7 @@
  * (the `backup`, `renewal` and `failure` events, the account routes) are spelled out here.
  */
 import type { RenewalOverview } from '../../core/api/renewals.js';
+import type { NetworkView } from '../../core/api/routes.js';
 import type { RestoreJob } from '../../core/api/restore-jobs.js';
 import type { EntryView, SnapshotSummary } from '../../core/api/snapshots.js';
 import type { FolderRow, RenewalRecord } from '../../core/index/index.js';
@@ -30,25 +31,7 @@ export type {
 
 export type Status = FloeStatus & { paused: boolean };
 
-export type { Problem, RetentionRun };
-
-/** GET /api/network (amounts as decimal strings). */
-export interface NetworkView {
-  configured: Settings['network'];
-  /** The network the engine runs on now; differs from `configured` until a restart. */
-  running: string;
-  /** The engine can be started again from here (a daemon runs it). */
-  restartable: boolean;
-  address: string;
-  epoch: number;
-  epochStartedAt: number;
-  epochDurationMs: number;
-  nShards: number;
-  maxEpochsAhead: number;
-  storagePricePerUnit: string;
-  writePricePerUnit: string;
-  committee: { name: string; nodeId: string; url: string; stake: string; shards: number }[];
-}
+export type { NetworkView, Problem, RetentionRun };
 
 /** GET /api/retention. */
 export type RetentionView = RetentionStatus & { plan: PruneReport };
