@@ -13,19 +13,7 @@ import { equalBytes, leafHash, verifyMerkleProof } from '../../walrus/encoding/m
 import { shardToPairIndex } from '../../walrus/shards.js';
 import { refuse } from './errors.js';
 import type { LedgerDb } from './store.js';
-
-export interface ChallengeAnswer {
-  challengeId: string;
-  /** Hex digests of the pair's primary and secondary sliver hashes. */
-  primaryHash: string;
-  secondaryHash: string;
-  /** Hex sibling hashes from the pair leaf up to the blob's root hash. */
-  pairProof: string[];
-  /** Base64 bytes of the challenged symbol of the expanded primary sliver. */
-  symbol: string;
-  /** Hex sibling hashes from the symbol leaf up to the primary hash. */
-  symbolProof: string[];
-}
+import type { ChallengeAnswer } from './wire.js';
 
 export interface ChallengeRow {
   challenge_id: string;

@@ -19,30 +19,17 @@ import { assignShards } from './committee.js';
 import { LedgerError, refuse } from './errors.js';
 import type { Genesis } from './genesis.js';
 import { openLedgerDb, type LedgerDb } from './store.js';
-import {
-  verifyTransaction,
-  type Call,
-  type SignedTransaction,
-  type TransactionBody,
-} from './transactions.js';
+import { verifyTransaction } from './transactions.js';
+import type {
+  AccountView,
+  Call,
+  SignedTransaction,
+  TransactionBody,
+  TransactionRecord,
+  TxResult,
+} from './wire.js';
 
 const MiB = 1024 * 1024;
-
-export interface AccountView {
-  address: string;
-  sui: string;
-  wal: string;
-  nonce: number;
-}
-
-export interface TxResult {
-  digest: string;
-  cost: string;
-  objectId?: string;
-  blob?: BlobObject;
-  stakeId?: string;
-  passed?: boolean;
-}
 
 interface BlobRow {
   object_id: string;
@@ -58,17 +45,6 @@ interface BlobRow {
   deletable: number;
   owner: string;
   state: BlobState;
-}
-
-/** A transaction as Sui reports it to whoever asks by digest (here: an upload relay). */
-export interface TransactionRecord {
-  digest: string;
-  sender: string;
-  timestampMs: number;
-  /** Base64, or null when the transaction had none. */
-  authPayload: string | null;
-  /** Net change per address and coin in this transaction, as decimal strings. */
-  balanceChanges: { address: string; coin: 'wal' | 'sui'; amount: string }[];
 }
 
 export type EventListener = (type: string, data: Record<string, unknown>) => void;

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { LedgerError } from './errors.js';
 import type { Genesis } from './genesis.js';
 import { Ledger } from './ledger.js';
-import type { SignedTransaction } from './transactions.js';
+import type { SignedTransaction } from './wire.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

@@ -3,9 +3,13 @@
  * account's Ed25519 key, exactly as a Sui wallet signs transaction data.
  */
 import type { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
-import type { TransactionRecord, TxResult } from '../../localnet/ledger/ledger.js';
-import type { Call, SignedTransaction } from '../../localnet/ledger/transactions.js';
-import { encodeTransaction } from '../../localnet/ledger/transactions.js';
+import {
+  encodeTransaction,
+  type Call,
+  type SignedTransaction,
+  type TransactionRecord,
+  type TxResult,
+} from '../../localnet/ledger/wire.js';
 import {
   ChainError,
   ChainUnavailableError,

@@ -13,7 +13,7 @@ import {
 import { ChainError } from '../../../core/walrus/chain/chain.js';
 import { LocalChain } from '../../../core/walrus/chain/local-chain.js';
 import { LedgerServer } from '../../../core/localnet/ledger/server.js';
-import { encodeTransaction } from '../../../core/localnet/ledger/transactions.js';
+import { encodeTransaction } from '../../../core/localnet/ledger/wire.js';
 import { startTestLedger, type TestLedger } from '../../support/ledger.js';
 
 function newBlob(size = 1000) {
