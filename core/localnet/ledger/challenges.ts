@@ -11,6 +11,7 @@ import { randomInt } from 'node:crypto';
 import { blobIdFromString } from '../../walrus/encoding/blob-id.js';
 import { equalBytes, leafHash, verifyMerkleProof } from '../../walrus/encoding/merkle.js';
 import { shardToPairIndex } from '../../walrus/shards.js';
+import type { Emit } from './context.js';
 import { refuse } from './errors.js';
 import type { LedgerDb } from './store.js';
 import type { ChallengeAnswer } from './wire.js';
@@ -25,8 +26,6 @@ export interface ChallengeRow {
   symbol_index: number;
   state: 'open' | 'passed' | 'failed';
 }
-
-type Emit = (type: string, data: Record<string, unknown>) => void;
 
 /** Issues this epoch's challenges: one per node that holds shards, if any blob is certified. */
 export function issueChallenges(db: LedgerDb, epoch: number, nShards: number, emit: Emit): void {
