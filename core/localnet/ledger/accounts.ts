@@ -7,6 +7,7 @@ import { refuse } from './errors.js';
 import type { CallContext } from './context.js';
 import type { Genesis } from './genesis.js';
 import type { LedgerDb } from './store.js';
+import { suiAddress } from './validate.js';
 import type { AccountView, TransactionRecord } from './wire.js';
 
 export type Coin = 'wal' | 'sui';
@@ -74,7 +75,7 @@ export function debit(
 
 /** Localnet only: hands an address WAL and SUI. Not a transaction; nothing to sign. */
 export function faucet(db: LedgerDb, genesis: Genesis, address: string): void {
-  if (!/^0x[0-9a-f]{64}$/.test(address)) throw refuse.invalid(`"${address}" is not a Sui address`);
+  suiAddress(address, 'address');
   db.transaction(() => {
     credit(db, null, address, 'wal', BigInt(genesis.faucetWal));
     credit(db, null, address, 'sui', BigInt(genesis.faucetSui));

@@ -1,4 +1,7 @@
-/** One call of a transaction, handed to the module that owns what it changes. */
+/**
+ * One call of a transaction, handed to the module that owns what it changes. Its fields
+ * were checked when the transaction was read (`validate.ts`).
+ */
 import { transferWal } from './accounts.js';
 import {
   certifyBlob,
@@ -12,7 +15,6 @@ import {
 import { answerChallenge } from './challenges.js';
 import type { CallContext } from './context.js';
 import { refuse } from './errors.js';
-import { positive } from './fields.js';
 import { setNodeUrl, stake, withdrawStake } from './staking.js';
 import { reshapeStorage } from './storage.js';
 import type { Call, TxResult } from './wire.js';
@@ -20,7 +22,7 @@ import type { Call, TxResult } from './wire.js';
 export function applyCall(ctx: CallContext, call: Call): Omit<TxResult, 'digest'> {
   switch (call.kind) {
     case 'transfer_wal':
-      transferWal(ctx, call.to, positive(call.amount));
+      transferWal(ctx, call.to, BigInt(call.amount));
       return { cost: '0' };
     case 'register_blob':
       return registerBlob(ctx, call);
@@ -41,7 +43,7 @@ export function applyCall(ctx: CallContext, call: Call): Omit<TxResult, 'digest'
     case 'merge_storage':
       return reshapeStorage(ctx, call);
     case 'stake':
-      return stake(ctx, call.nodeId, positive(call.amount));
+      return stake(ctx, call.nodeId, BigInt(call.amount));
     case 'withdraw_stake':
       return withdrawStake(ctx, call.stakeId);
     case 'answer_challenge':

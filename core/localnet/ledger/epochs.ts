@@ -9,7 +9,7 @@ import { issueChallenges, settleChallenges } from './challenges.js';
 import { assignShards } from './committee.js';
 import type { Emit } from './context.js';
 import { distributeFees } from './fees.js';
-import { hexBytes } from './fields.js';
+import { hexBytes } from './validate.js';
 import type { Genesis } from './genesis.js';
 import { currentEpoch, genesisOf, setMeta } from './meta.js';
 import { activateStakes, reassignShards } from './staking.js';

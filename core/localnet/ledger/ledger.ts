@@ -15,7 +15,6 @@ import { advanceEpoch, createGenesis } from './epochs.js';
 import { refuse } from './errors.js';
 import { eventsAfter, recordEvent } from './events.js';
 import { storageCost } from './fees.js';
-import { base64Bytes } from './fields.js';
 import type { Genesis } from './genesis.js';
 import { currentEpoch, genesisOf, getMeta } from './meta.js';
 import { committeeMembers, nodeRewards } from './staking.js';
@@ -160,7 +159,7 @@ export class Ledger {
       'hex',
     );
     const authPayload =
-      body.authPayload === undefined ? null : base64Bytes(body.authPayload, 'authPayload');
+      body.authPayload === undefined ? null : Buffer.from(body.authPayload, 'base64');
     return this.db.transaction(() => {
       const account = this.account(body.sender);
       if (body.nonce !== account.nonce) throw refuse.replay(account.nonce, body.nonce);

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { LedgerError } from './errors.js';
 import type { Genesis } from './genesis.js';
 import { Ledger } from './ledger.js';
+import { blobIdText, queryChecks, queryNumber, suiAddress } from './validate.js';
 import type { SignedTransaction } from './wire.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -97,25 +98,28 @@ export class LedgerServer {
     const [a, b, c] = parts;
     if (method === 'GET' && a === 'v1' && b === 'state' && !c) return l.systemState();
     if (method === 'GET' && a === 'v1' && b === 'events' && !c) {
-      return l.events(Number(q.get('cursor') ?? 0), clampLimit(q.get('limit')));
+      return l.events(queryNumber(q, 'cursor', queryChecks.cursor, 0), pageLimit(q));
     }
     if (method === 'GET' && a === 'v1' && b === 'objects' && c) {
-      const blob = l.blob(c);
+      const blob = l.blob(objectIdOrNull(c));
       if (!blob) throw new LedgerError('NotFound', `object ${c} does not exist`, 404);
       return blob;
     }
-    if (method === 'GET' && a === 'v1' && b === 'blobs' && c) return l.blobsById(c);
-    if (method === 'GET' && a === 'v1' && b === 'accounts' && c && parts.length === 3)
-      return l.account(c);
-    if (method === 'GET' && a === 'v1' && b === 'accounts' && c && parts[3] === 'blobs') {
-      return l.ownedBlobs(c, q.get('cursor'), clampLimit(q.get('limit')));
+    if (method === 'GET' && a === 'v1' && b === 'blobs' && c)
+      return l.blobsById(blobIdText(c, 'blob id'));
+    if (method === 'GET' && a === 'v1' && b === 'accounts' && c) {
+      const address = suiAddress(c, 'address');
+      if (parts.length === 3) return l.account(address);
+      if (parts[3] === 'blobs' && parts.length === 4)
+        return l.ownedBlobs(address, q.get('cursor'), pageLimit(q));
+      if (parts[3] === 'storage' && parts.length === 4) return l.storageResources(address);
     }
-    if (method === 'GET' && a === 'v1' && b === 'accounts' && c && parts[3] === 'storage')
-      return l.storageResources(c);
     if (method === 'GET' && a === 'v1' && b === 'nodes' && c && parts[3] === 'rewards')
       return l.nodeRewards(c);
     if (method === 'GET' && a === 'v1' && b === 'cost' && !c) {
-      return { cost: l.storageCost(Number(q.get('size')), Number(q.get('epochs'))).toString() };
+      const size = queryNumber(q, 'size', queryChecks.size);
+      const epochs = queryNumber(q, 'epochs', queryChecks.epochs);
+      return { cost: l.storageCost(size, epochs).toString() };
     }
     if (method === 'GET' && a === 'v1' && b === 'transactions' && c) {
       const tx = l.transaction(c);
@@ -130,9 +134,16 @@ export class LedgerServer {
   }
 }
 
-function clampLimit(value: string | null): number {
-  const n = Number(value ?? 50);
-  return Number.isInteger(n) && n > 0 ? Math.min(n, 500) : 50;
+/** Pages hold 1 to 500 items; 50 when the caller does not say. */
+function pageLimit(q: URLSearchParams): number {
+  const limit = queryNumber(q, 'limit', queryChecks.cursor, 50);
+  if (limit < 1) throw new LedgerError('InvalidArgument', 'limit must be at least 1');
+  return Math.min(limit, 500);
+}
+
+/** An id that is not an object id names no object (Sui answers "not found" too). */
+function objectIdOrNull(text: string): string {
+  return /^0x[0-9a-f]{64}$/.test(text) ? text : '';
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

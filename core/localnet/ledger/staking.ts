@@ -153,7 +153,6 @@ export function setNodeUrl(ctx: CallContext, nodeId: string, url: string): { cos
     { operator: string } | undefined;
   if (!node) throw refuse.notFound(`node ${nodeId}`);
   if (node.operator !== ctx.sender) throw refuse.notOwner(nodeId, node.operator);
-  if (!/^https?:\/\/[^\s]+$/.test(url)) throw refuse.invalid(`"${url}" is not an http(s) URL`);
   ctx.db.prepare('UPDATE nodes SET url = ? WHERE node_id = ?').run(url, nodeId);
   ctx.emit('NodeUrlChanged', { nodeId, url });
   return { cost: '0' };

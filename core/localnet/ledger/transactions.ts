@@ -4,6 +4,7 @@
  */
 import { verifyTransactionSignature } from '@mysten/sui/verify';
 import { refuse } from './errors.js';
+import { parseTransactionBody } from './validate.js';
 import type { SignedTransaction, TransactionBody } from './wire.js';
 
 /** Checks the signature and that it is the sender's; returns the body. Touches no state. */
@@ -12,19 +13,13 @@ export async function verifyTransaction(tx: SignedTransaction): Promise<Transact
     throw refuse.invalid('a transaction needs base64 "bytes" and "signature"');
   }
   const bytes = new Uint8Array(Buffer.from(tx.bytes, 'base64'));
-  let body: TransactionBody;
+  let json: unknown;
   try {
-    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as TransactionBody;
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     throw refuse.invalid('the transaction bytes are not JSON');
   }
-  if (
-    typeof body.sender !== 'string' ||
-    !Number.isInteger(body.nonce) ||
-    typeof body.call?.kind !== 'string'
-  ) {
-    throw refuse.invalid('a transaction body needs sender, nonce and call');
-  }
+  const body = parseTransactionBody(json);
   let signer: string;
   try {
     signer = (await verifyTransactionSignature(bytes, tx.signature)).toSuiAddress();
