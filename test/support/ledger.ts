@@ -13,6 +13,8 @@ export interface TestLedger {
   dir: string;
   genesis: Genesis;
   nodeKeys: BlsKeyPair[];
+  /** Each node's operator (it signs the node's votes and challenge answers). */
+  operators: LocalChain[];
   /** A funded account. */
   chain: LocalChain;
   newAccount(funded?: boolean): Promise<LocalChain>;
@@ -25,6 +27,7 @@ export async function startTestLedger(
   const dir = await mkdtemp(join(tmpdir(), 'floe-ledger-'));
   const count = opts.nodes ?? 4;
   const nodeKeys = Array.from({ length: count }, () => generateBlsKeyPair());
+  const operatorKeys = Array.from({ length: count }, () => new Ed25519Keypair());
   const genesis: Genesis = {
     ...LOCALNET_DEFAULTS,
     nShards: opts.nShards ?? 10,
@@ -33,7 +36,7 @@ export async function startTestLedger(
       name: `node ${i}`,
       url: `http://127.0.0.1:1/${i}`,
       blsPublicKey: Buffer.from(k.publicKey).toString('hex'),
-      operator: '0x' + String(i).padStart(64, '0'),
+      operator: operatorKeys[i]!.toSuiAddress(),
       stake: String(opts.stakes?.[i] ?? 1_000_000_000n),
     })),
     ...opts.genesis,
@@ -54,6 +57,7 @@ export async function startTestLedger(
     dir,
     genesis,
     nodeKeys,
+    operators: operatorKeys.map((k) => new LocalChain(server.url, k)),
     chain,
     newAccount,
     async close(this: TestLedger) {

@@ -13,12 +13,13 @@ import { parseConfirmationMessage } from '../../walrus/protocol/confirmation.js'
 import { credit, debit } from './accounts.js';
 import { objectIdFrom, type CallContext, type Emit } from './context.js';
 import { refuse } from './errors.js';
-import { accrue, addFee, storageCost, storageUnits } from './fees.js';
+import { addRewards, payForEpochs, reserveCapacity } from './accounting.js';
+import { currentPrices, unitsOf } from './prices.js';
 import { hexBytes } from './validate.js';
 import { committeeMembers } from './staking.js';
 import { insertStorage, ownedStorage, removeStorage } from './storage.js';
 import type { LedgerDb } from './store.js';
-import type { Call } from './wire.js';
+import type { Call, StorageResource } from './wire.js';
 
 interface BlobRow {
   object_id: string;
@@ -86,31 +87,49 @@ export function registerBlob(
   if (blobIdToString(blobIdFromRootHash(rootHash, call.encodingType, call.size)) !== call.blobId) {
     throw refuse.invalid('the blob id does not match its root hash, encoding type and size');
   }
-  const encodedSize = config.encodedBlobLength(call.size);
-  const units = storageUnits(g.nShards, call.size);
-  let start = epoch;
-  let end: number;
-  let cost: bigint;
+  const encoded = config.encodedBlobLength(call.size);
+  const prices = currentPrices(db);
+  // The write fee is paid into this epoch's account whether the storage is new or brought.
+  let cost = unitsOf(encoded) * prices.write;
+  let storage: StorageResource;
   if (call.storageId) {
-    const storage = ownedStorage(ctx, call.storageId);
-    if (storage.size < encodedSize)
-      throw refuse.invalid(`storage of ${storage.size} bytes cannot hold ${encodedSize}`);
-    if (storage.end_epoch <= epoch) throw refuse.state(`storage ${call.storageId} has expired`);
-    start = Math.max(storage.start_epoch, epoch);
-    end = storage.end_epoch;
-    cost = units * BigInt(g.writePricePerUnit);
-    removeStorage(db, call.storageId);
+    const s = ownedStorage(ctx, call.storageId);
+    // As `blob::new`: the storage must cover this epoch (a resource that starts later is
+    // refused, not clamped) and hold the encoded blob; the blob keeps it whole.
+    if (s.start_epoch > epoch)
+      throw refuse.state(
+        `storage ${s.storage_id} starts at epoch ${s.start_epoch}; it can hold a blob registered from then, this is epoch ${epoch}`,
+      );
+    if (s.end_epoch <= epoch) throw refuse.state(`storage ${s.storage_id} has expired`);
+    if (s.size < encoded) throw refuse.invalid(`storage of ${s.size} bytes cannot hold ${encoded}`);
+    storage = {
+      storageId: s.storage_id,
+      startEpoch: s.start_epoch,
+      endEpoch: s.end_epoch,
+      size: s.size,
+    };
+    removeStorage(db, s.storage_id);
   } else {
     if (call.epochs > g.maxEpochsAhead) {
       throw refuse.invalid(
         `storage can be bought at most ${g.maxEpochsAhead} epochs ahead, not ${call.epochs}`,
       );
     }
-    end = epoch + call.epochs;
-    cost = storageCost(g, call.size, call.epochs);
-    accrue(db, epoch, end, units * BigInt(g.storagePricePerUnit));
-    addFee(db, epoch, units * BigInt(g.writePricePerUnit));
+    // `reserve_space`: capacity for every epoch bought, each epoch paid into its account.
+    storage = {
+      storageId: objectIdFrom(ctx.digest, 1),
+      startEpoch: epoch,
+      endEpoch: epoch + call.epochs,
+      size: encoded,
+    };
+    reserveCapacity(db, storage.startEpoch, storage.endEpoch, BigInt(encoded));
+    const perEpoch = unitsOf(encoded) * prices.storage;
+    payForEpochs(db, storage.startEpoch, storage.endEpoch, perEpoch);
+    cost += perEpoch * BigInt(call.epochs);
   }
+  if (call.payment !== undefined && cost > BigInt(call.payment))
+    throw refuse.priceChanged(cost, BigInt(call.payment));
+  addRewards(db, epoch, unitsOf(encoded) * prices.write);
   debit(db, ctx.changes, sender, 'wal', cost);
   if (call.tip !== undefined) {
     const tip = BigInt(call.tip.amount);
@@ -120,8 +139,8 @@ export function registerBlob(
   const objectId = objectIdFrom(ctx.digest, 0);
   db.prepare(
     `INSERT INTO blobs (object_id, blob_id, root_hash, size, encoding_type, registered_epoch, certified_epoch,
-       start_epoch, end_epoch, storage_size, deletable, owner, state)
-     VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, 'registered')`,
+       start_epoch, end_epoch, storage_size, storage_id, deletable, owner, state)
+     VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'registered')`,
   ).run(
     objectId,
     call.blobId,
@@ -129,9 +148,10 @@ export function registerBlob(
     call.size,
     call.encodingType,
     epoch,
-    start,
-    end,
-    encodedSize,
+    storage.startEpoch,
+    storage.endEpoch,
+    storage.size,
+    storage.storageId,
     call.deletable ? 1 : 0,
     sender,
   );
@@ -141,7 +161,7 @@ export function registerBlob(
     objectId,
     blobId: call.blobId,
     size: call.size,
-    endEpoch: end,
+    endEpoch: storage.endEpoch,
     deletable: call.deletable,
     owner: sender,
   });
@@ -193,7 +213,12 @@ export function certifyBlob(
   return { cost: '0', objectId: blob.objectId, blob: blobByObjectId(db, blob.objectId)! };
 }
 
-export function extendBlob(ctx: CallContext, objectId: string, epochs: number): BlobResult {
+export function extendBlob(
+  ctx: CallContext,
+  objectId: string,
+  epochs: number,
+  payment?: string,
+): BlobResult {
   const { db, epoch, genesis: g } = ctx;
   const blob = ownedBlob(ctx, objectId);
   if (blob.state !== 'certified')
@@ -205,27 +230,35 @@ export function extendBlob(ctx: CallContext, objectId: string, epochs: number): 
       `a blob can be paid for at most ${g.maxEpochsAhead} epochs ahead; it would end ${newEnd - epoch} ahead`,
     );
   }
-  const perEpoch = storageUnits(g.nShards, blob.size) * BigInt(g.storagePricePerUnit);
+  // `extend_blob`: the whole storage resource is paid for and reserved, epoch by epoch.
+  const perEpoch = unitsOf(blob.storageSize) * currentPrices(db).storage;
   const cost = perEpoch * BigInt(epochs);
+  if (payment !== undefined && cost > BigInt(payment))
+    throw refuse.priceChanged(cost, BigInt(payment));
+  reserveCapacity(db, blob.endEpoch, newEnd, BigInt(blob.storageSize));
   debit(db, ctx.changes, ctx.sender, 'wal', cost);
-  accrue(db, blob.endEpoch, newEnd, perEpoch);
+  payForEpochs(db, blob.endEpoch, newEnd, perEpoch);
   db.prepare('UPDATE blobs SET end_epoch = ? WHERE object_id = ?').run(newEnd, objectId);
   ctx.emit('BlobExtended', { objectId, blobId: blob.blobId, endEpoch: newEnd });
   return { cost: cost.toString(), objectId, blob: blobByObjectId(db, objectId)! };
 }
 
 export function deleteBlob(ctx: CallContext, objectId: string): { cost: string; objectId: string } {
-  const { db, epoch } = ctx;
+  const { db } = ctx;
   const blob = ownedBlob(ctx, objectId);
   if (!blob.deletable)
     throw refuse.state(`blob ${blob.blobId} was stored as permanent and cannot be deleted`);
   if (blob.state === 'deleted' || blob.state === 'expired')
     throw refuse.state(`blob ${blob.blobId} is already ${blob.state}`);
   db.prepare("UPDATE blobs SET state = 'deleted' WHERE object_id = ?").run(objectId);
-  // Walrus hands the storage resource back to the owner, who may reuse it for another blob.
+  // `blob::delete` hands the blob's storage resource back to the owner as it is: same
+  // object, period and size, to be reused for another blob. Its capacity stays reserved.
+  const row = db.prepare('SELECT storage_id FROM blobs WHERE object_id = ?').get(objectId) as {
+    storage_id: string;
+  };
   insertStorage(db, ctx.sender, {
-    storageId: objectIdFrom(objectId, 1),
-    startEpoch: Math.max(epoch, blob.startEpoch),
+    storageId: row.storage_id,
+    startEpoch: blob.startEpoch,
     endEpoch: blob.endEpoch,
     size: blob.storageSize,
   });

@@ -15,6 +15,7 @@ import {
 import { answerChallenge } from './challenges.js';
 import type { CallContext } from './context.js';
 import { refuse } from './errors.js';
+import { castVote } from './prices.js';
 import { setNodeUrl, stake, withdrawStake } from './staking.js';
 import { reshapeStorage } from './storage.js';
 import type { Call, TxResult } from './wire.js';
@@ -29,7 +30,7 @@ export function applyCall(ctx: CallContext, call: Call): Omit<TxResult, 'digest'
     case 'certify_blob':
       return certifyBlob(ctx, call);
     case 'extend_blob':
-      return extendBlob(ctx, call.objectId, call.epochs);
+      return extendBlob(ctx, call.objectId, call.epochs, call.payment);
     case 'delete_blob':
       return deleteBlob(ctx, call.objectId);
     case 'transfer_blob':
@@ -50,6 +51,12 @@ export function applyCall(ctx: CallContext, call: Call): Omit<TxResult, 'digest'
       return { cost: '0', passed: answerChallenge(ctx.db, ctx.sender, ctx.epoch, call, ctx.emit) };
     case 'set_node_url':
       return setNodeUrl(ctx, call.nodeId, call.url);
+    case 'set_storage_price_vote':
+      return castVote(ctx, call.nodeId, 'storage_price', BigInt(call.price));
+    case 'set_write_price_vote':
+      return castVote(ctx, call.nodeId, 'write_price', BigInt(call.price));
+    case 'set_node_capacity_vote':
+      return castVote(ctx, call.nodeId, 'capacity', BigInt(call.capacity));
     default:
       throw refuse.invalid(`unknown call "${(call as { kind: string }).kind}"`);
   }

@@ -1,14 +1,16 @@
 /**
  * Epochs: the genesis that opens epoch 1, and each epoch change — challenges settled,
- * the ending epoch's fees paid to the nodes, new stake taking effect with shards following
- * it, blobs and storage whose period ends expiring, and the new epoch's challenges issued.
+ * the ending epoch paid out, new stake taking effect with shards following it, blobs and
+ * storage whose period ends expiring, capacity and prices set from the new committee's
+ * votes, and the new epoch's challenges issued.
  */
 import { EncodingConfig } from '../../walrus/encoding/config.js';
 import { announceExpired, expireBlobs } from './blobs.js';
 import { issueChallenges, settleChallenges } from './challenges.js';
 import { assignShards } from './committee.js';
 import type { Emit } from './context.js';
-import { distributeFees } from './fees.js';
+import { initEconomics, updateCapacity, updatePrices } from './prices.js';
+import { payOutEpoch } from './rewards.js';
 import { hexBytes } from './validate.js';
 import type { Genesis } from './genesis.js';
 import { currentEpoch, genesisOf, setMeta } from './meta.js';
@@ -44,6 +46,7 @@ export function createGenesis(db: LedgerDb, g: Genesis, now: number, emit: Emit)
     const insertShard = db.prepare('INSERT INTO shards (shard, node_idx) VALUES (?, ?)');
     owners.forEach((node, shard) => insertShard.run(shard, node));
     emit('EpochChange', { epoch: 1 });
+    initEconomics(db, g, emit);
   })();
 }
 
@@ -54,13 +57,16 @@ export function advanceEpoch(db: LedgerDb, now: number, emit: Emit): number {
     const ending = currentEpoch(db);
     const next = ending + 1;
     const penalised = settleChallenges(db, ending, g.challengePenaltyBps, emit);
-    distributeFees(db, ending, g.nShards, penalised, emit);
+    payOutEpoch(db, ending, penalised, emit);
     activateStakes(db, next);
     reassignShards(db, g.nShards, emit);
     const expired = expireBlobs(db, next);
     dropEndedStorage(db, next);
     setMeta(db, 'epoch', String(next));
     setMeta(db, 'epoch_started_at', String(now));
+    // The new committee's votes set the capacity and, recomputed, the prices.
+    updateCapacity(db, g.nShards, next);
+    updatePrices(db, g.nShards, emit);
     announceExpired(expired, emit);
     emit('EpochChange', { epoch: next });
     issueChallenges(db, next, g.nShards, emit);

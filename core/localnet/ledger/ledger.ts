@@ -14,7 +14,8 @@ import type { CallContext } from './context.js';
 import { advanceEpoch, createGenesis } from './epochs.js';
 import { refuse } from './errors.js';
 import { eventsAfter, recordEvent } from './events.js';
-import { storageCost } from './fees.js';
+import { totalCapacity, usedCapacity } from './accounting.js';
+import { currentPrices, initEconomics, storageCost } from './prices.js';
 import type { Genesis } from './genesis.js';
 import { currentEpoch, genesisOf, getMeta } from './meta.js';
 import { committeeMembers, nodeRewards } from './staking.js';
@@ -60,6 +61,7 @@ export class Ledger {
       }
       createGenesis(ledger.db, genesis, now, ledger.emit);
     }
+    initEconomics(ledger.db, ledger.genesis, ledger.emit);
     return ledger;
   }
 
@@ -79,14 +81,17 @@ export class Ledger {
 
   systemState(): SystemState {
     const g = this.genesis;
+    const prices = currentPrices(this.db);
     return {
       epoch: this.epoch,
       epochStartedAt: Number(getMeta(this.db, 'epoch_started_at')),
       epochDurationMs: g.epochDurationMs,
       nShards: g.nShards,
       maxEpochsAhead: g.maxEpochsAhead,
-      storagePricePerUnit: g.storagePricePerUnit,
-      writePricePerUnit: g.writePricePerUnit,
+      storagePricePerUnit: prices.storage.toString(),
+      writePricePerUnit: prices.write.toString(),
+      totalCapacity: totalCapacity(this.db).toString(),
+      usedCapacity: usedCapacity(this.db, this.epoch).toString(),
       committee: committeeMembers(this.db),
     };
   }
@@ -122,7 +127,7 @@ export class Ledger {
 
   /** Price of storing `size` unencoded bytes for `epochs` epochs, write fee included. */
   storageCost(size: number, epochs: number): bigint {
-    return storageCost(this.genesis, size, epochs);
+    return storageCost(this.db, this.genesis.nShards, size, epochs);
   }
 
   transaction(digest: string): TransactionRecord | null {

@@ -43,6 +43,19 @@ const MIGRATIONS: string[] = [
   `CREATE TABLE transactions (
      digest TEXT PRIMARY KEY, sender TEXT NOT NULL, timestamp_ms INTEGER NOT NULL,
      auth_payload BLOB, balance_changes TEXT NOT NULL);`,
+  // The contract's economics (storage_accounting.move, staking_pool.move): each epoch's
+  // account holds its rewards and the capacity reserved for it; nodes vote prices and
+  // capacity; a blob keeps the storage resource it was registered with, id and all.
+  // Votes left NULL and capacities unknown are filled in from the genesis on open.
+  `CREATE TABLE epoch_accounts (
+     epoch INTEGER PRIMARY KEY, rewards TEXT NOT NULL DEFAULT '0',
+     used_capacity TEXT NOT NULL DEFAULT '0');
+   INSERT INTO epoch_accounts (epoch, rewards) SELECT epoch, amount FROM future_fees;
+   DROP TABLE future_fees;
+   ALTER TABLE nodes ADD COLUMN storage_price_vote TEXT;
+   ALTER TABLE nodes ADD COLUMN write_price_vote TEXT;
+   ALTER TABLE nodes ADD COLUMN capacity_vote TEXT;
+   ALTER TABLE blobs ADD COLUMN storage_id TEXT;`,
 ];
 
 export type LedgerDb = Database.Database;

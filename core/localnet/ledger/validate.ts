@@ -56,6 +56,13 @@ export const amount: Check<bigint> = (v, name) => {
   return BigInt(v);
 };
 
+/** A u64 as a decimal string, zero allowed: prices, capacities, payments. */
+const u64Text: Check<string> = (v, name) => {
+  if (typeof v !== 'string' || !/^(0|[1-9][0-9]{0,19})$/.test(v) || BigInt(v) > U64_MAX)
+    return bad(name, 'a decimal string of a whole number below 2^64', v);
+  return v;
+};
+
 function integer(min: number, max: number, expected: string): Check<number> {
   return (v, name) =>
     typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max
@@ -149,6 +156,7 @@ const CALLS: { [K in CallKind]: Record<string, Check<unknown>> } = {
     attributes: optional(attributes),
     storageId: optional(objectId),
     tip: optional(record({ to: suiAddress, amount })),
+    payment: optional(u64Text),
   },
   certify_blob: {
     objectId,
@@ -156,7 +164,7 @@ const CALLS: { [K in CallKind]: Record<string, Check<unknown>> } = {
     signers: list(integer(0, 0xffff, 'a committee index'), 0xffff, true),
     message: base64(1, 1024),
   },
-  extend_blob: { objectId, epochs },
+  extend_blob: { objectId, epochs, payment: optional(u64Text) },
   delete_blob: { objectId },
   transfer_blob: { objectId, to: suiAddress },
   set_attributes: { objectId, attributes },
@@ -167,6 +175,9 @@ const CALLS: { [K in CallKind]: Record<string, Check<unknown>> } = {
   stake: { nodeId, amount },
   withdraw_stake: { stakeId: objectId },
   set_node_url: { nodeId, url },
+  set_storage_price_vote: { nodeId, price: u64Text },
+  set_write_price_vote: { nodeId, price: u64Text },
+  set_node_capacity_vote: { nodeId, capacity: u64Text },
   answer_challenge: {
     challengeId,
     primaryHash: hex32,

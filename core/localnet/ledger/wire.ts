@@ -38,6 +38,11 @@ export type Call =
       storageId?: string;
       /** SUI (MIST) paid to an upload relay in the same transaction. */
       tip?: { to: string; amount: string };
+      /**
+       * The most WAL (FROST) the sender pays, as the coin a Sui transaction hands the
+       * contract: a price that rose above it since it was quoted refuses the transaction.
+       */
+      payment?: string;
     }
   | {
       kind: 'certify_blob';
@@ -46,7 +51,7 @@ export type Call =
       signers: number[];
       message: string;
     }
-  | { kind: 'extend_blob'; objectId: string; epochs: number }
+  | { kind: 'extend_blob'; objectId: string; epochs: number; payment?: string }
   | { kind: 'delete_blob'; objectId: string }
   | { kind: 'transfer_blob'; objectId: string; to: string }
   | { kind: 'set_attributes'; objectId: string; attributes: Record<string, string> }
@@ -57,6 +62,10 @@ export type Call =
   | { kind: 'stake'; nodeId: string; amount: string }
   | { kind: 'withdraw_stake'; stakeId: string }
   | { kind: 'set_node_url'; nodeId: string; url: string }
+  /** A node's votes (its operator signs): FROST per MiB, and encoded bytes offered. */
+  | { kind: 'set_storage_price_vote'; nodeId: string; price: string }
+  | { kind: 'set_write_price_vote'; nodeId: string; price: string }
+  | { kind: 'set_node_capacity_vote'; nodeId: string; capacity: string }
   | ({ kind: 'answer_challenge' } & ChallengeAnswer);
 
 export type CallKind = Call['kind'];

@@ -27,6 +27,9 @@ export interface SystemState {
   storagePricePerUnit: string;
   /** FROST per MiB of encoded size, once, at registration. */
   writePricePerUnit: string;
+  /** Encoded bytes the network stores per epoch, and how many this epoch already holds. */
+  totalCapacity: string;
+  usedCapacity: string;
   committee: CommitteeMember[];
 }
 
@@ -135,6 +138,26 @@ export class ChainError extends Error {
     super(message);
     this.name = 'ChainError';
   }
+}
+
+/**
+ * The network has no free capacity for the storage asked (the contract's
+ * `EStorageExceeded`): nothing was bought or paid.
+ */
+export class NetworkFullError extends ChainError {
+  constructor(detail: string) {
+    super(
+      'StorageExceeded',
+      `the Walrus network is full for the epochs asked (${detail}); nothing was bought or paid. ` +
+        'Store for fewer epochs, or try again when stored data expires or the nodes offer more capacity',
+    );
+    this.name = 'NetworkFullError';
+  }
+}
+
+/** Builds the error a refusal with `code` stands for. */
+export function chainRefusal(code: string, message: string): ChainError {
+  return code === 'StorageExceeded' ? new NetworkFullError(message) : new ChainError(code, message);
 }
 
 export class ChainUnavailableError extends Error {

@@ -12,6 +12,7 @@ import {
 } from '../../localnet/ledger/wire.js';
 import {
   ChainError,
+  chainRefusal,
   ChainUnavailableError,
   type Balances,
   type BlobObject,
@@ -23,6 +24,7 @@ import {
   type SystemState,
   type TransactionOutcome,
 } from './chain.js';
+import { storagePrice } from './sui-pricing.js';
 
 export class LocalReadChain implements ReadChain {
   constructor(readonly url: string) {}
@@ -102,7 +104,7 @@ export class LocalReadChain implements ReadChain {
     }
     const json = (await res.json()) as T & { error?: { code: string; message: string } };
     if (!res.ok)
-      throw new ChainError(
+      throw chainRefusal(
         json.error?.code ?? String(res.status),
         json.error?.message ?? res.statusText,
       );
@@ -121,22 +123,32 @@ export class LocalChain extends LocalReadChain implements Chain {
     this.address = keypair.getPublicKey().toSuiAddress();
   }
 
+  /**
+   * Buys storage and registers, paying at most the price just quoted — as a Sui transaction
+   * hands the contract a coin — and quoting again if the nodes' votes moved the price
+   * before the ledger applied it.
+   */
   async registerBlob(p: RegisterBlobParams) {
-    const r = await this.execute(
-      {
-        kind: 'register_blob',
-        blobId: p.blobId,
-        rootHash: Buffer.from(p.rootHash).toString('hex'),
-        size: p.size,
-        encodingType: p.encodingType,
-        epochs: p.epochs,
-        deletable: p.deletable,
-        ...(p.attributes ? { attributes: p.attributes } : {}),
-        ...(p.relayTip
-          ? { tip: { to: p.relayTip.address, amount: String(p.relayTip.amount) } }
-          : {}),
-      },
-      p.relayTip?.authPayload,
+    const r = await requoted(
+      () => this.storageCost(p.size, p.epochs),
+      (payment) =>
+        this.execute(
+          {
+            kind: 'register_blob',
+            blobId: p.blobId,
+            rootHash: Buffer.from(p.rootHash).toString('hex'),
+            size: p.size,
+            encodingType: p.encodingType,
+            epochs: p.epochs,
+            deletable: p.deletable,
+            payment: payment.toString(),
+            ...(p.attributes ? { attributes: p.attributes } : {}),
+            ...(p.relayTip
+              ? { tip: { to: p.relayTip.address, amount: String(p.relayTip.amount) } }
+              : {}),
+          },
+          p.relayTip?.authPayload,
+        ),
     );
     return { digest: r.digest, cost: r.cost, blob: r.blob! };
   }
@@ -152,8 +164,17 @@ export class LocalChain extends LocalReadChain implements Chain {
     return { digest: r.digest, cost: r.cost, blob: r.blob! };
   }
 
+  /** Extends paying at most the price just quoted, and quotes again if it moved. */
   async extendBlob(objectId: string, epochs: number) {
-    const r = await this.execute({ kind: 'extend_blob', objectId, epochs });
+    const r = await requoted(
+      async () => {
+        const [blob, state] = await Promise.all([this.getBlob(objectId), this.systemState()]);
+        if (!blob) throw new ChainError('NotFound', `blob object ${objectId} does not exist`);
+        return storagePrice(blob.storageSize, epochs, state.storagePricePerUnit);
+      },
+      (payment) =>
+        this.execute({ kind: 'extend_blob', objectId, epochs, payment: payment.toString() }),
+    );
     return { digest: r.digest, cost: r.cost, blob: r.blob! };
   }
 
@@ -196,4 +217,24 @@ export class LocalChain extends LocalReadChain implements Chain {
   }
 
   private queue: Promise<unknown> = Promise.resolve();
+}
+
+/** Quotes changed between quote and purchase this many times in a row are given up on. */
+const MAX_REQUOTES = 3;
+
+async function requoted<T>(
+  quote: () => Promise<bigint>,
+  buy: (payment: bigint) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await buy(await quote());
+    } catch (error) {
+      if (
+        !(error instanceof ChainError && error.code === 'PriceChanged') ||
+        attempt >= MAX_REQUOTES
+      )
+        throw error;
+    }
+  }
 }

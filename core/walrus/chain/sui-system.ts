@@ -136,6 +136,8 @@ export function toSystemState(
     maxEpochsAhead: inner.future_accounting.length,
     storagePricePerUnit: inner.storage_price_per_unit_size,
     writePricePerUnit: inner.write_price_per_unit_size,
+    totalCapacity: inner.total_capacity_size,
+    usedCapacity: inner.used_capacity_size,
     committee,
   };
 }

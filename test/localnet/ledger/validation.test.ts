@@ -134,6 +134,7 @@ function templates(blobId: string): Call[] {
       attributes: { a: 'b' },
       storageId: OBJECT,
       tip: { to: ADDRESS, amount: '7' },
+      payment: '100',
     },
     {
       kind: 'certify_blob',
@@ -142,7 +143,7 @@ function templates(blobId: string): Call[] {
       signers: [0, 1, 2],
       message: Buffer.alloc(40, 2).toString('base64'),
     },
-    { kind: 'extend_blob', objectId: OBJECT, epochs: 1 },
+    { kind: 'extend_blob', objectId: OBJECT, epochs: 1, payment: '100' },
     { kind: 'delete_blob', objectId: OBJECT },
     { kind: 'transfer_blob', objectId: OBJECT, to: ADDRESS },
     { kind: 'set_attributes', objectId: OBJECT, attributes: { k: 'v' } },
@@ -153,6 +154,9 @@ function templates(blobId: string): Call[] {
     { kind: 'stake', nodeId: 'node-1', amount: '10' },
     { kind: 'withdraw_stake', stakeId: OBJECT },
     { kind: 'set_node_url', nodeId: 'node-1', url: 'http://127.0.0.1:9/' },
+    { kind: 'set_storage_price_vote', nodeId: 'node-1', price: '5' },
+    { kind: 'set_write_price_vote', nodeId: 'node-1', price: '5' },
+    { kind: 'set_node_capacity_vote', nodeId: 'node-1', capacity: '1000' },
     {
       kind: 'answer_challenge',
       challengeId: '2-node-1',
@@ -184,7 +188,8 @@ function* mutants(call: Call): Generator<{ what: string; call: unknown }> {
     const value = (call as unknown as Record<string, unknown>)[field];
     for (const bad of [...ALWAYS_BAD, ...badFor(value)]) {
       // An optional field may be left out: that mutant is a valid call, not a malformed one.
-      if (bad === undefined && ['attributes', 'storageId', 'tip'].includes(field)) continue;
+      if (bad === undefined && ['attributes', 'storageId', 'tip', 'payment'].includes(field))
+        continue;
       // Any printable string is a valid attribute key, and an empty map sets nothing.
       if (field === 'key' && bad === `${value} `) continue;
       if (field === 'attributes' && isEmptyObject(bad)) continue;
