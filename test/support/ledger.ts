@@ -22,7 +22,14 @@ export interface TestLedger {
 }
 
 export async function startTestLedger(
-  opts: { nodes?: number; nShards?: number; stakes?: bigint[]; genesis?: Partial<Genesis> } = {},
+  opts: {
+    nodes?: number;
+    nShards?: number;
+    stakes?: bigint[];
+    genesis?: Partial<Genesis>;
+    /** Epochs follow the clock (default: the test steps them). */
+    autoAdvance?: boolean;
+  } = {},
 ): Promise<TestLedger> {
   const dir = await mkdtemp(join(tmpdir(), 'floe-ledger-'));
   const count = opts.nodes ?? 4;
@@ -44,7 +51,7 @@ export async function startTestLedger(
   const server = await LedgerServer.start({
     dbPath: join(dir, 'ledger.db'),
     genesis,
-    autoAdvance: false,
+    autoAdvance: opts.autoAdvance ?? false,
   });
   const newAccount = async (funded = true) => {
     const chain = new LocalChain(server.url, new Ed25519Keypair());

@@ -15,6 +15,7 @@ import {
 import { answerChallenge } from './challenges.js';
 import type { CallContext } from './context.js';
 import { refuse } from './errors.js';
+import { epochSyncDone } from './epochs.js';
 import { castVote } from './prices.js';
 import { setNodeUrl, stake, withdrawStake } from './staking.js';
 import { reshapeStorage } from './storage.js';
@@ -57,6 +58,8 @@ export function applyCall(ctx: CallContext, call: Call): Omit<TxResult, 'digest'
       return castVote(ctx, call.nodeId, 'write_price', BigInt(call.price));
     case 'set_node_capacity_vote':
       return castVote(ctx, call.nodeId, 'capacity', BigInt(call.capacity));
+    case 'epoch_sync_done':
+      return epochSyncDone(ctx, call.nodeId, call.epoch, Date.now());
     default:
       throw refuse.invalid(`unknown call "${(call as { kind: string }).kind}"`);
   }

@@ -11,13 +11,19 @@ import { accountOf, BalanceChanges, ensureAccount, faucet } from './accounts.js'
 import { blobByObjectId, blobsByBlobId, ownedBlobs } from './blobs.js';
 import { applyCall } from './calls.js';
 import type { CallContext } from './context.js';
-import { advanceEpoch, createGenesis } from './epochs.js';
+import {
+  changeEpoch,
+  createGenesis,
+  endVoting,
+  forceEpochChange,
+  nextEpochStep,
+} from './epochs.js';
 import { refuse } from './errors.js';
 import { eventsAfter, recordEvent } from './events.js';
 import { totalCapacity, usedCapacity } from './accounting.js';
 import { currentPrices, initEconomics, storageCost } from './prices.js';
 import type { Genesis } from './genesis.js';
-import { currentEpoch, genesisOf, getMeta } from './meta.js';
+import { currentEpoch, epochPhase, genesisOf, getMeta, lastEpochChange } from './meta.js';
 import { committeeMembers, nodeRewards } from './staking.js';
 import { storageResources } from './storage.js';
 import { openLedgerDb, type LedgerDb } from './store.js';
@@ -82,9 +88,13 @@ export class Ledger {
   systemState(): SystemState {
     const g = this.genesis;
     const prices = currentPrices(this.db);
+    const phase = epochPhase(this.db);
     return {
       epoch: this.epoch,
-      epochStartedAt: Number(getMeta(this.db, 'epoch_started_at')),
+      // As Sui reads it: from the last change done, or while shards move, from its start.
+      epochStartedAt:
+        phase === 'sync' ? Number(getMeta(this.db, 'epoch_started_at')) : lastEpochChange(this.db),
+      epochState: phase,
       epochDurationMs: g.epochDurationMs,
       nShards: g.nShards,
       maxEpochsAhead: g.maxEpochsAhead,
@@ -93,6 +103,7 @@ export class Ledger {
       totalCapacity: totalCapacity(this.db).toString(),
       usedCapacity: usedCapacity(this.db, this.epoch).toString(),
       committee: committeeMembers(this.db),
+      previousCommittee: phase === 'sync' ? committeeMembers(this.db, 'previous_shards') : null,
     };
   }
 
@@ -189,12 +200,26 @@ export class Ledger {
     })();
   }
 
+  /** Voting end: the next epoch's committee and capacity are chosen. */
+  endVoting(): void {
+    endVoting(this.db, this.emit);
+  }
+
+  /** The epoch change: the chosen committee takes over and its shards start to move. */
+  changeEpoch(now = Date.now()): number {
+    return changeEpoch(this.db, now, this.emit);
+  }
+
+  /** The next phase of the epoch change the clock will bring, and when; null while shards move. */
+  nextEpochStep() {
+    return nextEpochStep(this.db);
+  }
+
   /**
-   * Ends the current epoch: its share of storage fees goes to the nodes pro rata to the
-   * shards they held, new stake takes effect and shards follow it, and blobs whose
-   * storage ends here expire.
+   * Localnet only (tests, tools): ends the current epoch now — voting end and epoch change
+   * at once, and a change still syncing declared done first. Returns the new epoch.
    */
   advanceEpoch(now = Date.now()): number {
-    return advanceEpoch(this.db, now, this.emit);
+    return forceEpochChange(this.db, now, this.emit);
   }
 }

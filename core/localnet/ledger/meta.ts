@@ -21,3 +21,19 @@ export function currentEpoch(db: LedgerDb): number {
 export function genesisOf(db: LedgerDb): Genesis {
   return JSON.parse(getMeta(db, 'genesis')!) as Genesis;
 }
+
+/**
+ * Where the epoch change stands (`staking_inner.move`'s EpochState): `done` once the nodes
+ * holding a quorum of shards have their shards, `params-selected` from voting end (the next
+ * committee is chosen), `sync` from the epoch change until the shards have moved.
+ */
+export type EpochPhase = 'done' | 'params-selected' | 'sync';
+
+export function epochPhase(db: LedgerDb): EpochPhase {
+  return (getMeta(db, 'epoch_phase') as EpochPhase | undefined) ?? 'done';
+}
+
+/** When the last epoch change was done: the next one is timed from it. */
+export function lastEpochChange(db: LedgerDb): number {
+  return Number(getMeta(db, 'last_epoch_change') ?? getMeta(db, 'epoch_started_at') ?? 0);
+}

@@ -99,22 +99,31 @@ export function updatePrices(db: LedgerDb, nShards: number, emit: Emit): void {
 }
 
 /**
- * The network's capacity from the committee's capacity votes: each node's offer counts per
- * shard it holds (offer × n / shards), and never below what is already reserved.
+ * The capacity a committee's votes offer (`select_committee_and_calculate_votes`): each
+ * node's offer counts per shard it holds there (offer × n / shards), and the network gets
+ * the highest such value a quorum of shards backs. `table` holds the committee's shards.
  */
-export function updateCapacity(db: LedgerDb, nShards: number, epoch: number): void {
+export function votedCapacity(
+  db: LedgerDb,
+  nShards: number,
+  table: 'shards' | 'next_shards',
+): bigint {
   const offers = (
     db
       .prepare(
         `SELECT n.capacity_vote AS value, COUNT(s.shard) AS weight FROM nodes n
-         JOIN shards s ON s.node_idx = n.idx GROUP BY n.idx`,
+         JOIN ${table} s ON s.node_idx = n.idx GROUP BY n.idx`,
       )
       .all() as { value: string; weight: number }[]
   ).map((v) => ({
     value: (BigInt(v.value) * BigInt(nShards)) / BigInt(v.weight),
     weight: v.weight,
   }));
-  const voted = quorumAbove(offers, nShards);
+  return quorumAbove(offers, nShards);
+}
+
+/** Sets the capacity for `epoch` on, never below what is already reserved for it. */
+export function setCapacity(db: LedgerDb, voted: bigint, epoch: number): void {
   const used = usedCapacity(db, epoch);
   setMeta(db, 'total_capacity', (voted > used ? voted : used).toString());
 }
@@ -183,6 +192,6 @@ export function initEconomics(db: LedgerDb, g: Genesis, emit: Emit): void {
       "UPDATE blobs SET storage_id = '0x' || lower(hex(randomblob(32))) WHERE storage_id IS NULL",
     ).run();
     updatePrices(db, g.nShards, emit);
-    updateCapacity(db, g.nShards, epoch);
+    setCapacity(db, votedCapacity(db, g.nShards, 'shards'), epoch);
   })();
 }

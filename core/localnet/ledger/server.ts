@@ -22,6 +22,8 @@ export interface LedgerServerOptions {
 
 export class LedgerServer {
   private timer: NodeJS.Timeout | null = null;
+  /** Whether epochs follow the clock (false: tests step them). */
+  private clock = false;
 
   private constructor(
     readonly ledger: Ledger,
@@ -39,18 +41,25 @@ export class LedgerServer {
     const { port } = server.address() as AddressInfo;
     const self = new LedgerServer(ledger, server, `http://127.0.0.1:${port}`);
     server.on('request', (req, res) => void self.handle(req, res));
-    if (options.autoAdvance !== false) self.scheduleEpoch();
+    if (options.autoAdvance !== false) {
+      self.clock = true;
+      self.scheduleEpoch();
+      ledger.subscribe((type) => {
+        if (type === 'EpochChangeDone' && self.clock) queueMicrotask(() => self.scheduleEpoch());
+      });
+    }
     return self;
   }
 
   /** Ends the current epoch now (tests, and the timer). */
   advanceEpoch(): number {
     const epoch = this.ledger.advanceEpoch();
-    if (this.timer) this.scheduleEpoch();
+    if (this.clock) this.scheduleEpoch();
     return epoch;
   }
 
   async close(): Promise<void> {
+    this.clock = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.server.closeAllConnections();
@@ -58,17 +67,24 @@ export class LedgerServer {
     this.ledger.close();
   }
 
+  /**
+   * Runs the epoch change on the contract's clock: voting ends half an epoch after the last
+   * change was done, the next change comes a whole epoch after it, and while shards move
+   * the clock waits for the nodes to report them received (`EpochChangeDone`).
+   */
   private scheduleEpoch(): void {
     if (this.timer) clearTimeout(this.timer);
-    const state = this.ledger.systemState();
-    const due = state.epochStartedAt + state.epochDurationMs - Date.now();
+    this.timer = null;
+    const next = this.ledger.nextEpochStep();
+    if (!next) return;
     this.timer = setTimeout(
       () => {
         this.timer = null;
-        this.ledger.advanceEpoch();
+        if (next.step === 'end-voting') this.ledger.endVoting();
+        else this.ledger.changeEpoch();
         this.scheduleEpoch();
       },
-      Math.max(0, due),
+      Math.max(0, next.at - Date.now()),
     );
     this.timer.unref();
   }

@@ -8,6 +8,7 @@ import { credit, debit } from './accounts.js';
 import { assignShards } from './committee.js';
 import { objectIdFrom, type CallContext, type Emit } from './context.js';
 import { refuse } from './errors.js';
+import { epochPhase } from './meta.js';
 import type { LedgerDb } from './store.js';
 
 interface NodeRow {
@@ -20,8 +21,12 @@ interface NodeRow {
   stake: string;
 }
 
-export function committeeMembers(db: LedgerDb): CommitteeMember[] {
-  const shardRows = db.prepare('SELECT shard, node_idx FROM shards ORDER BY shard').all() as {
+/** The committee as `table` assigns shards: the current one, or the previous epoch's. */
+export function committeeMembers(
+  db: LedgerDb,
+  table: 'shards' | 'previous_shards' = 'shards',
+): CommitteeMember[] {
+  const shardRows = db.prepare(`SELECT shard, node_idx FROM ${table} ORDER BY shard`).all() as {
     shard: number;
     node_idx: number;
   }[];
@@ -59,7 +64,8 @@ export function stake(
   if (!node) throw refuse.notFound(`node ${nodeId}`);
   debit(db, ctx.changes, sender, 'wal', amount);
   const stakeId = objectIdFrom(ctx.digest, 0);
-  const activation = ctx.epoch + 1;
+  // Once the next committee is chosen (voting end), new stake counts from the epoch after.
+  const activation = ctx.epoch + (epochPhase(db) === 'params-selected' ? 2 : 1);
   db.prepare(
     'INSERT INTO stakes (stake_id, owner, node_idx, amount, activation_epoch) VALUES (?, ?, ?, ?, ?)',
   ).run(stakeId, sender, node.idx, amount.toString(), activation);
@@ -121,29 +127,65 @@ export function activateStakes(db: LedgerDb, epoch: number): void {
   }
 }
 
-/** Moves the shards that stake no longer supports; announces them with `ShardsMoved`. */
-export function reassignShards(db: LedgerDb, nShards: number, emit: Emit): void {
-  const nodes = db.prepare('SELECT idx, node_id, stake FROM nodes ORDER BY idx').all() as {
+/**
+ * Chooses the next epoch's committee (`voting_end`): shards follow the stake each node will
+ * have then, and only the shards that must move do.
+ */
+export function selectNextCommittee(db: LedgerDb, nShards: number, nextEpoch: number): void {
+  const nodes = db.prepare('SELECT idx, stake FROM nodes ORDER BY idx').all() as {
     idx: number;
-    node_id: string;
     stake: string;
   }[];
+  const pending = new Map<number, bigint>();
+  for (const p of db
+    .prepare('SELECT node_idx, amount FROM stakes WHERE activation_epoch = ? AND withdrawn = 0')
+    .all(nextEpoch) as { node_idx: number; amount: string }[])
+    pending.set(p.node_idx, (pending.get(p.node_idx) ?? 0n) + BigInt(p.amount));
   const previous = (
     db.prepare('SELECT node_idx FROM shards ORDER BY shard').all() as { node_idx: number }[]
   ).map((r) => r.node_idx);
   const next = assignShards(
     nShards,
-    nodes.map((n) => BigInt(n.stake)),
+    nodes.map((n) => BigInt(n.stake) + (pending.get(n.idx) ?? 0n)),
     previous,
   );
-  const moved: { shard: number; from: string; to: string }[] = [];
+  db.prepare('DELETE FROM next_shards').run();
+  const insert = db.prepare('INSERT INTO next_shards (shard, node_idx) VALUES (?, ?)');
+  next.forEach((node, shard) => insert.run(shard, node));
+}
+
+/**
+ * The chosen committee takes over (`advance_epoch`): the current one is kept as the
+ * previous committee while shards move, announced with `ShardsMoved`.
+ */
+export function installNextCommittee(db: LedgerDb, emit: Emit): void {
+  const nodes = db.prepare('SELECT idx, node_id FROM nodes ORDER BY idx').all() as {
+    idx: number;
+    node_id: string;
+  }[];
+  const before = db.prepare('SELECT shard, node_idx FROM shards ORDER BY shard').all() as {
+    shard: number;
+    node_idx: number;
+  }[];
+  const after = new Map(
+    (
+      db.prepare('SELECT shard, node_idx FROM next_shards').all() as {
+        shard: number;
+        node_idx: number;
+      }[]
+    ).map((r) => [r.shard, r.node_idx]),
+  );
+  db.prepare('DELETE FROM previous_shards').run();
+  db.prepare('INSERT INTO previous_shards SELECT shard, node_idx FROM shards').run();
   const update = db.prepare('UPDATE shards SET node_idx = ? WHERE shard = ?');
-  next.forEach((node, shard) => {
-    if (node !== previous[shard]) {
-      update.run(node, shard);
-      moved.push({ shard, from: nodes[previous[shard]!]!.node_id, to: nodes[node]!.node_id });
-    }
-  });
+  const moved: { shard: number; from: string; to: string }[] = [];
+  for (const { shard, node_idx } of before) {
+    const to = after.get(shard) ?? node_idx;
+    if (to === node_idx) continue;
+    update.run(to, shard);
+    moved.push({ shard, from: nodes[node_idx]!.node_id, to: nodes[to]!.node_id });
+  }
+  db.prepare('DELETE FROM next_shards').run();
   if (moved.length > 0) emit('ShardsMoved', { moved });
 }
 

@@ -56,6 +56,14 @@ const MIGRATIONS: string[] = [
    ALTER TABLE nodes ADD COLUMN write_price_vote TEXT;
    ALTER TABLE nodes ADD COLUMN capacity_vote TEXT;
    ALTER TABLE blobs ADD COLUMN storage_id TEXT;`,
+  // The epoch change in phases (staking_inner.move's EpochState): the committee chosen for
+  // the next epoch at voting end, the previous one kept while shards move, and the nodes
+  // that have reported their shards received.
+  `CREATE TABLE next_shards (shard INTEGER PRIMARY KEY, node_idx INTEGER NOT NULL);
+   CREATE TABLE previous_shards (shard INTEGER PRIMARY KEY, node_idx INTEGER NOT NULL);
+   INSERT INTO previous_shards SELECT shard, node_idx FROM shards;
+   CREATE TABLE sync_done (
+     epoch INTEGER NOT NULL, node_idx INTEGER NOT NULL, PRIMARY KEY (epoch, node_idx));`,
 ];
 
 export type LedgerDb = Database.Database;

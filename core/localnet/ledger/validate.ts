@@ -178,6 +178,7 @@ const CALLS: { [K in CallKind]: Record<string, Check<unknown>> } = {
   set_storage_price_vote: { nodeId, price: u64Text },
   set_write_price_vote: { nodeId, price: u64Text },
   set_node_capacity_vote: { nodeId, capacity: u64Text },
+  epoch_sync_done: { nodeId, epoch },
   answer_challenge: {
     challengeId,
     primaryHash: hex32,

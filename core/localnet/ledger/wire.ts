@@ -66,6 +66,8 @@ export type Call =
   | { kind: 'set_storage_price_vote'; nodeId: string; price: string }
   | { kind: 'set_write_price_vote'; nodeId: string; price: string }
   | { kind: 'set_node_capacity_vote'; nodeId: string; capacity: string }
+  /** A node reports it holds all the shards the new committee gave it. */
+  | { kind: 'epoch_sync_done'; nodeId: string; epoch: number }
   | ({ kind: 'answer_challenge' } & ChallengeAnswer);
 
 export type CallKind = Call['kind'];

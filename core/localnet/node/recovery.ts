@@ -11,7 +11,12 @@
  *   and the missing slivers taken from the result — the whole blob moves and is encoded.
  *
  * Symbols win when a few pairs are missing (a damaged file), the blob route when most of
- * a node's share is (a node down during the write, a new shard): see `SYMBOL_ROUTE_MAX_PAIRS`.
+ * a node's share is (a node down during the write): see `SYMBOL_ROUTE_MAX_PAIRS`.
+ *
+ * Shard sync: a node given new shards at an epoch change syncs them from their previous
+ * holder — who keeps serving them until the change is done — fetching each blob's slivers
+ * of the shard and checking them against the metadata; what the previous holder cannot
+ * give it recovers, asking the previous holder too for shards still moving to it.
  */
 import type { CommitteeMember, ReadChain, SystemState } from '../../walrus/chain/chain.js';
 import {
@@ -113,7 +118,7 @@ export async function recoverBlob(
       // Too few peers answered with valid symbols: the blob route asks for less of each.
     }
   }
-  return byBlob(state, peers, store, blobId, metadata, pairs);
+  return byBlob(state, selfNodeId, store, blobId, metadata, pairs);
 }
 
 /**
@@ -207,7 +212,7 @@ async function fromDecodingSymbols(
 
 async function byBlob(
   state: SystemState,
-  peers: CommitteeMember[],
+  selfNodeId: string,
   store: SliverStore,
   blobId: string,
   metadata: BlobMetadata,
@@ -216,8 +221,8 @@ async function byBlob(
   const n = state.nShards;
   const id = blobIdFromString(blobId);
   const k = new EncodingConfig(n).primarySourceSymbols;
-  const urlOfShard = new Map<number, string>();
-  for (const m of peers) for (const s of m.shards) urlOfShard.set(s, m.url);
+  // While shards move, a shard that came to this node is still held by its previous owner.
+  const urlOfShard = holders(state, selfNodeId);
 
   const slivers: Uint8Array[] = [];
   for (let pair = 0; pair < n && slivers.length < k; pair++) {
@@ -265,4 +270,108 @@ async function peerMetadata(urls: string[], blobId: string): Promise<BlobMetadat
     }
   }
   throw new RecoveryFailedError(blobId, 'no peer returned valid metadata');
+}
+
+/** Who to ask for each shard: its holder, or while shards move to this node, the previous one. */
+function holders(state: SystemState, selfNodeId: string): Map<number, string> {
+  const urls = new Map<number, string>();
+  for (const m of state.previousCommittee ?? [])
+    if (m.nodeId !== selfNodeId) for (const s of m.shards) urls.set(s, m.url);
+  for (const m of state.committee)
+    if (m.nodeId !== selfNodeId) for (const s of m.shards) urls.set(s, m.url);
+  return urls;
+}
+
+/** Shards this node holds in the current epoch that another node held in the previous one. */
+export function gainedShards(
+  state: SystemState,
+  selfNodeId: string,
+): { shard: number; from: CommitteeMember }[] {
+  const mine = state.committee.find((m) => m.nodeId === selfNodeId)?.shards ?? [];
+  const previous = new Map<number, CommitteeMember>();
+  for (const m of state.previousCommittee ?? []) for (const s of m.shards) previous.set(s, m);
+  return mine.flatMap((shard) => {
+    const from = previous.get(shard);
+    return from && from.nodeId !== selfNodeId ? [{ shard, from }] : [];
+  });
+}
+
+export interface ShardSync {
+  chain: ReadChain;
+  store: SliverStore;
+  selfNodeId: string;
+  /** Certified blobs the chain has announced; only live ones are synced. */
+  blobIds: string[];
+  /** Waits before fetching more after `bytes` came: a cap, so a sync does not starve the node. */
+  throttle?: (bytes: number) => Promise<void>;
+  /** Stops between blobs when it returns true (the node is shutting down). */
+  stopped: () => boolean;
+}
+
+export interface ShardSyncResult {
+  synced: number;
+  recovered: number;
+  failed: string[];
+}
+
+/**
+ * Fetches the slivers of every shard this node gained at the current epoch change from the
+ * shard's previous holder, verified against the blob's metadata; recovers what it cannot.
+ */
+export async function syncShards(o: ShardSync, state: SystemState): Promise<ShardSyncResult> {
+  const result: ShardSyncResult = { synced: 0, recovered: 0, failed: [] };
+  const gained = gainedShards(state, o.selfNodeId);
+  if (gained.length === 0) return result;
+  const n = state.nShards;
+  for (const blobId of o.blobIds) {
+    if (o.stopped()) return result;
+    const id = blobIdFromString(blobId);
+    const missing: number[] = [];
+    let metadata: BlobMetadata | null = null;
+    for (const { shard, from } of gained) {
+      if (o.stopped()) return result;
+      const pair = shardToPairIndex(shard, id, n);
+      if (
+        (await o.store.hasSliver(blobId, pair, 'primary')) &&
+        (await o.store.hasSliver(blobId, pair, 'secondary'))
+      )
+        continue;
+      try {
+        metadata ??= await storedOrPeerMetadata(o.store, blobId, [
+          from.url,
+          ...state.committee.map((m) => m.url),
+        ]);
+        const peer = new StorageNodeClient(from.url);
+        for (const kind of ['primary', 'secondary'] as const) {
+          const bytes = await peer.getSliver(blobId, pair, kind, { timeoutMs: 10_000 });
+          await o.throttle?.(bytes.length);
+          verifySliver(metadata, pair, kind, bytes);
+          await o.store.putSliver(blobId, pair, kind, bytes);
+        }
+        result.synced++;
+      } catch {
+        missing.push(pair);
+      }
+    }
+    if (missing.length === 0) continue;
+    try {
+      await recoverBlob(o.chain, o.store, o.selfNodeId, blobId, missing);
+      result.recovered += missing.length;
+    } catch (error) {
+      result.failed.push(`${blobId}: ${(error as Error).message}`);
+    }
+  }
+  return result;
+}
+
+async function storedOrPeerMetadata(
+  store: SliverStore,
+  blobId: string,
+  urls: string[],
+): Promise<BlobMetadata> {
+  const stored = await store.getMetadata(blobId);
+  if (stored) return decodeMetadataWithId(stored).metadata;
+  const metadata = await peerMetadata(urls, blobId);
+  await store.putMetadata(blobId, encodeMetadataWithId(blobIdFromString(blobId), metadata));
+  return metadata;
 }

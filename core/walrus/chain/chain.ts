@@ -17,9 +17,17 @@ export interface CommitteeMember {
   shards: number[];
 }
 
+/**
+ * Where the epoch change stands (Walrus's `EpochState`): `done` once the nodes holding a
+ * quorum of shards have theirs, `params-selected` after voting end (the next committee is
+ * chosen), `sync` while shards move to the new committee.
+ */
+export type EpochState = 'done' | 'params-selected' | 'sync';
+
 export interface SystemState {
   epoch: number;
   epochStartedAt: number;
+  epochState: EpochState;
   epochDurationMs: number;
   nShards: number;
   maxEpochsAhead: number;
@@ -31,6 +39,11 @@ export interface SystemState {
   totalCapacity: string;
   usedCapacity: string;
   committee: CommitteeMember[];
+  /**
+   * While shards move (`sync`), the previous epoch's committee: it still holds the slivers
+   * of blobs certified before this epoch, and readers go to it for them. Null otherwise.
+   */
+  previousCommittee: CommitteeMember[] | null;
 }
 
 export type BlobState = 'registered' | 'certified' | 'deleted' | 'expired';

@@ -28,7 +28,14 @@ import { blobType, metadataFieldId, toBlobObject } from './sui-blobs.js';
 import { selectWal } from './sui-payment.js';
 import { storagePrice, writePrice } from './sui-pricing.js';
 import { GrpcSui, type ExecutedTransaction, type SuiReader, type SuiRpc } from './sui-rpc.js';
-import { readCommittee, readWalrusSystem, toSystemState, type WalrusSystem } from './sui-system.js';
+import {
+  epochStateOf,
+  readCommittee,
+  readPreviousCommittee,
+  readWalrusSystem,
+  toSystemState,
+  type WalrusSystem,
+} from './sui-system.js';
 import {
   certifyBlobTransaction,
   deleteBlobTransaction,
@@ -60,7 +67,11 @@ export class SuiReadChain implements ReadChain {
 
   async systemState(): Promise<SystemState> {
     const system = await this.system();
-    return toSystemState(system, await this.committeeOf(system), Date.now());
+    const [committee, previous] = await Promise.all([
+      this.committeeOf(system),
+      epochStateOf(system.staking) === 'sync' ? readPreviousCommittee(this.sui, system) : null,
+    ]);
+    return toSystemState(system, committee, previous, Date.now());
   }
 
   async getBlob(objectId: string): Promise<BlobObject | null> {

@@ -60,6 +60,28 @@ test('while shards move to a new committee the epoch counts as just begun', asyn
   const before = Date.now();
   const state = await new SuiReadChain(world.sui, network, someone).systemState();
   assert.ok(state.epochStartedAt >= before && state.epochStartedAt <= Date.now());
+  assert.equal(state.epochState, 'sync');
+});
+
+test('while shards move, the previous committee is read from staking, keys from the pools', async () => {
+  const previousShards = [[0, 4, 8, 3], [1, 5, 9], [2, 6], [7]];
+  const world = walrusWorld({
+    ...DEFAULT_WORLD,
+    epochState: { EpochChangeSync: 3 },
+    previousShards,
+  });
+  const state = await new SuiReadChain(world.sui, network, someone).systemState();
+  assert.deepEqual(
+    state.previousCommittee!.map((m) => [m.name, m.shards, m.url, m.blsPublicKey]),
+    DEFAULT_WORLD.nodes.map((n, i) => [
+      n.name,
+      [...previousShards[i]!].sort((a, b) => a - b),
+      `https://${n.address}`,
+      world.blsKeys.get(n.name),
+    ]),
+  );
+  const settled = await new SuiReadChain(walrusWorld().sui, network, someone).systemState();
+  assert.deepEqual([settled.epochState, settled.previousCommittee], ['done', null]);
 });
 
 test('a system object of another package is refused as a stale network configuration', async () => {

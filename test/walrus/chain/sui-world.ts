@@ -58,6 +58,8 @@ export interface WorldOptions {
   maxEpochsAhead: number;
   epochDurationMs: number;
   epochState: { EpochChangeDone: bigint } | { EpochChangeSync: number };
+  /** Each node's shards in the previous epoch (by node, as `nodes`); none when absent. */
+  previousShards?: number[][];
 }
 
 export const DEFAULT_WORLD: WorldOptions = {
@@ -279,7 +281,11 @@ export function walrusWorld(options: WorldOptions = DEFAULT_WORLD): World {
         active_set: { id: id(0xd3) },
         next_committee: null,
         committee,
-        previous_committee: { contents: [] },
+        previous_committee: {
+          contents: (options.previousShards ?? [])
+            .map((shards, i) => ({ key: nodeIds[i]!, value: shards }))
+            .filter((e) => e.value.length > 0),
+        },
         next_epoch_params: null,
         epoch_state: options.epochState,
         next_epoch_public_keys: { id: id(0xd4) },
