@@ -83,16 +83,16 @@ export function reshapeStorage(
     return { cost: '0', objectId: newId };
   }
   if (call.kind === 'split_storage_by_size') {
-    if (!(Number.isInteger(call.size) && call.size > 0 && call.size < s.size)) {
-      throw refuse.invalid(`split size ${call.size} must be between 0 and ${s.size} exclusive`);
-    }
+    // As `split_by_size`: the resource keeps `size` bytes, a new one takes the rest.
+    if (call.size > s.size)
+      throw refuse.invalid(`split size ${call.size} is more than the ${s.size} bytes held`);
     const newId = objectIdFrom(digest, 0);
-    update.run(s.start_epoch, s.end_epoch, s.size - call.size, s.storage_id);
+    update.run(s.start_epoch, s.end_epoch, call.size, s.storage_id);
     insertStorage(db, sender, {
       storageId: newId,
       startEpoch: s.start_epoch,
       endEpoch: s.end_epoch,
-      size: call.size,
+      size: s.size - call.size,
     });
     return { cost: '0', objectId: newId };
   }

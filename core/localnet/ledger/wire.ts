@@ -8,7 +8,7 @@
  * the bytes), so the keypair a Sui wallet derives from the recovery phrase is the one that
  * signs here. The nonce makes every signed transaction usable exactly once.
  */
-import type { BlobObject } from '../../walrus/chain/chain.js';
+import type { BlobObject, StorageResource } from '../../walrus/chain/chain.js';
 
 export interface ChallengeAnswer {
   challengeId: string;
@@ -125,13 +125,7 @@ export interface AccountView {
   nonce: number;
 }
 
-/** A storage resource: `size` encoded bytes reserved for epochs [startEpoch, endEpoch). */
-export interface StorageResource {
-  storageId: string;
-  startEpoch: number;
-  endEpoch: number;
-  size: number;
-}
+export type { StorageResource };
 
 /** The ledger's error body: a one-word code and a message saying what to do. */
 export interface ErrorBody {

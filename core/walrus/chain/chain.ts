@@ -67,6 +67,18 @@ export interface BlobObject {
   attributes: Record<string, string>;
 }
 
+/**
+ * A storage resource the account owns that holds no blob — what a deleted blob gives back
+ * (Walrus's `Storage` object): `size` encoded bytes for epochs [startEpoch, endEpoch).
+ * `registerBlob` uses a fitting one instead of buying new storage.
+ */
+export interface StorageResource {
+  storageId: string;
+  startEpoch: number;
+  endEpoch: number;
+  size: number;
+}
+
 export interface Balances {
   address: string;
   /** MIST */
@@ -124,12 +136,19 @@ export interface ReadChain {
   ): Promise<{ blobs: BlobObject[]; nextCursor: string | null }>;
   events(cursor: number, limit?: number): Promise<{ events: ChainEvent[]; nextCursor: number }>;
   balances(address: string): Promise<Balances>;
+  /** The storage resources `owner` holds outside blobs, reusable for new registrations. */
+  storageResources(owner: string): Promise<StorageResource[]>;
   /** WAL (FROST) to store `size` bytes for `epochs` epochs, write fee included. */
   storageCost(size: number, epochs: number): Promise<bigint>;
 }
 
 export interface Chain extends ReadChain {
   readonly address: string;
+  /**
+   * Registers a blob, in storage the account already owns when a fitting resource (or a
+   * set of same-period ones, merged) covers the epochs asked — split to the blob's size,
+   * the rest kept — and otherwise in storage bought now.
+   */
   registerBlob(params: RegisterBlobParams): Promise<TransactionOutcome & { blob: BlobObject }>;
   certifyBlob(
     objectId: string,

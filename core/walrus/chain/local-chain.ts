@@ -21,10 +21,13 @@ import {
   type ChainEvent,
   type ReadChain,
   type RegisterBlobParams,
+  type StorageResource,
   type SystemState,
   type TransactionOutcome,
 } from './chain.js';
-import { storagePrice } from './sui-pricing.js';
+import { EncodingConfig } from '../encoding/config.js';
+import { planStorageReuse } from './storage-reuse.js';
+import { storagePrice, writePrice } from './sui-pricing.js';
 
 export class LocalReadChain implements ReadChain {
   constructor(readonly url: string) {}
@@ -64,6 +67,10 @@ export class LocalReadChain implements ReadChain {
       `/v1/accounts/${address}`,
     );
     return { address: a.address, sui: a.sui, wal: a.wal };
+  }
+
+  storageResources(owner: string): Promise<StorageResource[]> {
+    return this.get(`/v1/accounts/${owner}/storage`);
   }
 
   async storageCost(size: number, epochs: number): Promise<bigint> {
@@ -124,34 +131,81 @@ export class LocalChain extends LocalReadChain implements Chain {
   }
 
   /**
-   * Buys storage and registers, paying at most the price just quoted — as a Sui transaction
-   * hands the contract a coin — and quoting again if the nodes' votes moved the price
-   * before the ledger applied it.
+   * Registers in storage the account owns when some fits (see storage-reuse.ts), otherwise
+   * buying it; pays at most the price just quoted — as a Sui transaction hands the contract
+   * a coin — and quotes again if the nodes' votes moved the price before the ledger applied
+   * it. One registration at a time plans reuse, so two never pick the same resource.
    */
-  async registerBlob(p: RegisterBlobParams) {
-    const r = await requoted(
-      () => this.storageCost(p.size, p.epochs),
-      (payment) =>
-        this.execute(
-          {
-            kind: 'register_blob',
-            blobId: p.blobId,
-            rootHash: Buffer.from(p.rootHash).toString('hex'),
-            size: p.size,
-            encodingType: p.encodingType,
-            epochs: p.epochs,
-            deletable: p.deletable,
-            payment: payment.toString(),
-            ...(p.attributes ? { attributes: p.attributes } : {}),
-            ...(p.relayTip
-              ? { tip: { to: p.relayTip.address, amount: String(p.relayTip.amount) } }
-              : {}),
-          },
-          p.relayTip?.authPayload,
-        ),
-    );
-    return { digest: r.digest, cost: r.cost, blob: r.blob! };
+  registerBlob(p: RegisterBlobParams) {
+    const run = async () => {
+      const state = await this.systemState();
+      const encodedSize = new EncodingConfig(state.nShards).encodedBlobLength(p.size);
+      const storageId = await this.prepareStorage(state.epoch, p.epochs, encodedSize);
+      const register = (inStorage: string | null) =>
+        requoted(
+          async () =>
+            inStorage
+              ? writePrice(encodedSize, (await this.systemState()).writePricePerUnit)
+              : this.storageCost(p.size, p.epochs),
+          (payment) =>
+            this.execute(
+              {
+                kind: 'register_blob',
+                blobId: p.blobId,
+                rootHash: Buffer.from(p.rootHash).toString('hex'),
+                size: p.size,
+                encodingType: p.encodingType,
+                epochs: p.epochs,
+                deletable: p.deletable,
+                payment: payment.toString(),
+                ...(inStorage ? { storageId: inStorage } : {}),
+                ...(p.attributes ? { attributes: p.attributes } : {}),
+                ...(p.relayTip
+                  ? { tip: { to: p.relayTip.address, amount: String(p.relayTip.amount) } }
+                  : {}),
+              },
+              p.relayTip?.authPayload,
+            ),
+        );
+      let r: TxResult;
+      try {
+        r = await register(storageId);
+      } catch (error) {
+        // The storage became unusable meanwhile (an epoch ended): buy instead.
+        if (!storageId || !(error instanceof ChainError) || error.code === 'PriceChanged')
+          throw error;
+        if (error.code !== 'InvalidState' && error.code !== 'NotFound') throw error;
+        r = await register(null);
+      }
+      return { digest: r.digest, cost: r.cost, blob: r.blob! };
+    };
+    const result = this.registering.then(run, run);
+    this.registering = result.catch(() => undefined);
+    return result;
   }
+
+  /** Fuses and splits owned storage so one resource holds the blob; null when none can. */
+  private async prepareStorage(
+    epoch: number,
+    epochs: number,
+    encodedSize: number,
+  ): Promise<string | null> {
+    const plan = planStorageReuse(
+      await this.storageResources(this.address),
+      epoch,
+      epoch + epochs,
+      encodedSize,
+    );
+    if (!plan) return null;
+    const id = plan.target.storageId;
+    for (const other of plan.fuse)
+      await this.execute({ kind: 'merge_storage', storageId: id, otherId: other.storageId });
+    if (plan.splitTo !== null)
+      await this.execute({ kind: 'split_storage_by_size', storageId: id, size: plan.splitTo });
+    return id;
+  }
+
+  private registering: Promise<unknown> = Promise.resolve();
 
   async certifyBlob(objectId: string, c: Certificate) {
     const r = await this.execute({

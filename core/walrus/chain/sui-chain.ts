@@ -19,14 +19,16 @@ import {
   type CommitteeMember,
   type ReadChain,
   type RegisterBlobParams,
+  type StorageResource,
   type SystemState,
   type TransactionOutcome,
 } from './chain.js';
 import type { SuiNetwork } from './networks.js';
-import { Blob } from './sui-bcs.js';
-import { blobType, metadataFieldId, toBlobObject } from './sui-blobs.js';
+import { Blob, Storage } from './sui-bcs.js';
+import { blobType, metadataFieldId, storageType, toBlobObject } from './sui-blobs.js';
 import { selectWal } from './sui-payment.js';
 import { storagePrice, writePrice } from './sui-pricing.js';
+import { planStorageReuse } from './storage-reuse.js';
 import { GrpcSui, type ExecutedTransaction, type SuiReader, type SuiRpc } from './sui-rpc.js';
 import {
   epochStateOf,
@@ -138,6 +140,36 @@ export class SuiReadChain implements ReadChain {
     return registration(await this.system(), size, epochs).price;
   }
 
+  async storageResources(owner: string): Promise<StorageResource[]> {
+    return (await this.ownedStorage(owner)).map((s) => s.resource);
+  }
+
+  /** The account's `Storage` objects, with the references a transaction needs. */
+  protected async ownedStorage(
+    owner: string,
+  ): Promise<{ resource: StorageResource; ref: ObjectRef }[]> {
+    const type = storageType(this.network.walrusTypesPackageId);
+    const found: { resource: StorageResource; ref: ObjectRef }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await this.sui.listOwnedObjects(owner, type, cursor, PAGE_SIZE);
+      for (const o of page.items) {
+        const s = Storage.parse(o.content);
+        found.push({
+          resource: {
+            storageId: o.objectId,
+            startEpoch: s.start_epoch,
+            endEpoch: s.end_epoch,
+            size: Number(s.storage_size),
+          },
+          ref: { objectId: o.objectId, version: o.version, digest: o.digest },
+        });
+      }
+      cursor = page.cursor;
+    } while (cursor);
+    return found;
+  }
+
   protected system(): Promise<WalrusSystem> {
     return readWalrusSystem(this.sui, this.network);
   }
@@ -180,7 +212,18 @@ export class SuiChain extends SuiReadChain implements Chain {
     return this.serialised(async () => {
       const system = await this.system();
       const { encodedSize, price } = registration(system, p.size, p.epochs);
-      const payment = await selectWal(this.sui, this.address, this.network.walCoinType, price);
+      // Storage the account owns (left by deleted or interrupted stores) before buying more.
+      const owned = await this.ownedStorage(this.address);
+      const epoch = system.inner.committee.epoch;
+      const plan = planStorageReuse(
+        owned.map((o) => o.resource),
+        epoch,
+        epoch + p.epochs,
+        encodedSize,
+      );
+      const refOf = (r: StorageResource) => owned.find((o) => o.resource === r)!.ref;
+      const cost = plan ? writePrice(encodedSize, system.inner.write_price_per_unit_size) : price;
+      const payment = await selectWal(this.sui, this.address, this.network.walCoinType, cost);
       const executed = await this.submit(
         registerBlobTransaction(target(system), {
           owner: this.address,
@@ -193,6 +236,15 @@ export class SuiChain extends SuiReadChain implements Chain {
           deletable: p.deletable,
           attributes: p.attributes ?? {},
           payment,
+          ...(plan
+            ? {
+                storage: {
+                  target: refOf(plan.target),
+                  fuse: plan.fuse.map(refOf),
+                  splitTo: plan.splitTo,
+                },
+              }
+            : {}),
           ...(p.relayTip ? { relayTip: p.relayTip } : {}),
         }),
       );

@@ -91,15 +91,26 @@ test('a full network refuses storage with StorageExceeded and takes no WAL', asy
         refusedAs('StorageExceeded')(e) && /the network is full/.test((e as Error).message),
     );
     assert.deepEqual(await t.chain.balances(t.chain.address), before);
-    // Deleting returns the storage but not the capacity: it is still reserved, and reusable.
+    // Deleting returns the storage but not the capacity: buying more is still refused, …
     await t.chain.deleteBlob(first.blob.objectId);
     await assert.rejects(
-      t.chain.registerBlob({ ...second, epochs: 1, deletable: false }),
+      t.chain.execute({
+        kind: 'register_blob',
+        blobId: second.blobId,
+        rootHash: Buffer.from(second.rootHash).toString('hex'),
+        size: second.size,
+        encodingType: 1,
+        epochs: 1,
+        deletable: false,
+      }),
       refusedAs('StorageExceeded'),
     );
+    // … and Floe's registration goes into the storage that came back.
     const [storage] = await storageOf(t, t.chain);
-    const reused = await registerInto(t, second, storage!.storageId, false);
+    const reused = await t.chain.registerBlob({ ...second, epochs: 1, deletable: false });
     assert.equal(reused.blob.state, 'registered');
+    assert.equal(reused.blob.endEpoch, storage!.endEpoch);
+    assert.deepEqual(await storageOf(t, t.chain), []);
     // Once that storage has ended, the capacity is free again.
     for (let i = 0; i < 3; i++) t.server.advanceEpoch();
     await t.chain.registerBlob({ ...newBlob(200_000), epochs: 1, deletable: false });

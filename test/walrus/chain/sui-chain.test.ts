@@ -17,6 +17,7 @@ import { SuiChain, SuiReadChain } from '../../../core/walrus/chain/sui-chain.js'
 import { decodeTransaction, pureArg } from './ptb.js';
 import {
   addBlob,
+  addStorage,
   CURRENT_PACKAGE,
   DEFAULT_WORLD,
   network,
@@ -273,6 +274,46 @@ test('registering pays with the largest WAL coins, merged, and buys exactly the 
     ['app', 'floe'],
   );
   assert.deepEqual(ptb.transferredTo(), [owner]);
+});
+
+test('registering goes into storage the account owns, split to the blob, and pays only the write fee', async () => {
+  const world = walrusWorld(); // epoch 7
+  const keypair = new Ed25519Keypair();
+  const owner = keypair.toSuiAddress();
+  const size = 100_000;
+  const encoded = new EncodingConfig(10).encodedBlobLength(size);
+  // Too short, not started yet, too small: none of these can hold it; the last one can.
+  addStorage(world, { owner, startEpoch: 3, endEpoch: 9, size: 10 * encoded });
+  addStorage(world, { owner, startEpoch: 8, endEpoch: 20, size: 10 * encoded });
+  addStorage(world, { owner, startEpoch: 5, endEpoch: 20, size: encoded - 1 });
+  const fits = addStorage(world, { owner, startEpoch: 6, endEpoch: 12, size: 3 * encoded });
+  const chain = new SuiChain(world.sui, network, keypair);
+  assert.equal((await chain.storageResources(owner)).length, 4);
+  const writeFee = BigInt(Math.ceil(encoded / MiB)) * 20_000n;
+  const [coin] = world.sui.giveCoins(owner, WAL, [writeFee]);
+  await assert.rejects(
+    chain.registerBlob({
+      blobId: blobIdToString(blobIdFromBigInt(43n)),
+      rootHash: new Uint8Array(32).fill(9),
+      size,
+      encodingType: 1,
+      epochs: 5,
+      deletable: true,
+    }),
+    TransactionNotSubmittedError,
+  );
+  const ptb = await decodeTransaction(world.sui.captured.at(-1)!);
+  assert.deepEqual(
+    ptb.moveCalls().map((c) => `${c.module}::${c.function}`),
+    ['storage_resource::split_by_size', 'system::register_blob'],
+  );
+  const split = ptb.call('storage_resource', 'split_by_size');
+  assert.equal(ptb.objectInput(split.arguments[0]!).objectId, fits);
+  assert.equal(pureArg(ptb, split.arguments[1]!, bcs.u64()), String(encoded));
+  assert.ok(
+    ptb.ownedInputs().some((o) => o.objectId === coin!.objectId),
+    'the write fee is paid from the one coin that holds exactly it',
+  );
 });
 
 test("what SuiChain sends is the account's signature over exactly the transaction built", async () => {

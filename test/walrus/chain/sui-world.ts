@@ -20,6 +20,7 @@ import {
   StakingInnerField,
   StakingPool,
   Staking,
+  Storage,
   System,
   SystemInnerField,
   versionKey,
@@ -405,4 +406,28 @@ export class TransactionNotSubmittedError extends Error {
     super('this test submits nothing: the transaction was captured, not sent');
     this.name = 'TransactionNotSubmittedError';
   }
+}
+
+let storageCount = 0;
+
+/** A `Storage` object `owner` holds outside any blob, as a deleted blob gives back. */
+export function addStorage(
+  world: World,
+  s: { owner: string; startEpoch: number; endEpoch: number; size: number },
+): string {
+  const objectId = id(0x5000 + storageCount++);
+  world.sui.put({
+    objectId,
+    version: '33',
+    digest: DIGEST,
+    owner: { $kind: 'AddressOwner', AddressOwner: s.owner },
+    type: `${network.walrusTypesPackageId}::storage_resource::Storage`,
+    content: Storage.serialize({
+      id: objectId,
+      start_epoch: s.startEpoch,
+      end_epoch: s.endEpoch,
+      storage_size: s.size,
+    }).toBytes(),
+  });
+  return objectId;
 }
