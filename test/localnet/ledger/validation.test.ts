@@ -157,6 +157,7 @@ function templates(blobId: string): Call[] {
     { kind: 'set_storage_price_vote', nodeId: 'node-1', price: '5' },
     { kind: 'set_write_price_vote', nodeId: 'node-1', price: '5' },
     { kind: 'set_node_capacity_vote', nodeId: 'node-1', capacity: '1000' },
+    { kind: 'epoch_sync_done', nodeId: 'node-1', epoch: 2 },
     {
       kind: 'answer_challenge',
       challengeId: '2-node-1',
