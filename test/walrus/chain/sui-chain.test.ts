@@ -316,6 +316,48 @@ test('registering goes into storage the account owns, split to the blob, and pay
   );
 });
 
+test('prices raised between quote and purchase: SuiChain quotes again instead of reporting a lack of WAL', async () => {
+  const world = walrusWorld();
+  const raised = walrusWorld({ ...DEFAULT_WORLD, storagePrice: 300_000n });
+  const keypair = new Ed25519Keypair();
+  const owner = keypair.toSuiAddress();
+  const size = MiB;
+  const units = BigInt(Math.ceil(new EncodingConfig(10).encodedBlobLength(size) / MiB));
+  world.sui.giveCoins(owner, WAL, [units * 100_000n * 3n + units * 20_000n]);
+  world.sui.addressBalances.set(`${owner}/${WAL}`, units * 1_000_000n);
+  // Sui applies the first transaction after a vote raised the price: the coin, which held
+  // the old price, is short, and balance::split aborts.
+  const execute = world.sui.execute.bind(world.sui);
+  let attempts = 0;
+  world.sui.execute = async (bytes, signature) => {
+    if (attempts++ > 0) return execute(bytes, signature);
+    for (const o of raised.sui.objects.values())
+      if (o.type.includes('SystemStateInnerV1')) world.sui.put(o);
+    throw new ChainError('InsufficientBalance', 'the WAL paid does not cover the price');
+  };
+  const chain = new SuiChain(world.sui, network, keypair);
+  await assert.rejects(
+    chain.registerBlob({
+      blobId: blobIdToString(blobIdFromBigInt(44n)),
+      rootHash: new Uint8Array(32).fill(9),
+      size,
+      encodingType: 1,
+      epochs: 3,
+      deletable: true,
+    }),
+    TransactionNotSubmittedError,
+    'the second attempt reached Sui',
+  );
+  assert.equal(attempts, 2);
+  const ptb = await decodeTransaction(world.sui.captured.at(-1)!);
+  const redeem = ptb.inputs.find((i) => i.FundsWithdrawal)!.FundsWithdrawal!;
+  // The new price is drawn in full: the coin plus the address balance for the rest.
+  assert.equal(
+    BigInt(redeem.reservation.MaxAmountU64),
+    units * 300_000n * 3n - units * 100_000n * 3n,
+  );
+});
+
 test("what SuiChain sends is the account's signature over exactly the transaction built", async () => {
   const world = walrusWorld();
   const keypair = new Ed25519Keypair();
