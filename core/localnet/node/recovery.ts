@@ -39,6 +39,7 @@ import {
 import { parsedDecodingSymbols, rebuildSliver, verifiedRecoverySymbols } from './symbols.js';
 import { pairIndexToShard, shardToPairIndex } from '../../walrus/shards.js';
 import { StorageNodeClient } from '../../walrus/storage-node-client.js';
+import { requestShardSlivers } from './shard-sync.js';
 import type { SliverStore } from './sliver-store.js';
 
 export interface RecoveryResult {
@@ -300,6 +301,8 @@ export interface ShardSync {
   chain: ReadChain;
   store: SliverStore;
   selfNodeId: string;
+  /** This node's BLS key: a shard-sync request is signed with it. */
+  bls: { secretKey: Uint8Array; publicKey: Uint8Array };
   /** Certified blobs the chain has announced; only live ones are synced. */
   blobIds: string[];
   /** Waits before fetching more after `bytes` came: a cap, so a sync does not starve the node. */
@@ -316,52 +319,103 @@ export interface ShardSyncResult {
 
 /**
  * Fetches the slivers of every shard this node gained at the current epoch change from the
- * shard's previous holder, verified against the blob's metadata; recovers what it cannot.
+ * shard's previous holder (`/v1/migrate/sync_shard`), each verified against its blob's
+ * metadata; recovers what the holder did not hand over.
  */
 export async function syncShards(o: ShardSync, state: SystemState): Promise<ShardSyncResult> {
   const result: ShardSyncResult = { synced: 0, recovered: 0, failed: [] };
   const gained = gainedShards(state, o.selfNodeId);
-  if (gained.length === 0) return result;
+  if (gained.length === 0 || o.blobIds.length === 0) return result;
   const n = state.nShards;
-  for (const blobId of o.blobIds) {
-    if (o.stopped()) return result;
-    const id = blobIdFromString(blobId);
-    const missing: number[] = [];
-    let metadata: BlobMetadata | null = null;
-    for (const { shard, from } of gained) {
-      if (o.stopped()) return result;
-      const pair = shardToPairIndex(shard, id, n);
+  const wanted = new Set(o.blobIds);
+  const metadata = new Map<string, BlobMetadata>();
+  /** Pairs still missing, per blob: what the previous holders did not hand over. */
+  const missing = new Map<string, Set<number>>();
+  for (const { shard, from } of gained) {
+    for (const blobId of o.blobIds) {
+      const pair = shardToPairIndex(shard, blobIdFromString(blobId), n);
       if (
-        (await o.store.hasSliver(blobId, pair, 'primary')) &&
-        (await o.store.hasSliver(blobId, pair, 'secondary'))
+        !(await o.store.hasSliver(blobId, pair, 'primary')) ||
+        !(await o.store.hasSliver(blobId, pair, 'secondary'))
       )
-        continue;
-      try {
-        metadata ??= await storedOrPeerMetadata(o.store, blobId, [
-          from.url,
-          ...state.committee.map((m) => m.url),
-        ]);
-        const peer = new StorageNodeClient(from.url);
-        for (const kind of ['primary', 'secondary'] as const) {
-          const bytes = await peer.getSliver(blobId, pair, kind, { timeoutMs: 10_000 });
-          await o.throttle?.(bytes.length);
-          verifySliver(metadata, pair, kind, bytes);
-          await o.store.putSliver(blobId, pair, kind, bytes);
+        missing.set(blobId, (missing.get(blobId) ?? new Set()).add(pair));
+    }
+    for (const kind of ['primary', 'secondary'] as const) {
+      // The shard's slivers of every certified blob, a batch at a time in blob-id order.
+      let start = blobIdToString(new Uint8Array(32));
+      for (;;) {
+        if (o.stopped()) return result;
+        let batch: Awaited<ReturnType<typeof requestShardSlivers>>;
+        try {
+          batch = await requestShardSlivers(from.url, o.bls, {
+            shard,
+            kind,
+            startingBlobId: start,
+            count: SYNC_BATCH,
+            epoch: state.epoch,
+          });
+        } catch {
+          break; // the holder is down or has nothing: recovery covers what is missing
         }
-        result.synced++;
-      } catch {
-        missing.push(pair);
+        for (const item of batch) {
+          if (!wanted.has(item.blobId) || item.kind !== kind) continue;
+          const pair = shardToPairIndex(shard, blobIdFromString(item.blobId), n);
+          if (await o.store.hasSliver(item.blobId, pair, kind)) continue;
+          try {
+            const meta =
+              metadata.get(item.blobId) ??
+              (await storedOrPeerMetadata(o.store, item.blobId, [
+                from.url,
+                ...state.committee.map((m) => m.url),
+              ]));
+            metadata.set(item.blobId, meta);
+            await o.throttle?.(item.sliver.length);
+            verifySliver(meta, pair, kind, item.sliver);
+            await o.store.putSliver(item.blobId, pair, kind, item.sliver);
+            result.synced++;
+          } catch {
+            // A sliver that does not verify is recovered instead.
+          }
+        }
+        if (batch.length < SYNC_BATCH) break;
+        start = blobIdToString(nextBlobId(blobIdFromString(batch.at(-1)!.blobId)));
       }
     }
-    if (missing.length === 0) continue;
+  }
+  for (const [blobId, pairs] of missing) {
+    if (o.stopped()) return result;
+    const still: number[] = [];
+    for (const pair of pairs)
+      if (
+        !(await o.store.hasSliver(blobId, pair, 'primary')) ||
+        !(await o.store.hasSliver(blobId, pair, 'secondary'))
+      )
+        still.push(pair);
+    if (still.length === 0) continue;
     try {
-      await recoverBlob(o.chain, o.store, o.selfNodeId, blobId, missing);
-      result.recovered += missing.length;
+      await recoverBlob(o.chain, o.store, o.selfNodeId, blobId, still);
+      result.recovered += still.length;
     } catch (error) {
       result.failed.push(`${blobId}: ${(error as Error).message}`);
     }
   }
   return result;
+}
+
+/** Slivers asked of a previous holder per request (its limit is `MAX_SLIVERS_PER_SYNC_REQUEST`). */
+const SYNC_BATCH = 100;
+
+/** The blob id after `id` in byte order: the next batch starts there. */
+function nextBlobId(id: Uint8Array): Uint8Array {
+  const next = Uint8Array.from(id);
+  for (let i = next.length - 1; i >= 0; i--) {
+    if (next[i]! < 255) {
+      next[i]!++;
+      return next;
+    }
+    next[i] = 0;
+  }
+  return next;
 }
 
 async function storedOrPeerMetadata(

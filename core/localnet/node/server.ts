@@ -211,6 +211,7 @@ export class StorageNode {
             chain: this.view.chain,
             store: this.store,
             selfNodeId: this.options.nodeId,
+            bls: { secretKey: this.options.blsSecretKey, publicKey: this.publicKey },
             blobIds: live,
             // The cap in force when each sliver comes, so lifting it speeds a sync up.
             throttle: (bytes: number) => this.syncRate?.take(bytes) ?? Promise.resolve(),
