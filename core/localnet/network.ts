@@ -21,6 +21,8 @@ export interface LocalnetOptions {
   nShards?: number;
   epochDurationMs?: number;
   maxEpochsAhead?: number;
+  /** Encoded bytes each node offers (its capacity vote at genesis). */
+  nodeCapacity?: string;
   /** Epochs advance by themselves unless false (tests step them). */
   autoAdvance?: boolean;
   ledgerPort?: number;
@@ -67,6 +69,7 @@ export class Localnet {
         nShards: o.nShards ?? 100,
         ...(o.epochDurationMs !== undefined ? { epochDurationMs: o.epochDurationMs } : {}),
         ...(o.maxEpochsAhead !== undefined ? { maxEpochsAhead: o.maxEpochsAhead } : {}),
+        ...(o.nodeCapacity !== undefined ? { nodeCapacity: o.nodeCapacity } : {}),
         nodes: nodes.map((n, i) => ({
           nodeId: nodeIds[i]!,
           name: nodeIds[i]!,

@@ -25,6 +25,8 @@ export interface StorageStatus {
   suiMist: string;
   /** Whole epochs the balance pays for at the current cost (null when nothing costs). */
   epochsAffordable: number | null;
+  /** Storage paid for that holds no blob (left by deletes and interrupted stores); new stores use it first. */
+  unusedStorage: { resources: number; bytes: number };
 }
 
 export interface FloeStatus {
@@ -83,6 +85,9 @@ export async function liveStorage(
   const units = blobs.reduce((n, b) => n + BigInt(Math.ceil(b.storageSize / MiB)), 0n);
   const cost = units * BigInt(state.storagePricePerUnit);
   const balances = await client.chain.balances(client.chain.address);
+  const unused = (await client.chain.storageResources(client.chain.address)).filter(
+    (r) => r.endEpoch > state.epoch,
+  );
   const storage: StorageStatus = {
     epoch: state.epoch,
     epochDurationMs: state.epochDurationMs,
@@ -94,6 +99,7 @@ export async function liveStorage(
     walFrost: balances.wal,
     suiMist: balances.sui,
     epochsAffordable: cost > 0n ? Number(BigInt(balances.wal) / cost) : null,
+    unusedStorage: { resources: unused.length, bytes: unused.reduce((n, r) => n + r.size, 0) },
   };
   return { storage, blobs };
 }

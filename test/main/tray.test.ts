@@ -40,6 +40,7 @@ function status(
       walFrost: '100000',
       suiMist: '1',
       epochsAffordable: 1000,
+      unusedStorage: { resources: 0, bytes: 0 },
       ...storage,
     },
     networkError: null,

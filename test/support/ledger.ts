@@ -13,6 +13,8 @@ export interface TestLedger {
   dir: string;
   genesis: Genesis;
   nodeKeys: BlsKeyPair[];
+  /** Each node's operator (it signs the node's votes and challenge answers). */
+  operators: LocalChain[];
   /** A funded account. */
   chain: LocalChain;
   newAccount(funded?: boolean): Promise<LocalChain>;
@@ -20,11 +22,19 @@ export interface TestLedger {
 }
 
 export async function startTestLedger(
-  opts: { nodes?: number; nShards?: number; stakes?: bigint[]; genesis?: Partial<Genesis> } = {},
+  opts: {
+    nodes?: number;
+    nShards?: number;
+    stakes?: bigint[];
+    genesis?: Partial<Genesis>;
+    /** Epochs follow the clock (default: the test steps them). */
+    autoAdvance?: boolean;
+  } = {},
 ): Promise<TestLedger> {
   const dir = await mkdtemp(join(tmpdir(), 'floe-ledger-'));
   const count = opts.nodes ?? 4;
   const nodeKeys = Array.from({ length: count }, () => generateBlsKeyPair());
+  const operatorKeys = Array.from({ length: count }, () => new Ed25519Keypair());
   const genesis: Genesis = {
     ...LOCALNET_DEFAULTS,
     nShards: opts.nShards ?? 10,
@@ -33,7 +43,7 @@ export async function startTestLedger(
       name: `node ${i}`,
       url: `http://127.0.0.1:1/${i}`,
       blsPublicKey: Buffer.from(k.publicKey).toString('hex'),
-      operator: '0x' + String(i).padStart(64, '0'),
+      operator: operatorKeys[i]!.toSuiAddress(),
       stake: String(opts.stakes?.[i] ?? 1_000_000_000n),
     })),
     ...opts.genesis,
@@ -41,7 +51,7 @@ export async function startTestLedger(
   const server = await LedgerServer.start({
     dbPath: join(dir, 'ledger.db'),
     genesis,
-    autoAdvance: false,
+    autoAdvance: opts.autoAdvance ?? false,
   });
   const newAccount = async (funded = true) => {
     const chain = new LocalChain(server.url, new Ed25519Keypair());
@@ -54,6 +64,7 @@ export async function startTestLedger(
     dir,
     genesis,
     nodeKeys,
+    operators: operatorKeys.map((k) => new LocalChain(server.url, k)),
     chain,
     newAccount,
     async close(this: TestLedger) {

@@ -7,12 +7,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Index } from '../../core/index/index.js';
 import { deriveKeys, generateRecoveryPhrase } from '../../core/repo/keys.js';
 import { runBackup } from '../../core/sync/backup.js';
@@ -20,6 +18,7 @@ import { isFloeBlob } from '../../core/sync/attributes.js';
 import { findSnapshots, restoreSnapshot } from '../../core/sync/restore.js';
 import { LocalChain } from '../../core/walrus/chain/local-chain.js';
 import { WalrusClient } from '../../core/walrus/client/client.js';
+import { killBackup } from '../support/killed-backup.js';
 import { startTestNetwork, type TestNetwork } from '../support/localnet.js';
 
 type Trigger =
@@ -49,7 +48,6 @@ for (const [stage, trigger] of Object.entries(STAGES)) {
   test(`kill -9 ${stage}, then back up again: nothing lost, nothing dangling`, async () => {
     const t = await startTestNetwork();
     const dir = await mkdtemp(join(tmpdir(), 'floe-crash-'));
-    let child: ChildProcess | null = null;
     try {
       const phrase = generateRecoveryPhrase();
       const keys = deriveKeys(phrase);
@@ -65,34 +63,13 @@ for (const [stage, trigger] of Object.entries(STAGES)) {
       setup.addFolder(src);
       setup.close();
 
-      child = spawn(
-        process.execPath,
-        ['--import', 'tsx', 'test/support/backup-child.ts', t.net.url, indexPath],
-        {
-          stdio: ['pipe', 'pipe', 'inherit'],
-        },
+      await killBackup(
+        t.net,
+        phrase,
+        indexPath,
+        'event' in trigger ? { event: (type, data) => trigger.event(type, data, t) } : trigger,
+        `the ${stage} kill`,
       );
-      const proc = child;
-      const killed = new Promise<void>((resolve, reject) => {
-        proc.once('exit', (code, signal) =>
-          signal === 'SIGKILL'
-            ? resolve()
-            : reject(new Error(`the backup finished (${code}) before the ${stage} kill`)),
-        );
-      });
-      const kill = () => proc.kill('SIGKILL');
-      let unsubscribe = () => {};
-      if ('event' in trigger)
-        unsubscribe = t.net.ledger.ledger.subscribe((type, data) => {
-          if (trigger.event(type, data, t)) kill();
-        });
-      else
-        createInterface({ input: proc.stdout! }).on('line', (l) => {
-          if (trigger.line(JSON.parse(l) as Record<string, unknown>)) kill();
-        });
-      proc.stdin!.end(phrase + '\n');
-      await killed;
-      unsubscribe();
 
       // Restart: the same index file, a backup that must complete.
       const client = new WalrusClient({ chain, pool: t.pool });
@@ -123,7 +100,6 @@ for (const [stage, trigger] of Object.entries(STAGES)) {
       }
       index.close();
     } finally {
-      child?.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true });
       await t.close();
     }

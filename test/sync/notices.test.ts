@@ -45,6 +45,7 @@ function status(folders: FolderRow[], epochsAffordable: number | null = 100): Fl
       walFrost: '100',
       suiMist: '1',
       epochsAffordable,
+      unusedStorage: { resources: 0, bytes: 0 },
     },
     networkError: null,
   };

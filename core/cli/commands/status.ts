@@ -41,6 +41,10 @@ export async function statusCommand(args: string[], ctx: CommandContext): Promis
       ctx.out(
         `balance   ${formatWal(BigInt(st.walFrost))}; storage costs ${formatWal(BigInt(st.costPerEpochFrost))} per epoch${st.epochsAffordable === null ? '' : ` (${st.epochsAffordable} epochs paid for)`}`,
       );
+      if (st.unusedStorage.resources)
+        ctx.out(
+          `unused    ${formatBytes(st.unusedStorage.bytes)} of storage paid for and holding nothing (${st.unusedStorage.resources} resources); the next stores use it`,
+        );
     } else ctx.out(`network   unreachable: ${s.networkError}`);
     if (s.lastRenewal)
       ctx.out(

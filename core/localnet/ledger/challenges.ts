@@ -11,21 +11,10 @@ import { randomInt } from 'node:crypto';
 import { blobIdFromString } from '../../walrus/encoding/blob-id.js';
 import { equalBytes, leafHash, verifyMerkleProof } from '../../walrus/encoding/merkle.js';
 import { shardToPairIndex } from '../../walrus/shards.js';
+import type { Emit } from './context.js';
 import { refuse } from './errors.js';
 import type { LedgerDb } from './store.js';
-
-export interface ChallengeAnswer {
-  challengeId: string;
-  /** Hex digests of the pair's primary and secondary sliver hashes. */
-  primaryHash: string;
-  secondaryHash: string;
-  /** Hex sibling hashes from the pair leaf up to the blob's root hash. */
-  pairProof: string[];
-  /** Base64 bytes of the challenged symbol of the expanded primary sliver. */
-  symbol: string;
-  /** Hex sibling hashes from the symbol leaf up to the primary hash. */
-  symbolProof: string[];
-}
+import type { ChallengeAnswer } from './wire.js';
 
 export interface ChallengeRow {
   challenge_id: string;
@@ -37,8 +26,6 @@ export interface ChallengeRow {
   symbol_index: number;
   state: 'open' | 'passed' | 'failed';
 }
-
-type Emit = (type: string, data: Record<string, unknown>) => void;
 
 /** Issues this epoch's challenges: one per node that holds shards, if any blob is certified. */
 export function issueChallenges(db: LedgerDb, epoch: number, nShards: number, emit: Emit): void {

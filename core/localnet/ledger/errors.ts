@@ -37,6 +37,19 @@ export const refuse = {
       402,
     ),
   invalid: (why: string) => new LedgerError('InvalidArgument', why),
+  storageExceeded: (asked: bigint, free: bigint, epoch: number) =>
+    new LedgerError(
+      'StorageExceeded',
+      `the network is full: ${asked} bytes of storage were asked for epoch ${epoch} and ${free < 0n ? 0n : free} are free; ` +
+        'store for fewer epochs, or later, when storage expires or nodes offer more',
+      409,
+    ),
+  priceChanged: (price: bigint, offered: bigint) =>
+    new LedgerError(
+      'PriceChanged',
+      `this costs ${price} FROST of WAL at today's prices, more than the ${offered} offered; quote again`,
+      409,
+    ),
   state: (why: string) => new LedgerError('InvalidState', why, 409),
   certificate: (why: string) =>
     new LedgerError('InvalidCertificate', `the certificate is not valid: ${why}`),

@@ -8,6 +8,10 @@ export interface GenesisNode {
   /** Sui address of the node's operator (may change its URL). */
   operator: string;
   stake: string;
+  /** The node's first votes (FROST per MiB, bytes); the genesis defaults when absent. */
+  storagePriceVote?: string;
+  writePriceVote?: string;
+  capacityVote?: string;
 }
 
 export interface Genesis {
@@ -15,10 +19,14 @@ export interface Genesis {
   epochDurationMs: number;
   /** Storage can be bought at most this many epochs ahead (mainnet: 53). */
   maxEpochsAhead: number;
-  /** FROST per MiB of encoded size per epoch. */
+  /**
+   * FROST per MiB of encoded size per epoch, and once at registration: what every node
+   * votes at genesis (prices then follow the votes, as on Walrus).
+   */
   storagePricePerUnit: string;
-  /** FROST per MiB of encoded size, paid once at registration. */
   writePricePerUnit: string;
+  /** Encoded bytes each node offers to store, its first capacity vote. */
+  nodeCapacity: string;
   /** WAL (in FROST) and SUI (in MIST) the faucet hands out per request. */
   faucetWal: string;
   faucetSui: string;
@@ -32,6 +40,7 @@ export const LOCALNET_DEFAULTS: Omit<Genesis, 'nodes' | 'nShards'> = {
   maxEpochsAhead: 53,
   storagePricePerUnit: '100000',
   writePricePerUnit: '20000',
+  nodeCapacity: String(2 ** 40),
   faucetWal: '1000000000000',
   faucetSui: '1000000000000',
   challengePenaltyBps: 1_000,

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { LedgerError } from './errors.js';
 import type { Genesis } from './genesis.js';
 import { Ledger } from './ledger.js';
-import type { SignedTransaction } from './transactions.js';
+import { blobIdText, queryChecks, queryNumber, suiAddress } from './validate.js';
+import type { SignedTransaction } from './wire.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -21,6 +22,8 @@ export interface LedgerServerOptions {
 
 export class LedgerServer {
   private timer: NodeJS.Timeout | null = null;
+  /** Whether epochs follow the clock (false: tests step them). */
+  private clock = false;
 
   private constructor(
     readonly ledger: Ledger,
@@ -38,18 +41,25 @@ export class LedgerServer {
     const { port } = server.address() as AddressInfo;
     const self = new LedgerServer(ledger, server, `http://127.0.0.1:${port}`);
     server.on('request', (req, res) => void self.handle(req, res));
-    if (options.autoAdvance !== false) self.scheduleEpoch();
+    if (options.autoAdvance !== false) {
+      self.clock = true;
+      self.scheduleEpoch();
+      ledger.subscribe((type) => {
+        if (type === 'EpochChangeDone' && self.clock) queueMicrotask(() => self.scheduleEpoch());
+      });
+    }
     return self;
   }
 
   /** Ends the current epoch now (tests, and the timer). */
   advanceEpoch(): number {
     const epoch = this.ledger.advanceEpoch();
-    if (this.timer) this.scheduleEpoch();
+    if (this.clock) this.scheduleEpoch();
     return epoch;
   }
 
   async close(): Promise<void> {
+    this.clock = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.server.closeAllConnections();
@@ -57,17 +67,24 @@ export class LedgerServer {
     this.ledger.close();
   }
 
+  /**
+   * Runs the epoch change on the contract's clock: voting ends half an epoch after the last
+   * change was done, the next change comes a whole epoch after it, and while shards move
+   * the clock waits for the nodes to report them received (`EpochChangeDone`).
+   */
   private scheduleEpoch(): void {
     if (this.timer) clearTimeout(this.timer);
-    const state = this.ledger.systemState();
-    const due = state.epochStartedAt + state.epochDurationMs - Date.now();
+    this.timer = null;
+    const next = this.ledger.nextEpochStep();
+    if (!next) return;
     this.timer = setTimeout(
       () => {
         this.timer = null;
-        this.ledger.advanceEpoch();
+        if (next.step === 'end-voting') this.ledger.endVoting();
+        else this.ledger.changeEpoch();
         this.scheduleEpoch();
       },
-      Math.max(0, due),
+      Math.max(0, next.at - Date.now()),
     );
     this.timer.unref();
   }
@@ -97,25 +114,28 @@ export class LedgerServer {
     const [a, b, c] = parts;
     if (method === 'GET' && a === 'v1' && b === 'state' && !c) return l.systemState();
     if (method === 'GET' && a === 'v1' && b === 'events' && !c) {
-      return l.events(Number(q.get('cursor') ?? 0), clampLimit(q.get('limit')));
+      return l.events(queryNumber(q, 'cursor', queryChecks.cursor, 0), pageLimit(q));
     }
     if (method === 'GET' && a === 'v1' && b === 'objects' && c) {
-      const blob = l.blob(c);
+      const blob = l.blob(objectIdOrNull(c));
       if (!blob) throw new LedgerError('NotFound', `object ${c} does not exist`, 404);
       return blob;
     }
-    if (method === 'GET' && a === 'v1' && b === 'blobs' && c) return l.blobsById(c);
-    if (method === 'GET' && a === 'v1' && b === 'accounts' && c && parts.length === 3)
-      return l.account(c);
-    if (method === 'GET' && a === 'v1' && b === 'accounts' && c && parts[3] === 'blobs') {
-      return l.ownedBlobs(c, q.get('cursor'), clampLimit(q.get('limit')));
+    if (method === 'GET' && a === 'v1' && b === 'blobs' && c)
+      return l.blobsById(blobIdText(c, 'blob id'));
+    if (method === 'GET' && a === 'v1' && b === 'accounts' && c) {
+      const address = suiAddress(c, 'address');
+      if (parts.length === 3) return l.account(address);
+      if (parts[3] === 'blobs' && parts.length === 4)
+        return l.ownedBlobs(address, q.get('cursor'), pageLimit(q));
+      if (parts[3] === 'storage' && parts.length === 4) return l.storageResources(address);
     }
-    if (method === 'GET' && a === 'v1' && b === 'accounts' && c && parts[3] === 'storage')
-      return l.storageResources(c);
     if (method === 'GET' && a === 'v1' && b === 'nodes' && c && parts[3] === 'rewards')
       return l.nodeRewards(c);
     if (method === 'GET' && a === 'v1' && b === 'cost' && !c) {
-      return { cost: l.storageCost(Number(q.get('size')), Number(q.get('epochs'))).toString() };
+      const size = queryNumber(q, 'size', queryChecks.size);
+      const epochs = queryNumber(q, 'epochs', queryChecks.epochs);
+      return { cost: l.storageCost(size, epochs).toString() };
     }
     if (method === 'GET' && a === 'v1' && b === 'transactions' && c) {
       const tx = l.transaction(c);
@@ -130,9 +150,16 @@ export class LedgerServer {
   }
 }
 
-function clampLimit(value: string | null): number {
-  const n = Number(value ?? 50);
-  return Number.isInteger(n) && n > 0 ? Math.min(n, 500) : 50;
+/** Pages hold 1 to 500 items; 50 when the caller does not say. */
+function pageLimit(q: URLSearchParams): number {
+  const limit = queryNumber(q, 'limit', queryChecks.cursor, 50);
+  if (limit < 1) throw new LedgerError('InvalidArgument', 'limit must be at least 1');
+  return Math.min(limit, 500);
+}
+
+/** An id that is not an object id names no object (Sui answers "not found" too). */
+function objectIdOrNull(text: string): string {
+  return /^0x[0-9a-f]{64}$/.test(text) ? text : '';
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

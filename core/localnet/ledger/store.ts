@@ -43,6 +43,27 @@ const MIGRATIONS: string[] = [
   `CREATE TABLE transactions (
      digest TEXT PRIMARY KEY, sender TEXT NOT NULL, timestamp_ms INTEGER NOT NULL,
      auth_payload BLOB, balance_changes TEXT NOT NULL);`,
+  // The contract's economics (storage_accounting.move, staking_pool.move): each epoch's
+  // account holds its rewards and the capacity reserved for it; nodes vote prices and
+  // capacity; a blob keeps the storage resource it was registered with, id and all.
+  // Votes left NULL and capacities unknown are filled in from the genesis on open.
+  `CREATE TABLE epoch_accounts (
+     epoch INTEGER PRIMARY KEY, rewards TEXT NOT NULL DEFAULT '0',
+     used_capacity TEXT NOT NULL DEFAULT '0');
+   INSERT INTO epoch_accounts (epoch, rewards) SELECT epoch, amount FROM future_fees;
+   DROP TABLE future_fees;
+   ALTER TABLE nodes ADD COLUMN storage_price_vote TEXT;
+   ALTER TABLE nodes ADD COLUMN write_price_vote TEXT;
+   ALTER TABLE nodes ADD COLUMN capacity_vote TEXT;
+   ALTER TABLE blobs ADD COLUMN storage_id TEXT;`,
+  // The epoch change in phases (staking_inner.move's EpochState): the committee chosen for
+  // the next epoch at voting end, the previous one kept while shards move, and the nodes
+  // that have reported their shards received.
+  `CREATE TABLE next_shards (shard INTEGER PRIMARY KEY, node_idx INTEGER NOT NULL);
+   CREATE TABLE previous_shards (shard INTEGER PRIMARY KEY, node_idx INTEGER NOT NULL);
+   INSERT INTO previous_shards SELECT shard, node_idx FROM shards;
+   CREATE TABLE sync_done (
+     epoch INTEGER NOT NULL, node_idx INTEGER NOT NULL, PRIMARY KEY (epoch, node_idx));`,
 ];
 
 export type LedgerDb = Database.Database;

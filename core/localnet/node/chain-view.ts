@@ -43,6 +43,21 @@ export class ChainView {
     return (await this.systemState()).committee.find((m) => m.nodeId === this.nodeId) ?? null;
   }
 
+  /**
+   * Whether this node serves reads of `shard`: it holds it, or — while shards move to a
+   * new committee — held it in the previous one. As a Walrus node keeps a shard it hands
+   * over until the change is done, readers of older blobs (who ask the previous committee)
+   * and the shard's new holder, syncing, still find it here. Writes need the shard held.
+   */
+  async servesShard(shard: number): Promise<boolean> {
+    const state = await this.systemState();
+    const holds = (members: CommitteeMember[] | null) =>
+      members?.find((m) => m.nodeId === this.nodeId)?.shards.includes(shard) ?? false;
+    return (
+      holds(state.committee) || (state.epochState === 'sync' && holds(state.previousCommittee))
+    );
+  }
+
   /** Blob objects for the id that still hold storage: registered or certified, not past their end. */
   async liveObjects(blobId: string): Promise<BlobObject[]> {
     const cached = this.live.get(blobId);

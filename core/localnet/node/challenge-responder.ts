@@ -4,7 +4,7 @@
  * the sliver's expanded row with its path to the primary hash. Only the sliver's data
  * yields that symbol: a node that lost or corrupted it cannot answer correctly.
  */
-import type { ChallengeAnswer } from '../ledger/challenges.js';
+import type { ChallengeAnswer } from '../ledger/wire.js';
 import {
   decodeMetadataWithId,
   decodeSliver,

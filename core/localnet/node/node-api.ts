@@ -210,7 +210,7 @@ export class NodeApi {
     if (pair >= nShards) throw indexOutOfRange(pair, nShards);
     if (!(await this.view.isRegistered(blobId))) throw sliverUnavailable();
     const shard = pairIndexToShard(pair, blobIdFromString(blobId), nShards);
-    if (!(await this.holds(shard))) throw shardNotAssigned(shard, epoch);
+    if (!(await this.view.servesShard(shard))) throw shardNotAssigned(shard, epoch);
     const bytes = await this.readOwnSliver(blobId, pair, kind);
     if (!bytes) throw sliverUnavailable();
     return bytes;

@@ -11,7 +11,12 @@
  *   and the missing slivers taken from the result — the whole blob moves and is encoded.
  *
  * Symbols win when a few pairs are missing (a damaged file), the blob route when most of
- * a node's share is (a node down during the write, a new shard): see `SYMBOL_ROUTE_MAX_PAIRS`.
+ * a node's share is (a node down during the write): see `SYMBOL_ROUTE_MAX_PAIRS`.
+ *
+ * Shard sync: a node given new shards at an epoch change syncs them from their previous
+ * holder — who keeps serving them until the change is done — fetching each blob's slivers
+ * of the shard and checking them against the metadata; what the previous holder cannot
+ * give it recovers, asking the previous holder too for shards still moving to it.
  */
 import type { CommitteeMember, ReadChain, SystemState } from '../../walrus/chain/chain.js';
 import {
@@ -34,6 +39,7 @@ import {
 import { parsedDecodingSymbols, rebuildSliver, verifiedRecoverySymbols } from './symbols.js';
 import { pairIndexToShard, shardToPairIndex } from '../../walrus/shards.js';
 import { StorageNodeClient } from '../../walrus/storage-node-client.js';
+import { requestShardSlivers } from './shard-sync.js';
 import type { SliverStore } from './sliver-store.js';
 
 export interface RecoveryResult {
@@ -113,7 +119,7 @@ export async function recoverBlob(
       // Too few peers answered with valid symbols: the blob route asks for less of each.
     }
   }
-  return byBlob(state, peers, store, blobId, metadata, pairs);
+  return byBlob(state, selfNodeId, store, blobId, metadata, pairs);
 }
 
 /**
@@ -207,7 +213,7 @@ async function fromDecodingSymbols(
 
 async function byBlob(
   state: SystemState,
-  peers: CommitteeMember[],
+  selfNodeId: string,
   store: SliverStore,
   blobId: string,
   metadata: BlobMetadata,
@@ -216,8 +222,8 @@ async function byBlob(
   const n = state.nShards;
   const id = blobIdFromString(blobId);
   const k = new EncodingConfig(n).primarySourceSymbols;
-  const urlOfShard = new Map<number, string>();
-  for (const m of peers) for (const s of m.shards) urlOfShard.set(s, m.url);
+  // While shards move, a shard that came to this node is still held by its previous owner.
+  const urlOfShard = holders(state, selfNodeId);
 
   const slivers: Uint8Array[] = [];
   for (let pair = 0; pair < n && slivers.length < k; pair++) {
@@ -265,4 +271,161 @@ async function peerMetadata(urls: string[], blobId: string): Promise<BlobMetadat
     }
   }
   throw new RecoveryFailedError(blobId, 'no peer returned valid metadata');
+}
+
+/** Who to ask for each shard: its holder, or while shards move to this node, the previous one. */
+function holders(state: SystemState, selfNodeId: string): Map<number, string> {
+  const urls = new Map<number, string>();
+  for (const m of state.previousCommittee ?? [])
+    if (m.nodeId !== selfNodeId) for (const s of m.shards) urls.set(s, m.url);
+  for (const m of state.committee)
+    if (m.nodeId !== selfNodeId) for (const s of m.shards) urls.set(s, m.url);
+  return urls;
+}
+
+/** Shards this node holds in the current epoch that another node held in the previous one. */
+export function gainedShards(
+  state: SystemState,
+  selfNodeId: string,
+): { shard: number; from: CommitteeMember }[] {
+  const mine = state.committee.find((m) => m.nodeId === selfNodeId)?.shards ?? [];
+  const previous = new Map<number, CommitteeMember>();
+  for (const m of state.previousCommittee ?? []) for (const s of m.shards) previous.set(s, m);
+  return mine.flatMap((shard) => {
+    const from = previous.get(shard);
+    return from && from.nodeId !== selfNodeId ? [{ shard, from }] : [];
+  });
+}
+
+export interface ShardSync {
+  chain: ReadChain;
+  store: SliverStore;
+  selfNodeId: string;
+  /** This node's BLS key: a shard-sync request is signed with it. */
+  bls: { secretKey: Uint8Array; publicKey: Uint8Array };
+  /** Certified blobs the chain has announced; only live ones are synced. */
+  blobIds: string[];
+  /** Waits before fetching more after `bytes` came: a cap, so a sync does not starve the node. */
+  throttle?: (bytes: number) => Promise<void>;
+  /** Stops between blobs when it returns true (the node is shutting down). */
+  stopped: () => boolean;
+}
+
+export interface ShardSyncResult {
+  synced: number;
+  recovered: number;
+  failed: string[];
+}
+
+/**
+ * Fetches the slivers of every shard this node gained at the current epoch change from the
+ * shard's previous holder (`/v1/migrate/sync_shard`), each verified against its blob's
+ * metadata; recovers what the holder did not hand over.
+ */
+export async function syncShards(o: ShardSync, state: SystemState): Promise<ShardSyncResult> {
+  const result: ShardSyncResult = { synced: 0, recovered: 0, failed: [] };
+  const gained = gainedShards(state, o.selfNodeId);
+  if (gained.length === 0 || o.blobIds.length === 0) return result;
+  const n = state.nShards;
+  const wanted = new Set(o.blobIds);
+  const metadata = new Map<string, BlobMetadata>();
+  /** Pairs still missing, per blob: what the previous holders did not hand over. */
+  const missing = new Map<string, Set<number>>();
+  for (const { shard, from } of gained) {
+    for (const blobId of o.blobIds) {
+      const pair = shardToPairIndex(shard, blobIdFromString(blobId), n);
+      if (
+        !(await o.store.hasSliver(blobId, pair, 'primary')) ||
+        !(await o.store.hasSliver(blobId, pair, 'secondary'))
+      )
+        missing.set(blobId, (missing.get(blobId) ?? new Set()).add(pair));
+    }
+    for (const kind of ['primary', 'secondary'] as const) {
+      // The shard's slivers of every certified blob, a batch at a time in blob-id order.
+      let start = blobIdToString(new Uint8Array(32));
+      for (;;) {
+        if (o.stopped()) return result;
+        let batch: Awaited<ReturnType<typeof requestShardSlivers>>;
+        try {
+          batch = await requestShardSlivers(from.url, o.bls, {
+            shard,
+            kind,
+            startingBlobId: start,
+            count: SYNC_BATCH,
+            epoch: state.epoch,
+          });
+        } catch {
+          break; // the holder is down or has nothing: recovery covers what is missing
+        }
+        for (const item of batch) {
+          if (!wanted.has(item.blobId) || item.kind !== kind) continue;
+          const pair = shardToPairIndex(shard, blobIdFromString(item.blobId), n);
+          if (await o.store.hasSliver(item.blobId, pair, kind)) continue;
+          try {
+            const meta =
+              metadata.get(item.blobId) ??
+              (await storedOrPeerMetadata(o.store, item.blobId, [
+                from.url,
+                ...state.committee.map((m) => m.url),
+              ]));
+            metadata.set(item.blobId, meta);
+            await o.throttle?.(item.sliver.length);
+            verifySliver(meta, pair, kind, item.sliver);
+            await o.store.putSliver(item.blobId, pair, kind, item.sliver);
+            result.synced++;
+          } catch {
+            // A sliver that does not verify is recovered instead.
+          }
+        }
+        if (batch.length < SYNC_BATCH) break;
+        start = blobIdToString(nextBlobId(blobIdFromString(batch.at(-1)!.blobId)));
+      }
+    }
+  }
+  for (const [blobId, pairs] of missing) {
+    if (o.stopped()) return result;
+    const still: number[] = [];
+    for (const pair of pairs)
+      if (
+        !(await o.store.hasSliver(blobId, pair, 'primary')) ||
+        !(await o.store.hasSliver(blobId, pair, 'secondary'))
+      )
+        still.push(pair);
+    if (still.length === 0) continue;
+    try {
+      await recoverBlob(o.chain, o.store, o.selfNodeId, blobId, still);
+      result.recovered += still.length;
+    } catch (error) {
+      result.failed.push(`${blobId}: ${(error as Error).message}`);
+    }
+  }
+  return result;
+}
+
+/** Slivers asked of a previous holder per request (its limit is `MAX_SLIVERS_PER_SYNC_REQUEST`). */
+const SYNC_BATCH = 100;
+
+/** The blob id after `id` in byte order: the next batch starts there. */
+function nextBlobId(id: Uint8Array): Uint8Array {
+  const next = Uint8Array.from(id);
+  for (let i = next.length - 1; i >= 0; i--) {
+    if (next[i]! < 255) {
+      next[i]!++;
+      return next;
+    }
+    next[i] = 0;
+  }
+  return next;
+}
+
+async function storedOrPeerMetadata(
+  store: SliverStore,
+  blobId: string,
+  urls: string[],
+): Promise<BlobMetadata> {
+  const stored = await store.getMetadata(blobId);
+  if (stored) return decodeMetadataWithId(stored).metadata;
+  const metadata = await peerMetadata(urls, blobId);
+  await store.putMetadata(blobId, encodeMetadataWithId(blobIdFromString(blobId), metadata));
+  return metadata;
 }

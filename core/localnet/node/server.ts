@@ -37,12 +37,19 @@ import { ChainView } from './chain-view.js';
 import { proveChallenge, type Challenge } from './challenge-responder.js';
 import { MAX_CONFIRMATION_WAIT_MS, NodeApi } from './node-api.js';
 import { PendingUploads } from './pending-uploads.js';
-import { missingPairs, recoverBlob, type RecoveryResult } from './recovery.js';
+import {
+  missingPairs,
+  recoverBlob,
+  syncShards,
+  type RecoveryResult,
+  type ShardSyncResult,
+} from './recovery.js';
 import { blobSliverBound, nodeRoutes, type NodeReply, type NodeRoute } from './routes.js';
 import { Scrubber, type ScrubResult } from './scrubber.js';
 import { inconsistencyAttestation } from './inconsistency.js';
 import { decodingSymbols, recoverySymbols } from './symbols.js';
 import { syncShard } from './shard-sync.js';
+import { ByteRateLimiter } from '../../walrus/client/rate-limiter.js';
 import { SliverStore } from './sliver-store.js';
 import { UploadBudget } from './upload-budget.js';
 
@@ -98,6 +105,12 @@ export class StorageNode {
   readonly recoveryLog: (RecoveryResult | { blobId: string; error: string })[] = [];
   /** Outcome of each scrub pass, for tests and the localnet's log. */
   readonly scrubLog: ScrubResult[] = [];
+  /** Shard syncs at epoch changes: what came from previous holders, what was recovered. */
+  readonly syncLog: ({ epoch: number } & (ShardSyncResult | { error: string }))[] = [];
+  /** The latest epoch change seen, and the epochs this node reported its shards received for. */
+  private changeEpoch: number | null = null;
+  private readonly syncReported = new Set<number>();
+  private syncRate: ByteRateLimiter | null = null;
   url = '';
 
   constructor(private readonly options: StorageNodeOptions) {
@@ -164,8 +177,65 @@ export class StorageNode {
     // written while we were away or damaged since.
     this.eventCursor = 0;
     await this.follow();
+    // Down through an epoch change: take over the new shards before anything else.
+    if (this.changeEpoch !== null && !this.syncReported.has(this.changeEpoch))
+      this.scheduleShardSync(this.changeEpoch);
     this.scheduleScrub();
     this.scheduleFollow();
+  }
+
+  /** Caps the bytes per second this node fetches when it syncs new shards (null: no cap). */
+  throttleShardSync(bytesPerSecond: number | null): void {
+    this.syncRate = bytesPerSecond === null ? null : new ByteRateLimiter(bytesPerSecond);
+  }
+
+  /**
+   * Takes over the shards the epoch change gave this node — from their previous holders,
+   * which keep serving them meanwhile — then reports them received (`epoch_sync_done`), so
+   * the change can be done and readers move to the new committee.
+   */
+  private scheduleShardSync(epoch: number): void {
+    this.recoveryQueue = this.recoveryQueue.then(async () => {
+      if (!this.server || this.syncReported.has(epoch)) return;
+      try {
+        this.view.invalidate();
+        const state = await this.view.systemState();
+        if (state.epoch !== epoch) return; // a later change replaced this one
+        const self = state.committee.find((m) => m.nodeId === this.options.nodeId);
+        if (!self || self.shards.length === 0) return; // not in the new committee
+        const live: string[] = [];
+        for (const blobId of this.certified)
+          if ((await this.view.liveObjects(blobId)).length > 0) live.push(blobId);
+        const result = await syncShards(
+          {
+            chain: this.view.chain,
+            store: this.store,
+            selfNodeId: this.options.nodeId,
+            bls: { secretKey: this.options.blsSecretKey, publicKey: this.publicKey },
+            blobIds: live,
+            // The cap in force when each sliver comes, so lifting it speeds a sync up.
+            throttle: (bytes: number) => this.syncRate?.take(bytes) ?? Promise.resolve(),
+            stopped: () => !this.server,
+          },
+          state,
+        );
+        this.syncLog.push({ epoch, ...result });
+        if (!this.server) return;
+        if (result.failed.length > 0) {
+          // Peers may be restarting: try again shortly, as Walrus retries a shard sync.
+          setTimeout(() => this.scheduleShardSync(epoch), 1_000).unref();
+          return;
+        }
+        await this.operator?.execute({
+          kind: 'epoch_sync_done',
+          nodeId: this.options.nodeId,
+          epoch,
+        });
+        this.syncReported.add(epoch);
+      } catch (error) {
+        this.syncLog.push({ epoch, error: (error as Error).message });
+      }
+    });
   }
 
   /** Resolves when the recoveries (and scrubs) scheduled so far have finished. */
@@ -313,11 +383,18 @@ export class StorageNode {
         for (const e of events) {
           const blobId = String(e.data.blobId);
           this.statusEvents.record(e);
-          if (e.type === 'EpochChange' || e.type === 'ShardsMoved') {
-            this.view.invalidate();
-            // New shards, or a whole epoch of writes: make sure our share is complete.
-            if (!starting) this.scheduleRecovery([...this.certified]);
+          if (e.type === 'EpochChangeStart' || e.type === 'EpochChangeDone') this.view.invalidate();
+          if (e.type === 'EpochChangeStart') {
+            this.changeEpoch = Number(e.data.epoch);
+            // New shards come from their previous holders; then a whole epoch of writes:
+            // make sure our share is complete.
+            if (!starting) {
+              this.scheduleShardSync(this.changeEpoch);
+              this.scheduleRecovery([...this.certified]);
+            }
           }
+          if (e.type === 'ShardsReceived' && e.data.nodeId === this.options.nodeId)
+            this.syncReported.add(Number(e.data.epoch));
           if (e.type === 'ChallengeIssued' && e.data.nodeId === this.options.nodeId && !starting) {
             this.scheduleChallengeAnswer(e.data as unknown as Challenge);
           }

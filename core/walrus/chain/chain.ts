@@ -17,9 +17,17 @@ export interface CommitteeMember {
   shards: number[];
 }
 
+/**
+ * Where the epoch change stands (Walrus's `EpochState`): `done` once the nodes holding a
+ * quorum of shards have theirs, `params-selected` after voting end (the next committee is
+ * chosen), `sync` while shards move to the new committee.
+ */
+export type EpochState = 'done' | 'params-selected' | 'sync';
+
 export interface SystemState {
   epoch: number;
   epochStartedAt: number;
+  epochState: EpochState;
   epochDurationMs: number;
   nShards: number;
   maxEpochsAhead: number;
@@ -27,7 +35,15 @@ export interface SystemState {
   storagePricePerUnit: string;
   /** FROST per MiB of encoded size, once, at registration. */
   writePricePerUnit: string;
+  /** Encoded bytes the network stores per epoch, and how many this epoch already holds. */
+  totalCapacity: string;
+  usedCapacity: string;
   committee: CommitteeMember[];
+  /**
+   * While shards move (`sync`), the previous epoch's committee: it still holds the slivers
+   * of blobs certified before this epoch, and readers go to it for them. Null otherwise.
+   */
+  previousCommittee: CommitteeMember[] | null;
 }
 
 export type BlobState = 'registered' | 'certified' | 'deleted' | 'expired';
@@ -49,6 +65,18 @@ export interface BlobObject {
   owner: string;
   state: BlobState;
   attributes: Record<string, string>;
+}
+
+/**
+ * A storage resource the account owns that holds no blob — what a deleted blob gives back
+ * (Walrus's `Storage` object): `size` encoded bytes for epochs [startEpoch, endEpoch).
+ * `registerBlob` uses a fitting one instead of buying new storage.
+ */
+export interface StorageResource {
+  storageId: string;
+  startEpoch: number;
+  endEpoch: number;
+  size: number;
 }
 
 export interface Balances {
@@ -108,12 +136,19 @@ export interface ReadChain {
   ): Promise<{ blobs: BlobObject[]; nextCursor: string | null }>;
   events(cursor: number, limit?: number): Promise<{ events: ChainEvent[]; nextCursor: number }>;
   balances(address: string): Promise<Balances>;
+  /** The storage resources `owner` holds outside blobs, reusable for new registrations. */
+  storageResources(owner: string): Promise<StorageResource[]>;
   /** WAL (FROST) to store `size` bytes for `epochs` epochs, write fee included. */
   storageCost(size: number, epochs: number): Promise<bigint>;
 }
 
 export interface Chain extends ReadChain {
   readonly address: string;
+  /**
+   * Registers a blob, in storage the account already owns when a fitting resource (or a
+   * set of same-period ones, merged) covers the epochs asked — split to the blob's size,
+   * the rest kept — and otherwise in storage bought now.
+   */
   registerBlob(params: RegisterBlobParams): Promise<TransactionOutcome & { blob: BlobObject }>;
   certifyBlob(
     objectId: string,
@@ -135,6 +170,26 @@ export class ChainError extends Error {
     super(message);
     this.name = 'ChainError';
   }
+}
+
+/**
+ * The network has no free capacity for the storage asked (the contract's
+ * `EStorageExceeded`): nothing was bought or paid.
+ */
+export class NetworkFullError extends ChainError {
+  constructor(detail: string) {
+    super(
+      'StorageExceeded',
+      `the Walrus network is full for the epochs asked (${detail}); nothing was bought or paid. ` +
+        'Store for fewer epochs, or try again when stored data expires or the nodes offer more capacity',
+    );
+    this.name = 'NetworkFullError';
+  }
+}
+
+/** Builds the error a refusal with `code` stands for. */
+export function chainRefusal(code: string, message: string): ChainError {
+  return code === 'StorageExceeded' ? new NetworkFullError(message) : new ChainError(code, message);
 }
 
 export class ChainUnavailableError extends Error {

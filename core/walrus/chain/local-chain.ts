@@ -3,11 +3,16 @@
  * account's Ed25519 key, exactly as a Sui wallet signs transaction data.
  */
 import type { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
-import type { TransactionRecord, TxResult } from '../../localnet/ledger/ledger.js';
-import type { Call, SignedTransaction } from '../../localnet/ledger/transactions.js';
-import { encodeTransaction } from '../../localnet/ledger/transactions.js';
+import {
+  encodeTransaction,
+  type Call,
+  type SignedTransaction,
+  type TransactionRecord,
+  type TxResult,
+} from '../../localnet/ledger/wire.js';
 import {
   ChainError,
+  chainRefusal,
   ChainUnavailableError,
   type Balances,
   type BlobObject,
@@ -16,9 +21,13 @@ import {
   type ChainEvent,
   type ReadChain,
   type RegisterBlobParams,
+  type StorageResource,
   type SystemState,
   type TransactionOutcome,
 } from './chain.js';
+import { EncodingConfig } from '../encoding/config.js';
+import { planStorageReuse } from './storage-reuse.js';
+import { storagePrice, writePrice } from './sui-pricing.js';
 
 export class LocalReadChain implements ReadChain {
   constructor(readonly url: string) {}
@@ -60,6 +69,10 @@ export class LocalReadChain implements ReadChain {
     return { address: a.address, sui: a.sui, wal: a.wal };
   }
 
+  storageResources(owner: string): Promise<StorageResource[]> {
+    return this.get(`/v1/accounts/${owner}/storage`);
+  }
+
   async storageCost(size: number, epochs: number): Promise<bigint> {
     const { cost } = await this.get<{ cost: string }>(`/v1/cost?size=${size}&epochs=${epochs}`);
     return BigInt(cost);
@@ -98,7 +111,7 @@ export class LocalReadChain implements ReadChain {
     }
     const json = (await res.json()) as T & { error?: { code: string; message: string } };
     if (!res.ok)
-      throw new ChainError(
+      throw chainRefusal(
         json.error?.code ?? String(res.status),
         json.error?.message ?? res.statusText,
       );
@@ -117,25 +130,82 @@ export class LocalChain extends LocalReadChain implements Chain {
     this.address = keypair.getPublicKey().toSuiAddress();
   }
 
-  async registerBlob(p: RegisterBlobParams) {
-    const r = await this.execute(
-      {
-        kind: 'register_blob',
-        blobId: p.blobId,
-        rootHash: Buffer.from(p.rootHash).toString('hex'),
-        size: p.size,
-        encodingType: p.encodingType,
-        epochs: p.epochs,
-        deletable: p.deletable,
-        ...(p.attributes ? { attributes: p.attributes } : {}),
-        ...(p.relayTip
-          ? { tip: { to: p.relayTip.address, amount: String(p.relayTip.amount) } }
-          : {}),
-      },
-      p.relayTip?.authPayload,
-    );
-    return { digest: r.digest, cost: r.cost, blob: r.blob! };
+  /**
+   * Registers in storage the account owns when some fits (see storage-reuse.ts), otherwise
+   * buying it; pays at most the price just quoted — as a Sui transaction hands the contract
+   * a coin — and quotes again if the nodes' votes moved the price before the ledger applied
+   * it. One registration at a time plans reuse, so two never pick the same resource.
+   */
+  registerBlob(p: RegisterBlobParams) {
+    const run = async () => {
+      const state = await this.systemState();
+      const encodedSize = new EncodingConfig(state.nShards).encodedBlobLength(p.size);
+      const storageId = await this.prepareStorage(state.epoch, p.epochs, encodedSize);
+      const register = (inStorage: string | null) =>
+        requoted(
+          async () =>
+            inStorage
+              ? writePrice(encodedSize, (await this.systemState()).writePricePerUnit)
+              : this.storageCost(p.size, p.epochs),
+          (payment) =>
+            this.execute(
+              {
+                kind: 'register_blob',
+                blobId: p.blobId,
+                rootHash: Buffer.from(p.rootHash).toString('hex'),
+                size: p.size,
+                encodingType: p.encodingType,
+                epochs: p.epochs,
+                deletable: p.deletable,
+                payment: payment.toString(),
+                ...(inStorage ? { storageId: inStorage } : {}),
+                ...(p.attributes ? { attributes: p.attributes } : {}),
+                ...(p.relayTip
+                  ? { tip: { to: p.relayTip.address, amount: String(p.relayTip.amount) } }
+                  : {}),
+              },
+              p.relayTip?.authPayload,
+            ),
+        );
+      let r: TxResult;
+      try {
+        r = await register(storageId);
+      } catch (error) {
+        // The storage became unusable meanwhile (an epoch ended): buy instead.
+        if (!storageId || !(error instanceof ChainError) || error.code === 'PriceChanged')
+          throw error;
+        if (error.code !== 'InvalidState' && error.code !== 'NotFound') throw error;
+        r = await register(null);
+      }
+      return { digest: r.digest, cost: r.cost, blob: r.blob! };
+    };
+    const result = this.registering.then(run, run);
+    this.registering = result.catch(() => undefined);
+    return result;
   }
+
+  /** Fuses and splits owned storage so one resource holds the blob; null when none can. */
+  private async prepareStorage(
+    epoch: number,
+    epochs: number,
+    encodedSize: number,
+  ): Promise<string | null> {
+    const plan = planStorageReuse(
+      await this.storageResources(this.address),
+      epoch,
+      epoch + epochs,
+      encodedSize,
+    );
+    if (!plan) return null;
+    const id = plan.target.storageId;
+    for (const other of plan.fuse)
+      await this.execute({ kind: 'merge_storage', storageId: id, otherId: other.storageId });
+    if (plan.splitTo !== null)
+      await this.execute({ kind: 'split_storage_by_size', storageId: id, size: plan.splitTo });
+    return id;
+  }
+
+  private registering: Promise<unknown> = Promise.resolve();
 
   async certifyBlob(objectId: string, c: Certificate) {
     const r = await this.execute({
@@ -148,8 +218,17 @@ export class LocalChain extends LocalReadChain implements Chain {
     return { digest: r.digest, cost: r.cost, blob: r.blob! };
   }
 
+  /** Extends paying at most the price just quoted, and quotes again if it moved. */
   async extendBlob(objectId: string, epochs: number) {
-    const r = await this.execute({ kind: 'extend_blob', objectId, epochs });
+    const r = await requoted(
+      async () => {
+        const [blob, state] = await Promise.all([this.getBlob(objectId), this.systemState()]);
+        if (!blob) throw new ChainError('NotFound', `blob object ${objectId} does not exist`);
+        return storagePrice(blob.storageSize, epochs, state.storagePricePerUnit);
+      },
+      (payment) =>
+        this.execute({ kind: 'extend_blob', objectId, epochs, payment: payment.toString() }),
+    );
     return { digest: r.digest, cost: r.cost, blob: r.blob! };
   }
 
@@ -192,4 +271,24 @@ export class LocalChain extends LocalReadChain implements Chain {
   }
 
   private queue: Promise<unknown> = Promise.resolve();
+}
+
+/** Quotes changed between quote and purchase this many times in a row are given up on. */
+const MAX_REQUOTES = 3;
+
+async function requoted<T>(
+  quote: () => Promise<bigint>,
+  buy: (payment: bigint) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await buy(await quote());
+    } catch (error) {
+      if (
+        !(error instanceof ChainError && error.code === 'PriceChanged') ||
+        attempt >= MAX_REQUOTES
+      )
+        throw error;
+    }
+  }
 }

@@ -15,6 +15,10 @@ export function blobType(walrusTypesPackageId: string): string {
   return `${walrusTypesPackageId}::blob::Blob`;
 }
 
+export function storageType(walrusTypesPackageId: string): string {
+  return `${walrusTypesPackageId}::storage_resource::Storage`;
+}
+
 /** Where a Blob object's attributes live, whether or not it has any. */
 export function metadataFieldId(blobObjectId: string): string {
   return deriveDynamicFieldID(blobObjectId, METADATA_KEY.type, METADATA_KEY.bcs);

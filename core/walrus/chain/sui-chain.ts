@@ -19,16 +19,25 @@ import {
   type CommitteeMember,
   type ReadChain,
   type RegisterBlobParams,
+  type StorageResource,
   type SystemState,
   type TransactionOutcome,
 } from './chain.js';
 import type { SuiNetwork } from './networks.js';
-import { Blob } from './sui-bcs.js';
-import { blobType, metadataFieldId, toBlobObject } from './sui-blobs.js';
+import { Blob, Storage } from './sui-bcs.js';
+import { blobType, metadataFieldId, storageType, toBlobObject } from './sui-blobs.js';
 import { selectWal } from './sui-payment.js';
 import { storagePrice, writePrice } from './sui-pricing.js';
+import { planStorageReuse } from './storage-reuse.js';
 import { GrpcSui, type ExecutedTransaction, type SuiReader, type SuiRpc } from './sui-rpc.js';
-import { readCommittee, readWalrusSystem, toSystemState, type WalrusSystem } from './sui-system.js';
+import {
+  epochStateOf,
+  readCommittee,
+  readPreviousCommittee,
+  readWalrusSystem,
+  toSystemState,
+  type WalrusSystem,
+} from './sui-system.js';
 import {
   certifyBlobTransaction,
   deleteBlobTransaction,
@@ -42,6 +51,8 @@ import {
 } from './sui-transactions.js';
 
 const SUI_COIN_TYPE = '0x2::sui::SUI';
+/** Price rises between quote and purchase this many times in a row are given up on. */
+const MAX_REQUOTES = 3;
 /** Sui full nodes cap a page of owned objects at 50 by default. */
 const PAGE_SIZE = 50;
 
@@ -60,7 +71,11 @@ export class SuiReadChain implements ReadChain {
 
   async systemState(): Promise<SystemState> {
     const system = await this.system();
-    return toSystemState(system, await this.committeeOf(system), Date.now());
+    const [committee, previous] = await Promise.all([
+      this.committeeOf(system),
+      epochStateOf(system.staking) === 'sync' ? readPreviousCommittee(this.sui, system) : null,
+    ]);
+    return toSystemState(system, committee, previous, Date.now());
   }
 
   async getBlob(objectId: string): Promise<BlobObject | null> {
@@ -127,6 +142,36 @@ export class SuiReadChain implements ReadChain {
     return registration(await this.system(), size, epochs).price;
   }
 
+  async storageResources(owner: string): Promise<StorageResource[]> {
+    return (await this.ownedStorage(owner)).map((s) => s.resource);
+  }
+
+  /** The account's `Storage` objects, with the references a transaction needs. */
+  protected async ownedStorage(
+    owner: string,
+  ): Promise<{ resource: StorageResource; ref: ObjectRef }[]> {
+    const type = storageType(this.network.walrusTypesPackageId);
+    const found: { resource: StorageResource; ref: ObjectRef }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await this.sui.listOwnedObjects(owner, type, cursor, PAGE_SIZE);
+      for (const o of page.items) {
+        const s = Storage.parse(o.content);
+        found.push({
+          resource: {
+            storageId: o.objectId,
+            startEpoch: s.start_epoch,
+            endEpoch: s.end_epoch,
+            size: Number(s.storage_size),
+          },
+          ref: { objectId: o.objectId, version: o.version, digest: o.digest },
+        });
+      }
+      cursor = page.cursor;
+    } while (cursor);
+    return found;
+  }
+
   protected system(): Promise<WalrusSystem> {
     return readWalrusSystem(this.sui, this.network);
   }
@@ -166,30 +211,52 @@ export class SuiChain extends SuiReadChain implements Chain {
   }
 
   registerBlob(p: RegisterBlobParams) {
-    return this.serialised(async () => {
-      const system = await this.system();
-      const { encodedSize, price } = registration(system, p.size, p.epochs);
-      const payment = await selectWal(this.sui, this.address, this.network.walCoinType, price);
-      const executed = await this.submit(
-        registerBlobTransaction(target(system), {
-          owner: this.address,
-          blobId: blobIdFromString(p.blobId),
-          rootHash: p.rootHash,
-          size: p.size,
-          encodingType: p.encodingType,
-          encodedSize,
-          epochs: p.epochs,
-          deletable: p.deletable,
-          attributes: p.attributes ?? {},
-          payment,
-          ...(p.relayTip ? { relayTip: p.relayTip } : {}),
-        }),
-      );
-      const created = executed.created.find((o) => this.isBlob(o.type));
-      if (!created)
-        throw new ChainError('ExecutionFailed', `transaction ${executed.digest} made no Blob`);
-      return { ...this.outcome(executed), blob: await this.blobAfter(created.objectId) };
-    });
+    return this.serialised(() => this.requoting((system) => this.register(system, p)));
+  }
+
+  /** Registers at the prices of `system`, in owned storage when some fits. */
+  private async register(system: WalrusSystem, p: RegisterBlobParams) {
+    const { encodedSize, price } = registration(system, p.size, p.epochs);
+    // Storage the account owns (left by deleted or interrupted stores) before buying more.
+    const owned = await this.ownedStorage(this.address);
+    const epoch = system.inner.committee.epoch;
+    const plan = planStorageReuse(
+      owned.map((o) => o.resource),
+      epoch,
+      epoch + p.epochs,
+      encodedSize,
+    );
+    const refOf = (r: StorageResource) => owned.find((o) => o.resource === r)!.ref;
+    const cost = plan ? writePrice(encodedSize, system.inner.write_price_per_unit_size) : price;
+    const payment = await selectWal(this.sui, this.address, this.network.walCoinType, cost);
+    const executed = await this.submit(
+      registerBlobTransaction(target(system), {
+        owner: this.address,
+        blobId: blobIdFromString(p.blobId),
+        rootHash: p.rootHash,
+        size: p.size,
+        encodingType: p.encodingType,
+        encodedSize,
+        epochs: p.epochs,
+        deletable: p.deletable,
+        attributes: p.attributes ?? {},
+        payment,
+        ...(plan
+          ? {
+              storage: {
+                target: refOf(plan.target),
+                fuse: plan.fuse.map(refOf),
+                splitTo: plan.splitTo,
+              },
+            }
+          : {}),
+        ...(p.relayTip ? { relayTip: p.relayTip } : {}),
+      }),
+    );
+    const created = executed.created.find((o) => this.isBlob(o.type));
+    if (!created)
+      throw new ChainError('ExecutionFailed', `transaction ${executed.digest} made no Blob`);
+    return { ...this.outcome(executed), blob: await this.blobAfter(created.objectId) };
   }
 
   certifyBlob(objectId: string, certificate: Certificate) {
@@ -208,19 +275,45 @@ export class SuiChain extends SuiReadChain implements Chain {
   }
 
   extendBlob(objectId: string, epochs: number) {
-    return this.serialised(async () => {
-      const [system, blob] = await Promise.all([this.system(), this.ownedBlob(objectId)]);
-      const price = storagePrice(
-        blob.storageSize,
-        epochs,
-        system.inner.storage_price_per_unit_size,
-      );
-      const payment = await selectWal(this.sui, this.address, this.network.walCoinType, price);
-      const executed = await this.submit(
-        extendBlobTransaction(target(system), blob.ref, epochs, payment, this.address),
-      );
-      return { ...this.outcome(executed), blob: await this.blobAfter(objectId) };
-    });
+    return this.serialised(() =>
+      this.requoting(async (system) => {
+        const blob = await this.ownedBlob(objectId);
+        const price = storagePrice(
+          blob.storageSize,
+          epochs,
+          system.inner.storage_price_per_unit_size,
+        );
+        const payment = await selectWal(this.sui, this.address, this.network.walCoinType, price);
+        const executed = await this.submit(
+          extendBlobTransaction(target(system), blob.ref, epochs, payment, this.address),
+        );
+        return { ...this.outcome(executed), blob: await this.blobAfter(objectId) };
+      }),
+    );
+  }
+
+  /**
+   * Buys at the prices read now. The coin handed over covers exactly that price, so if the
+   * nodes' votes raised it before the transaction ran Sui refuses the payment as short
+   * (`balance::split`); then the prices are read again and, when they moved, bought at the
+   * new ones — a lack of WAL is reported only when the price stood still.
+   */
+  private async requoting<T>(buy: (system: WalrusSystem) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const system = await this.system();
+      try {
+        return await buy(system);
+      } catch (error) {
+        if (!(error instanceof ChainError) || error.code !== 'InsufficientBalance') throw error;
+        if (attempt >= MAX_REQUOTES) throw error;
+        const now = (await this.system()).inner;
+        if (
+          now.storage_price_per_unit_size === system.inner.storage_price_per_unit_size &&
+          now.write_price_per_unit_size === system.inner.write_price_per_unit_size
+        )
+          throw error;
+      }
+    }
   }
 
   deleteBlob(objectId: string): Promise<TransactionOutcome> {

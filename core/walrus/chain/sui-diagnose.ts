@@ -4,6 +4,7 @@
  * Walrus deployment Floe's ids name, the storage nodes, the account's SUI and WAL, and
  * (when one is configured) the upload relay — each with what to do about it.
  */
+import { isQuorum } from '../protocol/quorum.js';
 import { StorageNodeClient } from '../storage-node-client.js';
 import { ChainError, ChainUnavailableError, type SystemState } from './chain.js';
 import { suiNetwork, type SuiNetwork, type SuiNetworkName } from './networks.js';
@@ -104,13 +105,14 @@ export async function diagnoseNetwork(
 }
 
 /**
- * Stores need confirmations from nodes holding 2f + 1 shards, so they still work while
- * the nodes that do not answer hold at most f; reads need only n − 2f.
+ * Stores need confirmations from nodes holding a quorum of shards (3w ≥ 2n + 1), so they
+ * still work while the nodes that do not answer hold at most f; reads need only n − 2f.
  */
 export function storageNodesFinding(state: SystemState, answering: boolean[]): Finding {
   const down = state.committee.filter((_, i) => !answering[i]);
   const downShards = down.reduce((n, m) => n + m.shards.length, 0);
   const f = Math.floor((state.nShards - 1) / 3);
+  const storesWork = isQuorum(state.nShards - downShards, state.nShards);
   if (downShards === 0)
     return {
       check: 'storage nodes',
@@ -120,10 +122,10 @@ export function storageNodesFinding(state: SystemState, answering: boolean[]): F
   const names = down.length > 5 ? `${down.length} nodes` : down.map((m) => m.name).join(', ');
   return {
     check: 'storage nodes',
-    verdict: downShards <= f ? 'warn' : 'fail',
+    verdict: storesWork ? 'warn' : 'fail',
     detail:
       `${names} do not answer (${downShards} of ${state.nShards} shards); ` +
-      (downShards <= f
+      (storesWork
         ? 'stores and reads still work'
         : downShards <= 2 * f
           ? 'reads still work, stores fail until they are back'

@@ -6,7 +6,7 @@
  * for a Floe blob.
  */
 import type { SuiClientTypes } from '@mysten/sui/client';
-import { ChainError } from './chain.js';
+import { ChainError, chainRefusal } from './chain.js';
 
 type Refusal = [code: string, meaning: string];
 
@@ -23,7 +23,7 @@ const WALRUS_ABORTS: Record<string, Record<number, Refusal>> = {
     10: ['InvalidCertificate', 'the certificate is for another blob object'],
   },
   system_state_inner: {
-    1: ['InvalidState', 'Walrus has no free storage capacity for that period'],
+    1: ['StorageExceeded', 'Walrus has no free storage capacity for that period'],
     2: ['InvalidArgument', 'storage can only be bought from 1 up to the maximum epochs ahead'],
     3: ['InvalidCertificate', 'the certificate was signed in another epoch'],
     11: ['InvalidArgument', 'storage of size zero cannot be bought'],
@@ -60,7 +60,7 @@ export function chainErrorFromExecution(error: SuiClientTypes.ExecutionError): C
     const refusal =
       WALRUS_ABORTS[module]?.[Number(abortCode)] ??
       (isFramework(location?.package) ? FRAMEWORK_ABORTS[module] : undefined);
-    if (refusal) return new ChainError(refusal[0], `${refusal[1]} (${error.message})`);
+    if (refusal) return chainRefusal(refusal[0], `${refusal[1]} (${error.message})`);
     return new ChainError('MoveAbort', error.message);
   }
   if (error.$kind === 'ObjectIdError' || error.$kind === 'CommandArgumentError')

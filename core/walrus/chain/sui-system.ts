@@ -103,41 +103,82 @@ export async function readCommittee(
   const members = system.inner.committee.members;
   const shards = new Map(system.staking.committee.contents.map((e) => [e.key, e.value]));
   const pools = await reader.getObjects(members.map((m) => m.node_id));
-  return members.map((member, index) => {
+  return members.map((member, index) =>
+    toMember(index, member.node_id, pools[index], member.public_key.bytes, shards),
+  );
+}
+
+/**
+ * The previous epoch's committee (staking's `previous_committee`), read while shards move
+ * to the new one: its members' keys are in their pools, as the BLS committee has moved on.
+ */
+export async function readPreviousCommittee(
+  reader: SuiReader,
+  system: WalrusSystem,
+): Promise<CommitteeMember[]> {
+  const entries = system.staking.previous_committee.contents;
+  const shards = new Map(entries.map((e) => [e.key, e.value]));
+  const pools = await reader.getObjects(entries.map((e) => e.key));
+  return entries.map((e, index) => {
     const pool = pools[index];
-    if (!pool)
-      throw new ChainError('NotFound', `the staking pool of committee member ${member.node_id}`);
-    const info = StakingPool.parse(pool.content);
-    return {
-      index,
-      nodeId: member.node_id,
-      name: info.node_info.name,
-      url: `https://${info.node_info.network_address}`,
-      blsPublicKey: Buffer.from(
-        bls12_381.G1.Point.fromBytes(member.public_key.bytes).toBytes(true),
-      ).toString('hex'),
-      stake: info.wal_balance,
-      shards: [...(shards.get(member.node_id) ?? [])].sort((a, b) => a - b),
-    };
+    const key = pool ? StakingPool.parse(pool.content).node_info.public_key.bytes : null;
+    return toMember(index, e.key, pool, key, shards);
   });
+}
+
+function toMember(
+  index: number,
+  nodeId: string,
+  pool: SuiObject | null | undefined,
+  publicKey: Uint8Array | number[] | null,
+  shards: Map<string, number[]>,
+): CommitteeMember {
+  if (!pool || !publicKey)
+    throw new ChainError('NotFound', `the staking pool of committee member ${nodeId}`);
+  const info = StakingPool.parse(pool.content);
+  return {
+    index,
+    nodeId,
+    name: info.node_info.name,
+    url: `https://${info.node_info.network_address}`,
+    blsPublicKey: Buffer.from(
+      bls12_381.G1.Point.fromBytes(Uint8Array.from(publicKey)).toBytes(true),
+    ).toString('hex'),
+    stake: info.wal_balance,
+    shards: [...(shards.get(nodeId) ?? [])].sort((a, b) => a - b),
+  };
 }
 
 export function toSystemState(
   system: WalrusSystem,
   committee: CommitteeMember[],
+  previousCommittee: CommitteeMember[] | null,
   now: number,
 ): SystemState {
   const { inner, staking } = system;
   return {
     epoch: inner.committee.epoch,
     epochStartedAt: epochStartedAt(staking, now),
+    epochState: epochStateOf(staking),
     epochDurationMs: Number(staking.epoch_duration),
     nShards: inner.committee.n_shards,
     maxEpochsAhead: inner.future_accounting.length,
     storagePricePerUnit: inner.storage_price_per_unit_size,
     writePricePerUnit: inner.write_price_per_unit_size,
+    totalCapacity: inner.total_capacity_size,
+    usedCapacity: inner.used_capacity_size,
     committee,
+    previousCommittee,
   };
+}
+
+export function epochStateOf(staking: StakingInner): SystemState['epochState'] {
+  const kind = staking.epoch_state.$kind;
+  return kind === 'EpochChangeSync'
+    ? 'sync'
+    : kind === 'NextParamsSelected'
+      ? 'params-selected'
+      : 'done';
 }
 
 /**

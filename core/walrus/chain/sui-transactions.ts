@@ -4,6 +4,8 @@
  * exactly what would be signed. Signatures called (walrus `sources/system.move`,
  * `sources/system/blob.move`):
  *   system::reserve_space(&mut System, u64, u32, &mut Coin<WAL>, &mut TxContext): Storage
+ *   storage_resource::fuse(&mut Storage, Storage)
+ *   storage_resource::split_by_size(&mut Storage, u64, &mut TxContext): Storage
  *   system::register_blob(&mut System, Storage, u256, u256, u64, u8, bool, &mut Coin<WAL>,
  *                         &mut TxContext): Blob
  *   system::certify_blob(&System, &mut Blob, vector<u8>, vector<u8>, vector<u8>)
@@ -43,30 +45,36 @@ export interface RegisterBlobCall {
   deletable: boolean;
   attributes: Record<string, string>;
   payment: WalPayment;
+  /**
+   * Storage the account owns to register in instead of buying (see storage-reuse.ts):
+   * `fuse` are fused into `target`, which is then split to `splitTo` bytes, the rest
+   * going back to the owner. Only the write fee is paid then.
+   */
+  storage?: { target: ObjectRef; fuse: ObjectRef[]; splitTo: number | null };
   /** An upload relay's tip: SUI from the gas coin, and its auth package as input 0. */
   relayTip?: { address: string; amount: bigint; authPayload: Uint8Array };
 }
 
-/** Buys the storage and registers the blob in one transaction; the Blob goes to `owner`. */
+/**
+ * Buys the storage (or brings the account's own) and registers the blob in one transaction;
+ * the Blob goes to `owner`.
+ */
 export function registerBlobTransaction(w: WalrusTarget, c: RegisterBlobCall): Transaction {
   const tx = new Transaction();
   // The relay reads the auth package from the first input, so it is added before anything.
   if (c.relayTip) tx.pure(c.relayTip.authPayload);
   const system = systemArg(tx, w, true);
   const coin = payWith(tx, c.payment);
-  const [storage] = tx.moveCall({
-    package: w.packageId,
-    module: 'system',
-    function: 'reserve_space',
-    arguments: [system, tx.pure.u64(c.encodedSize), tx.pure.u32(c.epochs), coin],
-  });
+  const storage = c.storage
+    ? ownedStorage(tx, w, c.storage, c.owner)
+    : reserve(tx, w, c, coin, system);
   const [blob] = tx.moveCall({
     package: w.packageId,
     module: 'system',
     function: 'register_blob',
     arguments: [
       system,
-      storage!,
+      storage,
       tx.pure.u256(blobIdToBigInt(c.blobId)),
       tx.pure.u256(BigInt(bcs.u256().parse(c.rootHash))),
       tx.pure.u64(c.size),
@@ -83,6 +91,49 @@ export function registerBlobTransaction(w: WalrusTarget, c: RegisterBlobCall): T
     tx.transferObjects([tip!], c.relayTip.address);
   }
   return tx;
+}
+
+function reserve(
+  tx: Transaction,
+  w: WalrusTarget,
+  c: RegisterBlobCall,
+  coin: TransactionObjectArgument,
+  system: TransactionObjectArgument,
+): TransactionObjectArgument {
+  const [storage] = tx.moveCall({
+    package: w.packageId,
+    module: 'system',
+    function: 'reserve_space',
+    arguments: [system, tx.pure.u64(c.encodedSize), tx.pure.u32(c.epochs), coin],
+  });
+  return storage!;
+}
+
+/** Fuses the owned resources into one and splits it to the blob's size; the rest is the owner's. */
+function ownedStorage(
+  tx: Transaction,
+  w: WalrusTarget,
+  s: NonNullable<RegisterBlobCall['storage']>,
+  owner: string,
+): TransactionObjectArgument {
+  const target = tx.objectRef(s.target);
+  for (const other of s.fuse)
+    tx.moveCall({
+      package: w.packageId,
+      module: 'storage_resource',
+      function: 'fuse',
+      arguments: [target, tx.objectRef(other)],
+    });
+  if (s.splitTo !== null) {
+    const [rest] = tx.moveCall({
+      package: w.packageId,
+      module: 'storage_resource',
+      function: 'split_by_size',
+      arguments: [target, tx.pure.u64(s.splitTo)],
+    });
+    tx.transferObjects([rest!], owner);
+  }
+  return target;
 }
 
 export function certifyBlobTransaction(

@@ -5,8 +5,9 @@
  * store's behalf — the same code either way.
  */
 import type { Certificate, CommitteeMember, SystemState } from '../chain/chain.js';
-import { EncodingConfig, equalBytes, type EncodedBlob } from '../encoding/index.js';
+import { equalBytes, type EncodedBlob } from '../encoding/index.js';
 import { blsAggregateSignatures, blsVerify, blsVerifyAggregate } from '../protocol/bls.js';
+import { isQuorum } from '../protocol/quorum.js';
 import { shardToPairIndex } from '../shards.js';
 import {
   NodeRejectedError,
@@ -121,7 +122,7 @@ export async function fanOut(ctx: FanOutContext, f: FanOut): Promise<FanOutResul
   );
   const valid = withValidSignatures(confirmed, expected, failures);
   const shardsConfirmed = valid.reduce((sum, c) => sum + c.member.shards.length, 0);
-  const enough = shardsConfirmed >= new EncodingConfig(state.nShards).quorum;
+  const enough = isQuorum(shardsConfirmed, state.nShards);
   valid.sort((a, b) => a.member.index - b.member.index);
   return {
     certificate: enough

@@ -1,5 +1,7 @@
 /**
- * Reading a blob: verified metadata from any node → primary slivers from enough nodes,
+ * Reading a blob: the committee that holds it (`read-committee.ts`: the previous one while
+ * shards move, for blobs certified before) → verified metadata from any of its nodes →
+ * primary slivers from enough nodes,
  * systematic ones first (decoding them is a copy), each verified against the metadata,
  * with a spare request started for every failure and for every request that lags →
  * decode in the worker pool.
@@ -19,6 +21,7 @@ import { pairIndexToShard } from '../shards.js';
 import { StorageNodeClient } from '../storage-node-client.js';
 import { BlobMetadataUnavailableError, NotEnoughSliversError } from './errors.js';
 import type { ConcurrencyLimiter } from './limiter.js';
+import { readCommittee } from './read-committee.js';
 
 export interface ReadOptions {
   signal?: AbortSignal;
@@ -43,14 +46,15 @@ export async function readBlob(
   const state = await ctx.chain.systemState();
   const n = state.nShards;
   const need = new EncodingConfig(n).primarySourceSymbols;
+  const committee = await readCommittee(ctx, state, blobIdText, o.signal);
   const urlOfShard = new Map<number, string>();
-  for (const m of state.committee) for (const s of m.shards) urlOfShard.set(s, m.url);
+  for (const m of committee) for (const s of m.shards) urlOfShard.set(s, m.url);
 
   const metadata = await fetchMetadata(
     ctx,
     blobIdText,
     blobId,
-    state.committee.map((m) => m.url),
+    committee.map((m) => m.url),
     o.signal,
   );
 

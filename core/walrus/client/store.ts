@@ -1,7 +1,8 @@
 /**
  * Storing a blob: encode in the worker pool → register on chain (buys storage) → send
  * metadata and each node's slivers to every node at once → collect signed confirmations
- * from nodes holding at least 2f + 1 shards → certify with their aggregate signature.
+ * from nodes holding a quorum of shards (3w ≥ 2n + 1, as the contract counts) → certify
+ * with their aggregate signature.
  * With an upload relay, the relay does the sending and collecting (the blob goes up once
  * instead of ~5×), and its certificate is checked here before any gas is spent on it.
  */
@@ -10,12 +11,12 @@ import type { Chain, Certificate, RegisterBlobParams, SystemState } from '../cha
 import {
   blobIdToString,
   encodeMetadata,
-  EncodingConfig,
   equalBytes,
   RS2_ENCODING_TYPE,
   type CodecPool,
 } from '../encoding/index.js';
 import { certificateProblem } from '../protocol/certificate.js';
+import { quorumWeight } from '../protocol/quorum.js';
 import { confirmationMessage, type BlobPersistence } from '../protocol/confirmation.js';
 import {
   UploadRelayRefusedError,
@@ -99,7 +100,6 @@ export async function storeBlob(
   o: StoreOptions,
 ): Promise<StoredBlob> {
   const state = await ctx.chain.systemState();
-  const config = new EncodingConfig(state.nShards);
   const size = data.length;
   // The encoder takes `data` to its worker; a relay needs the unencoded bytes afterwards.
   const raw = ctx.relay ? data.slice() : null;
@@ -111,7 +111,7 @@ export async function storeBlob(
     nodesConfirmed: 0,
     nodesTotal: state.committee.length,
     shardsConfirmed: 0,
-    quorum: config.quorum,
+    quorum: quorumWeight(state.nShards),
   };
   const report = () => o.onProgress?.({ ...progress });
   report();
@@ -192,7 +192,7 @@ export async function storeBlob(
       throw new NotEnoughConfirmationsError(
         blobId,
         result.shardsConfirmed,
-        config.quorum,
+        quorumWeight(committeeState.nShards),
         failures,
       );
     }

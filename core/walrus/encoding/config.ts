@@ -56,11 +56,6 @@ export class EncodingConfig {
     this.primarySourceSymbols = nShards - 2 * this.maxFaulty;
   }
 
-  /** Shards whose confirmations certify a blob: 2f + 1. */
-  get quorum(): number {
-    return 2 * this.maxFaulty + 1;
-  }
-
   get sourceSymbolsPerBlob(): number {
     return this.primarySourceSymbols * this.secondarySourceSymbols;
   }

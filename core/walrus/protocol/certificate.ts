@@ -6,8 +6,8 @@
  * an upload relay made up).
  */
 import type { CommitteeMember } from '../chain/chain.js';
-import { EncodingConfig } from '../encoding/config.js';
 import { blsVerifyAggregate } from './bls.js';
+import { isQuorum, quorumWeight } from './quorum.js';
 
 /** Why the certificate would be refused, or null when it holds. */
 export function certificateProblem(
@@ -27,8 +27,8 @@ export function certificateProblem(
     weight += member.shards.length;
     keys.push(new Uint8Array(Buffer.from(member.blsPublicKey, 'hex')));
   }
-  const quorum = new EncodingConfig(nShards).quorum;
-  if (weight < quorum) return `signers hold ${weight} shards, ${quorum} are needed`;
+  if (!isQuorum(weight, nShards))
+    return `signers hold ${weight} shards, ${quorumWeight(nShards)} are needed`;
   if (!blsVerifyAggregate(keys, message, signature))
     return 'the aggregate signature does not verify';
   return null;

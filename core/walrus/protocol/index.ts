@@ -1,2 +1,3 @@
 export * from './confirmation.js';
 export * from './bls.js';
+export * from './quorum.js';

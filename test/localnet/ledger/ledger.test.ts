@@ -13,7 +13,7 @@ import {
 import { ChainError } from '../../../core/walrus/chain/chain.js';
 import { LocalChain } from '../../../core/walrus/chain/local-chain.js';
 import { LedgerServer } from '../../../core/localnet/ledger/server.js';
-import { encodeTransaction } from '../../../core/localnet/ledger/transactions.js';
+import { encodeTransaction } from '../../../core/localnet/ledger/wire.js';
 import { startTestLedger, type TestLedger } from '../../support/ledger.js';
 
 function newBlob(size = 1000) {
@@ -104,9 +104,10 @@ test('a quorum certificate certifies; short or forged ones change nothing', asyn
         .concat(blsSign(generateBlsKeyPair().secretKey, forged.message)),
     );
     await rejects(t.chain.certifyBlob(blob.objectId, forged), 'InvalidCertificate');
+    // Signers name committee members once each; a repeated one is a malformed certificate.
     await rejects(
       t.chain.certifyBlob(blob.objectId, await certificate(t, b.bytes, [0, 0, 1, 2])),
-      'InvalidCertificate',
+      'InvalidArgument',
     );
     const unknownSigner = await certificate(t, b.bytes, [0, 1, 2]);
     await rejects(

@@ -109,11 +109,16 @@ export function chainContract(
     test('a registered blob is what was asked for, and costs the quoted WAL', t, async () => {
       const { epoch } = await chain.systemState();
       const quoted = await chain.storageCost(1024, 2);
+      // Storage the account owns would be used instead of buying: none may cover this one.
+      const owned = (await chain.storageResources(chain.address)).filter(
+        (r) => r.startEpoch <= epoch && r.endEpoch >= epoch + 2,
+      );
       const before = BigInt((await chain.balances(chain.address)).wal);
       const { params, blob, cost } = await register(2, true, { app: 'floe-contract' });
       const after = BigInt((await chain.balances(chain.address)).wal);
-      assert.equal(BigInt(cost), quoted);
-      assert.equal(before - after, quoted, 'WAL pays storage only; gas is paid otherwise');
+      if (owned.length === 0) assert.equal(BigInt(cost), quoted);
+      else assert.ok(BigInt(cost) <= quoted, 'storage reused costs at most the write fee');
+      assert.equal(before - after, BigInt(cost), 'WAL pays storage only; gas is paid otherwise');
       assert.equal(blob.blobId, params.blobId);
       assert.equal(blob.size, 1024);
       assert.equal(blob.encodingType, RS2_ENCODING_TYPE);
@@ -122,7 +127,7 @@ export function chainContract(
       assert.equal(blob.state, 'registered');
       assert.equal(blob.certifiedEpoch, null);
       assert.equal(blob.registeredEpoch, epoch);
-      assert.equal(blob.endEpoch, epoch + 2);
+      assert.ok(blob.endEpoch >= epoch + 2);
       assert.deepEqual(blob.attributes, { app: 'floe-contract' });
       assert.deepEqual(await chain.getBlob(blob.objectId), blob);
       assert.ok((await chain.blobsById(params.blobId)).some((b) => b.objectId === blob.objectId));

@@ -17,6 +17,7 @@ import { SuiChain, SuiReadChain } from '../../../core/walrus/chain/sui-chain.js'
 import { decodeTransaction, pureArg } from './ptb.js';
 import {
   addBlob,
+  addStorage,
   CURRENT_PACKAGE,
   DEFAULT_WORLD,
   network,
@@ -60,6 +61,28 @@ test('while shards move to a new committee the epoch counts as just begun', asyn
   const before = Date.now();
   const state = await new SuiReadChain(world.sui, network, someone).systemState();
   assert.ok(state.epochStartedAt >= before && state.epochStartedAt <= Date.now());
+  assert.equal(state.epochState, 'sync');
+});
+
+test('while shards move, the previous committee is read from staking, keys from the pools', async () => {
+  const previousShards = [[0, 4, 8, 3], [1, 5, 9], [2, 6], [7]];
+  const world = walrusWorld({
+    ...DEFAULT_WORLD,
+    epochState: { EpochChangeSync: 3 },
+    previousShards,
+  });
+  const state = await new SuiReadChain(world.sui, network, someone).systemState();
+  assert.deepEqual(
+    state.previousCommittee!.map((m) => [m.name, m.shards, m.url, m.blsPublicKey]),
+    DEFAULT_WORLD.nodes.map((n, i) => [
+      n.name,
+      [...previousShards[i]!].sort((a, b) => a - b),
+      `https://${n.address}`,
+      world.blsKeys.get(n.name),
+    ]),
+  );
+  const settled = await new SuiReadChain(walrusWorld().sui, network, someone).systemState();
+  assert.deepEqual([settled.epochState, settled.previousCommittee], ['done', null]);
 });
 
 test('a system object of another package is refused as a stale network configuration', async () => {
@@ -251,6 +274,88 @@ test('registering pays with the largest WAL coins, merged, and buys exactly the 
     ['app', 'floe'],
   );
   assert.deepEqual(ptb.transferredTo(), [owner]);
+});
+
+test('registering goes into storage the account owns, split to the blob, and pays only the write fee', async () => {
+  const world = walrusWorld(); // epoch 7
+  const keypair = new Ed25519Keypair();
+  const owner = keypair.toSuiAddress();
+  const size = 100_000;
+  const encoded = new EncodingConfig(10).encodedBlobLength(size);
+  // Too short, not started yet, too small: none of these can hold it; the last one can.
+  addStorage(world, { owner, startEpoch: 3, endEpoch: 9, size: 10 * encoded });
+  addStorage(world, { owner, startEpoch: 8, endEpoch: 20, size: 10 * encoded });
+  addStorage(world, { owner, startEpoch: 5, endEpoch: 20, size: encoded - 1 });
+  const fits = addStorage(world, { owner, startEpoch: 6, endEpoch: 12, size: 3 * encoded });
+  const chain = new SuiChain(world.sui, network, keypair);
+  assert.equal((await chain.storageResources(owner)).length, 4);
+  const writeFee = BigInt(Math.ceil(encoded / MiB)) * 20_000n;
+  const [coin] = world.sui.giveCoins(owner, WAL, [writeFee]);
+  await assert.rejects(
+    chain.registerBlob({
+      blobId: blobIdToString(blobIdFromBigInt(43n)),
+      rootHash: new Uint8Array(32).fill(9),
+      size,
+      encodingType: 1,
+      epochs: 5,
+      deletable: true,
+    }),
+    TransactionNotSubmittedError,
+  );
+  const ptb = await decodeTransaction(world.sui.captured.at(-1)!);
+  assert.deepEqual(
+    ptb.moveCalls().map((c) => `${c.module}::${c.function}`),
+    ['storage_resource::split_by_size', 'system::register_blob'],
+  );
+  const split = ptb.call('storage_resource', 'split_by_size');
+  assert.equal(ptb.objectInput(split.arguments[0]!).objectId, fits);
+  assert.equal(pureArg(ptb, split.arguments[1]!, bcs.u64()), String(encoded));
+  assert.ok(
+    ptb.ownedInputs().some((o) => o.objectId === coin!.objectId),
+    'the write fee is paid from the one coin that holds exactly it',
+  );
+});
+
+test('prices raised between quote and purchase: SuiChain quotes again instead of reporting a lack of WAL', async () => {
+  const world = walrusWorld();
+  const raised = walrusWorld({ ...DEFAULT_WORLD, storagePrice: 300_000n });
+  const keypair = new Ed25519Keypair();
+  const owner = keypair.toSuiAddress();
+  const size = MiB;
+  const units = BigInt(Math.ceil(new EncodingConfig(10).encodedBlobLength(size) / MiB));
+  world.sui.giveCoins(owner, WAL, [units * 100_000n * 3n + units * 20_000n]);
+  world.sui.addressBalances.set(`${owner}/${WAL}`, units * 1_000_000n);
+  // Sui applies the first transaction after a vote raised the price: the coin, which held
+  // the old price, is short, and balance::split aborts.
+  const execute = world.sui.execute.bind(world.sui);
+  let attempts = 0;
+  world.sui.execute = async (bytes, signature) => {
+    if (attempts++ > 0) return execute(bytes, signature);
+    for (const o of raised.sui.objects.values())
+      if (o.type.includes('SystemStateInnerV1')) world.sui.put(o);
+    throw new ChainError('InsufficientBalance', 'the WAL paid does not cover the price');
+  };
+  const chain = new SuiChain(world.sui, network, keypair);
+  await assert.rejects(
+    chain.registerBlob({
+      blobId: blobIdToString(blobIdFromBigInt(44n)),
+      rootHash: new Uint8Array(32).fill(9),
+      size,
+      encodingType: 1,
+      epochs: 3,
+      deletable: true,
+    }),
+    TransactionNotSubmittedError,
+    'the second attempt reached Sui',
+  );
+  assert.equal(attempts, 2);
+  const ptb = await decodeTransaction(world.sui.captured.at(-1)!);
+  const redeem = ptb.inputs.find((i) => i.FundsWithdrawal)!.FundsWithdrawal!;
+  // The new price is drawn in full: the coin plus the address balance for the rest.
+  assert.equal(
+    BigInt(redeem.reservation.MaxAmountU64),
+    units * 300_000n * 3n - units * 100_000n * 3n,
+  );
 });
 
 test("what SuiChain sends is the account's signature over exactly the transaction built", async () => {

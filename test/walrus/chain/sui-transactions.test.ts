@@ -43,6 +43,8 @@ const SIGNATURES: Record<string, string[]> = {
   'system::certify_blob': ['&System', '&mut Blob', 'vector<u8>', 'vector<u8>', 'vector<u8>'],
   'system::extend_blob': ['&mut System', '&mut Blob', 'u32', '&mut Coin<WAL>'],
   'system::delete_blob': ['&System', 'Blob'],
+  'storage_resource::fuse': ['&mut Storage', 'Storage'],
+  'storage_resource::split_by_size': ['&mut Storage', 'u64'],
   'blob::insert_or_update_metadata_pair': ['&mut Blob', 'String', 'String'],
   'blob::remove_metadata_pair': ['&mut Blob', '&String'],
   'coin::redeem_funds': ['Withdrawal<Balance<WAL>>'],
@@ -108,8 +110,10 @@ function assertSignatures(ptb: DecodedTransaction): void {
       } else if (param === '&mut Blob' || param === 'Blob') {
         if (arg.$kind === 'Input') assert.equal(ptb.objectInput(arg).objectId, blob.objectId);
         else assert.equal(functionOf(arg), 'system::register_blob', where);
-      } else if (param === 'Storage') {
-        assert.equal(functionOf(arg), 'system::reserve_space', where);
+      } else if (param === 'Storage' || param === '&mut Storage') {
+        // Bought in this transaction, or a resource the account owns.
+        if (arg.$kind === 'Input') assert.equal(ptb.objectInput(arg).kind, 'owned', where);
+        else assert.equal(functionOf(arg), 'system::reserve_space', where);
       } else if (param === '&mut Coin<WAL>') {
         if (arg.$kind === 'Input') assert.equal(ptb.objectInput(arg).kind, 'owned', where);
         else assert.equal(functionOf(arg), 'coin::redeem_funds', where);
@@ -120,7 +124,11 @@ function assertSignatures(ptb: DecodedTransaction): void {
   }
 }
 
-function registerCall(payment: WalPayment = coins, relayTip?: RegisterBlobCall['relayTip']) {
+function registerCall(
+  payment: WalPayment = coins,
+  relayTip?: RegisterBlobCall['relayTip'],
+  storage?: RegisterBlobCall['storage'],
+) {
   return registerBlobTransaction(walrus, {
     owner,
     blobId: blobIdFromBigInt(0xfeedn),
@@ -133,6 +141,7 @@ function registerCall(payment: WalPayment = coins, relayTip?: RegisterBlobCall['
     attributes: { app: 'floe', v: '1' },
     payment,
     ...(relayTip ? { relayTip } : {}),
+    ...(storage ? { storage } : {}),
   });
 }
 
@@ -171,6 +180,34 @@ test('register buys storage, registers the blob, labels it and hands it to the o
   assert.equal(pureArg(ptb, register.arguments[6]!, bcs.bool()), false);
   assert.deepEqual(register.arguments[7], merge.destination);
   assert.deepEqual(ptb.transferredTo(), [owner]);
+});
+
+test('register into storage the account owns: fuse, split to the blob, the rest back; nothing bought', async () => {
+  const [target, other] = [ref(0x5701), ref(0x5702)];
+  const ptb = await decodeTransaction(
+    registerCall(coins, undefined, { target, fuse: [other], splitTo: 660_000 }),
+  );
+  assertSignatures(ptb);
+  assert.deepEqual(
+    ptb.moveCalls().map((c) => `${c.module}::${c.function}`),
+    [
+      'storage_resource::fuse',
+      'storage_resource::split_by_size',
+      'system::register_blob',
+      'blob::insert_or_update_metadata_pair',
+      'blob::insert_or_update_metadata_pair',
+    ],
+  );
+  const fuse = ptb.call('storage_resource', 'fuse');
+  assert.equal(ptb.objectInput(fuse.arguments[0]!).objectId, target.objectId);
+  assert.equal(ptb.objectInput(fuse.arguments[1]!).objectId, other.objectId);
+  const split = ptb.call('storage_resource', 'split_by_size');
+  assert.equal(ptb.objectInput(split.arguments[0]!).objectId, target.objectId);
+  assert.equal(pureArg(ptb, split.arguments[1]!, bcs.u64()), '660000');
+  const register = ptb.call('system', 'register_blob');
+  assert.equal(ptb.objectInput(register.arguments[1]!).objectId, target.objectId);
+  // The split-off rest and the Blob both go to the owner.
+  assert.deepEqual(ptb.transferredTo(), [owner, owner]);
 });
 
 test('an upload relay tip: the auth package is input 0, the tip is split from gas and sent to the relay', async () => {

@@ -20,6 +20,7 @@ import {
   StakingInnerField,
   StakingPool,
   Staking,
+  Storage,
   System,
   SystemInnerField,
   versionKey,
@@ -58,6 +59,8 @@ export interface WorldOptions {
   maxEpochsAhead: number;
   epochDurationMs: number;
   epochState: { EpochChangeDone: bigint } | { EpochChangeSync: number };
+  /** Each node's shards in the previous epoch (by node, as `nodes`); none when absent. */
+  previousShards?: number[][];
 }
 
 export const DEFAULT_WORLD: WorldOptions = {
@@ -279,7 +282,11 @@ export function walrusWorld(options: WorldOptions = DEFAULT_WORLD): World {
         active_set: { id: id(0xd3) },
         next_committee: null,
         committee,
-        previous_committee: { contents: [] },
+        previous_committee: {
+          contents: (options.previousShards ?? [])
+            .map((shards, i) => ({ key: nodeIds[i]!, value: shards }))
+            .filter((e) => e.value.length > 0),
+        },
         next_epoch_params: null,
         epoch_state: options.epochState,
         next_epoch_public_keys: { id: id(0xd4) },
@@ -399,4 +406,28 @@ export class TransactionNotSubmittedError extends Error {
     super('this test submits nothing: the transaction was captured, not sent');
     this.name = 'TransactionNotSubmittedError';
   }
+}
+
+let storageCount = 0;
+
+/** A `Storage` object `owner` holds outside any blob, as a deleted blob gives back. */
+export function addStorage(
+  world: World,
+  s: { owner: string; startEpoch: number; endEpoch: number; size: number },
+): string {
+  const objectId = id(0x5000 + storageCount++);
+  world.sui.put({
+    objectId,
+    version: '33',
+    digest: DIGEST,
+    owner: { $kind: 'AddressOwner', AddressOwner: s.owner },
+    type: `${network.walrusTypesPackageId}::storage_resource::Storage`,
+    content: Storage.serialize({
+      id: objectId,
+      start_epoch: s.startEpoch,
+      end_epoch: s.endEpoch,
+      storage_size: s.size,
+    }).toBytes(),
+  });
+  return objectId;
 }

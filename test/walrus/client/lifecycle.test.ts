@@ -58,7 +58,7 @@ test('reads survive f dead nodes and fail clearly past that', async () => {
   }
 });
 
-test('a store that cannot reach 2f + 1 shards fails with NotEnoughConfirmationsError', async () => {
+test('a store that cannot reach a quorum of shards fails with NotEnoughConfirmationsError', async () => {
   // Nodes 0 and 2 hold 3 + 2 of the 10 shards: only 5 can confirm, 7 are needed.
   const t = await startTestNetwork();
   try {

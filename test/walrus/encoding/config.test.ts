@@ -6,12 +6,11 @@ import {
   MAX_SYMBOL_SIZE,
 } from '../../../core/walrus/encoding/config.js';
 
-test('f, source symbols and quorum follow the BFT bounds', () => {
+test('f and the source symbols follow the BFT bounds', () => {
   const c = new EncodingConfig(10);
   assert.equal(c.maxFaulty, 3);
   assert.equal(c.primarySourceSymbols, 4);
   assert.equal(c.secondarySourceSymbols, 7);
-  assert.equal(c.quorum, 7);
   const big = new EncodingConfig(1000);
   assert.deepEqual(
     [big.maxFaulty, big.primarySourceSymbols, big.secondarySourceSymbols],

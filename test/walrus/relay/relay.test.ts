@@ -238,7 +238,10 @@ test('a tip transaction older than the relay accepts is refused', async () => {
 test('the ledger refuses a tip to a malformed address and changes nothing', async () => {
   const blob = new Uint8Array(randomBytes(100));
   const before = await t.chain.balances(t.chain.address);
-  await assert.rejects(register(blob, { address: '0x1234', amount: 5n }), /not a Sui address/);
+  await assert.rejects(
+    register(blob, { address: '0x1234', amount: 5n }),
+    /tip\.to must be a Sui address/,
+  );
   assert.deepEqual(await t.chain.balances(t.chain.address), before);
 });
 
