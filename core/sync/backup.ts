@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { FileRow, Index } from '../index/index.js';
-import { DEFAULT_SETTINGS } from '../index/settings.js';
+import { DEFAULT_SETTINGS, readSettings } from '../index/settings.js';
 import { chunkId, chunkIdHex } from '../repo/chunk-id.js';
 import { chunkStream, DEFAULT_CHUNKER, gearTable, type ChunkerParams } from '../repo/chunker.js';
 import type { RepoKeys } from '../repo/keys.js';
@@ -17,6 +17,7 @@ import { encodeTree, type TreeEntry } from '../repo/tree.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { EncodingConfig } from '../walrus/encoding/config.js';
 import type { StoreProgress } from '../walrus/client/store.js';
+import { renewalHorizon } from './lapsed-storage.js';
 import { recoverInterruptedStores } from './recovery.js';
 import {
   commitIndexBlob,
@@ -118,12 +119,15 @@ export async function runBackup(
     let packs = 0;
     const issues: BackupResult['issues'] = [];
     // Packs never exceed what the network can encode (small localnets hold small blobs).
-    const capacity = new EncodingConfig((await client.chain.systemState()).nShards).maxBlobSize;
+    const state = await client.chain.systemState();
+    const capacity = new EncodingConfig(state.nShards).maxBlobSize;
     const chunker = ctx.chunker ?? chunkerFor(capacity);
+    const horizon = renewalHorizon(state, readSettings(index).renewal);
     const packer = new Packer(keys, {
       targetSize: Math.min(ctx.packTargetSize ?? DEFAULT_PACK_SIZE, capacity),
       maxSize: capacity,
-      isStored: (id) => index.hasChunk(id),
+      // Never built on: a pack whose storage ends within the renewal window (lapsed-storage.ts).
+      isStored: (id) => index.hasChunk(id, horizon),
       store: async (pack) => {
         await storePack(storeContext, pack);
         packs++;

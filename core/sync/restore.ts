@@ -27,7 +27,8 @@ import { nameToText } from '../repo/names.js';
 import { equalBytes } from '../walrus/encoding/merkle.js';
 import { isFloeBlob } from './attributes.js';
 import { ProgressTracker, type ProgressSnapshot } from './progress.js';
-import { RepoReader } from './repo-reader.js';
+import { hasLapsed } from './lapsed-storage.js';
+import { RepoReader, StorageEndedError } from './repo-reader.js';
 
 export interface FoundSnapshot {
   snapshot: Snapshot;
@@ -48,9 +49,15 @@ export async function findSnapshots(
   client: WalrusClient,
   keys: RepoKeys,
 ): Promise<FoundSnapshot[]> {
-  const blobs = (await client.listOwned()).filter(
-    (b) => b.state === 'certified' && isFloeBlob(b.attributes, 'snapshot'),
-  );
+  const { epoch } = await client.chain.systemState();
+  const snapshots = (await client.listOwned()).filter((b) => isFloeBlob(b.attributes, 'snapshot'));
+  const blobs = snapshots.filter((b) => b.state === 'certified' && !hasLapsed(b, epoch));
+  const lapsed = snapshots.filter((b) => hasLapsed(b, epoch));
+  if (blobs.length === 0 && lapsed.length > 0)
+    throw new StorageEndedError(
+      `every snapshot of this account (${lapsed.length})`,
+      Math.max(...lapsed.map((b) => b.endEpoch)),
+    );
   const found: FoundSnapshot[] = [];
   let undecryptable = 0;
   for (const blob of blobs) {

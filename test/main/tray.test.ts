@@ -43,6 +43,8 @@ function status(
       ...storage,
     },
     networkError: null,
+    lapsed: null,
+    unrenewed: null,
     ...o,
   };
 }

@@ -47,6 +47,8 @@ function status(folders: FolderRow[], epochsAffordable: number | null = 100): Fl
       epochsAffordable,
     },
     networkError: null,
+    lapsed: null,
+    unrenewed: null,
   };
 }
 
