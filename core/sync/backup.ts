@@ -25,6 +25,7 @@ import {
   storeJournalled,
   storePack,
 } from './journalled-store.js';
+import { hardLinkGroups } from './hard-links.js';
 import { BUILTIN_EXCLUDES, IgnoreRules } from './ignore.js';
 import { Packer } from './packer.js';
 import { ProgressTracker, type ProgressSnapshot } from './progress.js';
@@ -449,6 +450,7 @@ async function buildTrees(
     const parent = slash < 0 ? '' : rel.subarray(0, slash).toString('latin1');
     children.set(parent, [...(children.get(parent) ?? []), e]);
   }
+  const links = hardLinkGroups(entries);
   const build = async (dir: string): Promise<string> => {
     const list: TreeEntry[] = [];
     for (const e of children.get(dir) ?? []) {
@@ -459,7 +461,16 @@ async function buildTrees(
         list.push({ ...base, type: 'dir', subtree: await build(rel.toString('latin1')) });
       else if (e.kind === 'symlink')
         list.push({ ...base, type: 'symlink', target: e.symlinkTarget ?? new Uint8Array() });
-      else list.push({ ...base, type: 'file', chunks: chunkLists.get(pathKey(e.relPath)) ?? [] });
+      else {
+        const key = pathKey(e.relPath);
+        const hardLink = links.get(key);
+        list.push({
+          ...base,
+          type: 'file',
+          chunks: chunkLists.get(key) ?? [],
+          ...(hardLink ? { hardLink } : {}),
+        });
+      }
     }
     const bytes = encodeTree(list);
     const id = chunkId(keys.chunkIdKey, bytes);
