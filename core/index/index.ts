@@ -4,6 +4,7 @@
  * is a cache of what is on the network — `floe index rebuild` recreates it from the chain
  * and the blobs — except for the user's settings and folder list.
  */
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import type { ChunkKind } from '../repo/pack.js';
 import Database from 'better-sqlite3';
 import type { Snapshot } from '../repo/snapshot.js';
@@ -157,6 +158,11 @@ export class Index {
   ) {}
 
   static open(path: string): Index {
+    // File names are private: the index (and the -wal and -shm files SQLite gives the
+    // database's mode) is the owner's alone, also where an older Floe made it 0644.
+    closeSync(openSync(path, 'a', 0o600));
+    for (const file of [path, `${path}-wal`, `${path}-shm`])
+      if (existsSync(file)) chmodSync(file, 0o600);
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a power cut may lose the last commits but never corrupts; the
