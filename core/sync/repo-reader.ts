@@ -57,6 +57,10 @@ export class RepoReader {
     private readonly keys: RepoKeys,
     /** Chunk id → blob ids of the packs holding it, readable ones first. */
     private readonly locations: Map<string, string[]>,
+    /** Chunk id → its length, from the index blobs: a file's layout before any pack is read. */
+    private readonly lengths: Map<string, number>,
+    /** Pack blob id → the size of its plaintext, from the index blobs. */
+    private readonly packSizes: Map<string, number>,
     /** Every pack the index blobs list, with the index blob that lists it. */
     readonly packs: (IndexedPack & { indexBlobId: string })[],
     /** Floe blobs whose storage ended, with their end epoch. */
@@ -89,6 +93,8 @@ export class RepoReader {
       .filter((b) => isFloeBlob(b.attributes, 'index') && lapsed.has(b.blobId))
       .map((b) => b.endEpoch);
     const locations = new Map<string, string[]>();
+    const lengths = new Map<string, number>();
+    const packSizes = new Map<string, number>();
     const packs: (IndexedPack & { indexBlobId: string })[] = [];
     for (const blob of blobs) {
       if (!readable.has(blob.blobId) || !isFloeBlob(blob.attributes, 'index')) continue;
@@ -96,6 +102,11 @@ export class RepoReader {
         packs.push({ ...pack, indexBlobId: blob.blobId });
         for (const e of pack.entries) {
           const id = Buffer.from(e.id).toString('hex');
+          lengths.set(id, e.length);
+          packSizes.set(
+            pack.blobId,
+            Math.max(packSizes.get(pack.blobId) ?? 0, e.offset + e.length),
+          );
           const list = locations.get(id) ?? [];
           if (readable.has(pack.blobId)) list.unshift(pack.blobId);
           else list.push(pack.blobId);
@@ -104,12 +115,31 @@ export class RepoReader {
       }
     }
     const lapsedIndexEnd = lapsedIndexEnds.length ? Math.max(...lapsedIndexEnds) : null;
-    return new RepoReader(client, keys, locations, packs, lapsed, lapsedIndexEnd);
+    return new RepoReader(
+      client,
+      keys,
+      locations,
+      lengths,
+      packSizes,
+      packs,
+      lapsed,
+      lapsedIndexEnd,
+    );
   }
 
   /** The pack blob a chunk will be read from, or null if no index lists the chunk. */
   locate(idHex: string): string | null {
     return this.locations.get(idHex)?.[0] ?? null;
+  }
+
+  /** The size of a pack's plaintext as the index blobs list it: what reading it holds in memory. */
+  packSize(blobId: string): number {
+    return this.packSizes.get(blobId) ?? 0;
+  }
+
+  /** A chunk's length as the index blobs list it (null if none lists it). */
+  chunkLength(idHex: string): number | null {
+    return this.lengths.get(idHex) ?? null;
   }
 
   /**
@@ -138,14 +168,23 @@ export class RepoReader {
     return tree;
   }
 
+  /**
+   * Reads and opens a whole pack (verifying its seal), bypassing the cache: for a reader
+   * that reads each pack once (a pack-first restore) and bounds its own memory.
+   */
+  async readPack(blobId: string): Promise<OpenedPack> {
+    const ended = this.lapsed.get(blobId);
+    if (ended !== undefined) throw new StorageEndedError(`pack ${blobId}`, ended);
+    const pack = openPack(this.keys, await this.client.read(blobId), `pack ${blobId}`);
+    this.packsRead++;
+    return pack;
+  }
+
   /** Reads and opens a whole pack (verifying its seal), through the cache. */
   async pack(blobId: string): Promise<OpenedPack> {
     let pack = this.packCache.get(blobId);
     if (!pack) {
-      const ended = this.lapsed.get(blobId);
-      if (ended !== undefined) throw new StorageEndedError(`pack ${blobId}`, ended);
-      pack = openPack(this.keys, await this.client.read(blobId), `pack ${blobId}`);
-      this.packsRead++;
+      pack = await this.readPack(blobId);
       if (this.packCache.size >= PACK_CACHE)
         this.packCache.delete(this.packCache.keys().next().value!);
       this.packCache.set(blobId, pack);

@@ -192,9 +192,9 @@ export class TargetDir {
     });
   }
 
-  /** An existing file, opened for writing without following a link. */
-  openFile(name: Uint8Array): Promise<FileHandle> {
-    return this.run(name, () => open(this.at(name), O_WRONLY | O_NOFOLLOW));
+  /** The temporary file `name` of `forName` again, for writing, without following a link. */
+  openFile(name: Uint8Array, forName: Uint8Array): Promise<FileHandle> {
+    return this.run(forName, () => open(this.at(name), O_WRONLY | O_NOFOLLOW));
   }
 
   rename(from: Uint8Array, to: Uint8Array): Promise<void> {

@@ -81,6 +81,8 @@ export interface RestoreOptions {
   subPath?: Uint8Array[];
   /** Replace local files that are newer than the backup (default: skip and report them). */
   overwriteNewer?: boolean;
+  /** Pack bytes read ahead of the writer: what bounds a restore's memory (default 64 MiB). */
+  readAheadBytes?: number;
   onProgress?: (p: ProgressSnapshot) => void;
 }
 
@@ -140,7 +142,7 @@ export async function restoreSnapshot(
     result.alreadyRestored = plan.alreadyRestored;
     result.skipped = plan.skipped;
     o.onProgress?.(progress.snapshot());
-    await writeFiles(target, repo, plan.files, report);
+    await writeFiles(target, repo, plan.files, report, o.readAheadBytes);
     await writeLinks(target, plan.links, report);
     for (const f of plan.folders)
       await target.in(f.rel, (dir) => dir.setOwnMetadata(f.mode, f.seconds));
