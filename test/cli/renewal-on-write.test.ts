@@ -64,7 +64,8 @@ test('cron-style backups across many storage terms stay restorable on a new mach
 
 test('storage that lapsed while nothing ran is named as such by status, check and restore, and the next backup stores the files anew', async () => {
   const n = await startCliNetwork();
-  const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+  // Alive for longer than the test can take on a loaded machine: it is killed at the end.
+  const sleeper = spawn('sleep', ['3600'], { stdio: 'ignore' });
   try {
     const laptop = await n.machine('laptop');
     const src = join(n.dir, 'Documents');
