@@ -4,6 +4,7 @@
  * is a cache of what is on the network — `floe index rebuild` recreates it from the chain
  * and the blobs — except for the user's settings and folder list.
  */
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import type { ChunkKind } from '../repo/pack.js';
 import Database from 'better-sqlite3';
 import type { Snapshot } from '../repo/snapshot.js';
@@ -107,6 +108,8 @@ export interface PackRow {
   deletable: boolean;
   createdAt: number;
   certifiedEpoch: number | null;
+  /** The committed index blob that lists this pack for other machines (null: none yet). */
+  indexBlobId: string | null;
 }
 
 export interface JournalEntry {
@@ -155,6 +158,11 @@ export class Index {
   ) {}
 
   static open(path: string): Index {
+    // File names are private: the index (and the -wal and -shm files SQLite gives the
+    // database's mode) is the owner's alone, also where an older Floe made it 0644.
+    closeSync(openSync(path, 'a', 0o600));
+    for (const file of [path, `${path}-wal`, `${path}-shm`])
+      if (existsSync(file)) chmodSync(file, 0o600);
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a power cut may lose the last commits but never corrupts; the
@@ -304,8 +312,19 @@ export class Index {
 
   // ---- chunks and packs ----
 
-  hasChunk(id: Uint8Array): boolean {
-    return this.db.prepare('SELECT 1 FROM chunks WHERE id = ?').get(Buffer.from(id)) !== undefined;
+  /** Whether a stored pack holds the chunk — one whose storage ends after `endsAfter`, if given. */
+  hasChunk(id: Uint8Array, endsAfter?: number): boolean {
+    if (endsAfter === undefined)
+      return (
+        this.db.prepare('SELECT 1 FROM chunks WHERE id = ?').get(Buffer.from(id)) !== undefined
+      );
+    return (
+      this.db
+        .prepare(
+          'SELECT 1 FROM chunks c JOIN packs p ON p.id = c.pack_id WHERE c.id = ? AND p.end_epoch > ?',
+        )
+        .get(Buffer.from(id), endsAfter) !== undefined
+    );
   }
 
   chunkLocation(id: Uint8Array): {
@@ -335,7 +354,7 @@ export class Index {
 
   /** Records a sealed pack and its chunks together: the chunks are findable only if the pack is. */
   addPack(
-    pack: Omit<PackRow, 'state' | 'liveBytes'>,
+    pack: Omit<PackRow, 'state' | 'liveBytes' | 'indexBlobId'>,
     chunks: { id: Uint8Array; offset: number; length: number; kind: string }[],
   ): void {
     this.transaction(() => {
@@ -434,6 +453,13 @@ export class Index {
         )
         .all() as Record<string, unknown>[]
     ).map(toPack);
+  }
+
+  /** The index blob's storage ended: its packs are listed by none, until the next backup lists them. */
+  unlistPacks(indexBlobId: string): void {
+    this.db
+      .prepare('UPDATE packs SET index_blob_id = NULL WHERE index_blob_id = ?')
+      .run(indexBlobId);
   }
 
   markListed(packIds: Uint8Array[], indexBlobId: string): void {
@@ -704,5 +730,6 @@ function toPack(r: Record<string, unknown>): PackRow {
     deletable: r.deletable === 1,
     createdAt: r.created_at as number,
     certifiedEpoch: r.certified_epoch as number | null,
+    indexBlobId: r.index_blob_id as string | null,
   };
 }

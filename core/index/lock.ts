@@ -28,12 +28,21 @@ export async function lockIndex(path: string): Promise<IndexLock> {
       return { release: () => unlink(path).catch(() => undefined) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (pid && pid !== process.pid && isAlive(pid)) throw new IndexBusyError(pid);
+      const holder = await lockHolder(path);
+      if (holder !== null && holder !== process.pid) throw new IndexBusyError(holder);
       await unlink(path).catch(() => undefined);
     }
   }
   throw new Error(`could not take the lock ${path}`);
+}
+
+/**
+ * The live process holding the lock, or null when none does (no lock file, or one left
+ * by a process that is gone). `floe status` asks it whether anything will renew storage.
+ */
+export async function lockHolder(path: string): Promise<number | null> {
+  const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
 }
 
 function isAlive(pid: number): boolean {

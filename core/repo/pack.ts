@@ -102,6 +102,11 @@ export interface OpenedPack {
   entries: PackEntry[];
   /** The chunk's bytes, re-hashed against its id; throws `CorruptDataError` if they differ. */
   chunk(id: Uint8Array): Uint8Array;
+  /**
+   * The same, as a view into the pack's plaintext rather than a copy: for a reader that
+   * writes the bytes out at once (a restore). Holding a view holds the whole pack.
+   */
+  chunkView(id: Uint8Array): Uint8Array;
 }
 
 export function openPack(keys: RepoKeys, bytes: Uint8Array, what = 'pack'): OpenedPack {
@@ -130,17 +135,19 @@ export function openPack(keys: RepoKeys, bytes: Uint8Array, what = 'pack'): Open
   if (offset !== plain.length)
     throw new CorruptDataError(`${what} (table of contents does not match its size)`);
   const byId = new Map(entries.map((e) => [chunkIdHex(e.id), e]));
+  const verified = (id: Uint8Array): Uint8Array => {
+    const e = byId.get(chunkIdHex(id));
+    if (!e) throw new Error(`chunk ${chunkIdHex(id)} is not in ${what}`);
+    const data = plain.subarray(e.offset, e.offset + e.length);
+    if (chunkIdHex(chunkId(keys.chunkIdKey, data)) !== chunkIdHex(id))
+      throw new CorruptDataError(`chunk ${chunkIdHex(id)} of ${what}`);
+    return data;
+  };
   return {
     packId,
     entries,
-    chunk(id) {
-      const e = byId.get(chunkIdHex(id));
-      if (!e) throw new Error(`chunk ${chunkIdHex(id)} is not in ${what}`);
-      const data = plain.slice(e.offset, e.offset + e.length);
-      if (chunkIdHex(chunkId(keys.chunkIdKey, data)) !== chunkIdHex(id))
-        throw new CorruptDataError(`chunk ${chunkIdHex(id)} of ${what}`);
-      return data;
-    },
+    chunk: (id) => verified(id).slice(),
+    chunkView: verified,
   };
 }
 

@@ -23,6 +23,11 @@ export interface TreeEntry {
   chunks?: string[];
   /** Directory: the chunk id (hex) of its tree. */
   subtree?: string;
+  /**
+   * File: its hard-link group — the folder-relative path ('/'-separated raw bytes) of the
+   * group's first member — when other entries of the folder are links to the same inode.
+   */
+  hardLink?: Uint8Array;
 }
 
 interface EntryJson {
@@ -34,9 +39,17 @@ interface EntryJson {
   l?: string;
   c?: string[];
   d?: string;
+  h?: string;
 }
 
+/**
+ * Version 1: the original format. Version 2 adds hard-link groups (`h`) and is written
+ * only for trees that hold one, so every other tree keeps its bytes — and its id, so
+ * unchanged folders are not stored again — and older Floes, which read version 1 only,
+ * refuse a tree they would restore wrongly instead of silently splitting its links.
+ */
 const TREE_VERSION = 1;
+const HARD_LINK_VERSION = 2;
 
 export class InvalidTreeError extends Error {
   constructor(reason: string) {
@@ -68,9 +81,11 @@ export function encodeTree(entries: TreeEntry[]): Uint8Array {
     if (e.type === 'symlink') out.l = Buffer.from(e.target ?? new Uint8Array()).toString('base64');
     if (e.type === 'file') out.c = e.chunks ?? [];
     if (e.type === 'dir') out.d = e.subtree ?? '';
+    if (e.type === 'file' && e.hardLink) out.h = Buffer.from(e.hardLink).toString('base64');
     return out;
   });
-  return new TextEncoder().encode(JSON.stringify({ v: TREE_VERSION, e: json }));
+  const v = json.some((e) => e.h !== undefined) ? HARD_LINK_VERSION : TREE_VERSION;
+  return new TextEncoder().encode(JSON.stringify({ v, e: json }));
 }
 
 export function decodeTree(bytes: Uint8Array): TreeEntry[] {
@@ -80,8 +95,10 @@ export function decodeTree(bytes: Uint8Array): TreeEntry[] {
   } catch {
     throw new InvalidTreeError('not JSON');
   }
-  if (doc.v !== TREE_VERSION)
-    throw new InvalidTreeError(`format ${doc.v}; this Floe reads ${TREE_VERSION}: update Floe`);
+  if (doc.v !== TREE_VERSION && doc.v !== HARD_LINK_VERSION)
+    throw new InvalidTreeError(
+      `format ${doc.v}; this Floe reads ${TREE_VERSION} and ${HARD_LINK_VERSION}: update Floe`,
+    );
   if (!Array.isArray(doc.e)) throw new InvalidTreeError('no entries');
   return doc.e.map((j) => {
     if (!['file', 'dir', 'symlink'].includes(j.t) || typeof j.n !== 'string')
@@ -96,6 +113,8 @@ export function decodeTree(bytes: Uint8Array): TreeEntry[] {
     if (j.t === 'symlink') e.target = new Uint8Array(Buffer.from(j.l ?? '', 'base64'));
     if (j.t === 'file') e.chunks = j.c ?? [];
     if (j.t === 'dir') e.subtree = j.d ?? '';
+    if (j.t === 'file' && typeof j.h === 'string')
+      e.hardLink = new Uint8Array(Buffer.from(j.h, 'base64'));
     return e;
   });
 }

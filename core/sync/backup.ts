@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { FileRow, Index } from '../index/index.js';
-import { DEFAULT_SETTINGS } from '../index/settings.js';
+import { DEFAULT_SETTINGS, readSettings } from '../index/settings.js';
 import { chunkId, chunkIdHex } from '../repo/chunk-id.js';
 import { chunkStream, DEFAULT_CHUNKER, gearTable, type ChunkerParams } from '../repo/chunker.js';
 import type { RepoKeys } from '../repo/keys.js';
@@ -17,6 +17,7 @@ import { encodeTree, type TreeEntry } from '../repo/tree.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { EncodingConfig } from '../walrus/encoding/config.js';
 import type { StoreProgress } from '../walrus/client/store.js';
+import { renewalHorizon } from './lapsed-storage.js';
 import { recoverInterruptedStores } from './recovery.js';
 import {
   commitIndexBlob,
@@ -24,6 +25,7 @@ import {
   storeJournalled,
   storePack,
 } from './journalled-store.js';
+import { hardLinkGroups } from './hard-links.js';
 import { BUILTIN_EXCLUDES, IgnoreRules } from './ignore.js';
 import { Packer } from './packer.js';
 import { ProgressTracker, type ProgressSnapshot } from './progress.js';
@@ -118,12 +120,15 @@ export async function runBackup(
     let packs = 0;
     const issues: BackupResult['issues'] = [];
     // Packs never exceed what the network can encode (small localnets hold small blobs).
-    const capacity = new EncodingConfig((await client.chain.systemState()).nShards).maxBlobSize;
+    const state = await client.chain.systemState();
+    const capacity = new EncodingConfig(state.nShards).maxBlobSize;
     const chunker = ctx.chunker ?? chunkerFor(capacity);
+    const horizon = renewalHorizon(state, readSettings(index).renewal);
     const packer = new Packer(keys, {
       targetSize: Math.min(ctx.packTargetSize ?? DEFAULT_PACK_SIZE, capacity),
       maxSize: capacity,
-      isStored: (id) => index.hasChunk(id),
+      // Never built on: a pack whose storage ends within the renewal window (lapsed-storage.ts).
+      isStored: (id) => index.hasChunk(id, horizon),
       store: async (pack) => {
         await storePack(storeContext, pack);
         packs++;
@@ -445,6 +450,7 @@ async function buildTrees(
     const parent = slash < 0 ? '' : rel.subarray(0, slash).toString('latin1');
     children.set(parent, [...(children.get(parent) ?? []), e]);
   }
+  const links = hardLinkGroups(entries);
   const build = async (dir: string): Promise<string> => {
     const list: TreeEntry[] = [];
     for (const e of children.get(dir) ?? []) {
@@ -455,7 +461,16 @@ async function buildTrees(
         list.push({ ...base, type: 'dir', subtree: await build(rel.toString('latin1')) });
       else if (e.kind === 'symlink')
         list.push({ ...base, type: 'symlink', target: e.symlinkTarget ?? new Uint8Array() });
-      else list.push({ ...base, type: 'file', chunks: chunkLists.get(pathKey(e.relPath)) ?? [] });
+      else {
+        const key = pathKey(e.relPath);
+        const hardLink = links.get(key);
+        list.push({
+          ...base,
+          type: 'file',
+          chunks: chunkLists.get(key) ?? [],
+          ...(hardLink ? { hardLink } : {}),
+        });
+      }
     }
     const bytes = encodeTree(list);
     const id = chunkId(keys.chunkIdKey, bytes);

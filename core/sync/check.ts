@@ -11,6 +11,10 @@ import type { RepoKeys } from '../repo/keys.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { ProgressTracker, type ProgressSnapshot } from './progress.js';
 import { RepoReader } from './repo-reader.js';
+import { readSettings } from '../index/settings.js';
+import { hasLapsed, renewalHorizon } from './lapsed-storage.js';
+import { DEFAULT_RENEWAL } from './renewals.js';
+import { StorageEndedError } from './repo-reader.js';
 import { findSnapshots } from './restore.js';
 
 export interface CheckReport {
@@ -20,7 +24,13 @@ export interface CheckReport {
   packsReferenced: number;
   packsRead: number;
   problems: string[];
+  /** Not broken yet: storage the snapshots need that ends within the renewal window. */
+  warnings: string[];
 }
+
+/** What a user can still do about data whose storage ended. */
+const AFTER_LAPSE =
+  'run "floe backup" to store the files still on this machine anew, and "floe forget" the snapshots that need it';
 
 export async function checkRepository(
   client: WalrusClient,
@@ -29,19 +39,38 @@ export async function checkRepository(
   o: { readData?: boolean; onProgress?: (p: ProgressSnapshot) => void } = {},
 ): Promise<CheckReport> {
   const owned = await client.listOwned();
-  const { epoch } = await client.chain.systemState();
+  const state = await client.chain.systemState();
+  const { epoch } = state;
   const certified = new Set(
     owned.filter((b) => b.state === 'certified' && b.endEpoch > epoch).map((b) => b.blobId),
   );
+  const byId = new Map(owned.map((b) => [b.blobId, b]));
   const reader = await RepoReader.open(client, keys, owned);
-  const snapshots = await findSnapshots(client, keys);
   const report: CheckReport = {
-    snapshots: snapshots.length,
+    snapshots: 0,
     trees: 0,
     chunks: 0,
     packsReferenced: 0,
     packsRead: 0,
     problems: [],
+    warnings: [],
+  };
+  let snapshots: Awaited<ReturnType<typeof findSnapshots>> = [];
+  try {
+    snapshots = await findSnapshots(client, keys);
+  } catch (error) {
+    if (!(error instanceof StorageEndedError)) throw error;
+    report.problems.push(
+      `${error.what}: storage ended at epoch ${error.endEpoch} before it was renewed; ${AFTER_LAPSE}`,
+    );
+  }
+  report.snapshots = snapshots.length;
+  // Data whose storage ended is reported once per blob, not once per chunk that needs it.
+  const lapseReported = new Set<string>();
+  const lapse = (key: string, text: string) => {
+    if (lapseReported.has(key)) return;
+    lapseReported.add(key);
+    report.problems.push(text);
   };
   // Chunk → pack, for every chunk some snapshot references.
   const referenced = new Map<string, string>();
@@ -49,7 +78,20 @@ export async function checkRepository(
   const reference = (id: string, what: string) => {
     if (referenced.has(id)) return;
     const pack = reader.locate(id);
-    if (!pack) report.problems.push(`${what}: chunk ${id} is in no index blob`);
+    const ended = pack ? byId.get(pack) : undefined;
+    if (!pack) {
+      const missing = reader.missing(id);
+      if (missing instanceof StorageEndedError)
+        lapse(
+          'index',
+          `${what}: chunk ${id} (and any others missing) was listed by an index blob whose storage ended at epoch ${missing.endEpoch}; ${AFTER_LAPSE}`,
+        );
+      else report.problems.push(`${what}: chunk ${id} is in no index blob`);
+    } else if (ended && hasLapsed(ended, epoch))
+      lapse(
+        pack,
+        `${what}: needs pack ${pack}, whose storage ended at epoch ${ended.endEpoch} before it was renewed; ${AFTER_LAPSE}`,
+      );
     else if (!certified.has(pack))
       report.problems.push(`${what}: chunk ${id} is in pack ${pack}, which is not certified`);
     else referenced.set(id, pack);
@@ -78,16 +120,38 @@ export async function checkRepository(
   report.chunks = referenced.size;
 
   if (index) {
-    for (const pack of index.packs('certified'))
-      if (pack.liveBytes > 0 && pack.blobId && !certified.has(pack.blobId))
+    for (const pack of index.packs('certified')) {
+      if (pack.liveBytes === 0 || !pack.blobId || certified.has(pack.blobId)) continue;
+      const blob = byId.get(pack.blobId);
+      if (blob && hasLapsed(blob, epoch))
+        lapse(
+          pack.blobId,
+          `pack ${pack.blobId} is live in the local index but its storage ended at epoch ${blob.endEpoch}; ${AFTER_LAPSE}`,
+        );
+      else
         report.problems.push(
           `pack ${pack.blobId} is live in the local index but not certified on chain`,
         );
+    }
   }
 
   const byPack = new Map<string, string[]>();
   for (const [chunk, pack] of referenced) byPack.set(pack, [...(byPack.get(pack) ?? []), chunk]);
   report.packsReferenced = byPack.size;
+
+  // What the snapshots need and renewal must extend soon: the snapshot blobs, the packs,
+  // and the index blobs that let a new machine find those packs.
+  const horizon = renewalHorizon(state, index ? readSettings(index).renewal : DEFAULT_RENEWAL);
+  const needed = new Set([...snapshots.map((f) => f.blob.blobId), ...byPack.keys()]);
+  for (const p of reader.packs) if (byPack.has(p.blobId)) needed.add(p.indexBlobId);
+  for (const id of needed) {
+    const blob = byId.get(id);
+    if (blob && blob.endEpoch <= horizon)
+      report.warnings.push(
+        `${blob.attributes.kind ?? 'blob'} ${id}: storage ends at epoch ${blob.endEpoch} (now ${epoch}), within the renewal window: ` +
+          'run "floe renew" (or "floe backup", which renews) before then, or keep "floe watch" running',
+      );
+  }
   if (o.readData) {
     const progress = new ProgressTracker('reading packs');
     const sizes = new Map(owned.map((b) => [b.blobId, b.size]));

@@ -21,7 +21,7 @@ import { NothingToBackUpError, runBackup, type BackupResult } from './backup.js'
 import { FolderModel } from './folder-model.js';
 import { IgnoreRules } from './ignore.js';
 import type { ProgressSnapshot } from './progress.js';
-import { runRenewals, type RenewalAction, type RenewalReport } from './renewals.js';
+import { runRenewals, type RenewalRun } from './renewals.js';
 import { runRetention, type RetentionRun } from './retention-schedule.js';
 import { ProblemLog, recordProblems } from './problems.js';
 import { FolderWatcher } from './watcher.js';
@@ -60,7 +60,7 @@ export interface EngineOptions {
   retentionIntervalMs?: number;
 }
 
-export type RenewalRun = RenewalReport & { plan: RenewalAction[] };
+export type { RenewalRun };
 
 export interface EngineFailure {
   during: 'backup' | 'renewal' | 'retention' | 'watch';
@@ -210,6 +210,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (!this.folders.list().some((f) => !f.paused && f.state !== 'not-restored')) return;
       let result: BackupResult;
       try {
+        // An epoch began since the last renewal: renew first, so that what became due is
+        // extended before deduplication refuses to build on it.
+        await this.checkEpoch();
         result = await runBackup(
           {
             index,

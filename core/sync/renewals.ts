@@ -11,7 +11,15 @@ import type { Index, RenewalRecord } from '../index/index.js';
 import type { BlobObject, SystemState } from '../walrus/chain/chain.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { APP_TAG } from './attributes.js';
+import {
+  faceLapsedStorage,
+  lapsedBlobs,
+  LIVE_INDEX_BLOBS,
+  type LapseReport,
+} from './lapsed-storage.js';
 import { recoverInterruptedStores, referencedBlobIds } from './recovery.js';
+
+export { LIVE_INDEX_BLOBS };
 
 export interface RenewalPolicy {
   /** Extend blobs whose storage ends within this many epochs. */
@@ -25,9 +33,6 @@ export const DEFAULT_RENEWAL: RenewalPolicy = { windowEpochs: 2, termEpochs: 5 }
 export type RenewalAction =
   | { action: 'extend'; blob: BlobObject; epochs: number; reason: string }
   | { action: 'delete'; blob: BlobObject; reason: string };
-
-/** The setting naming the index blobs that list live packs (kept up to date by pruning). */
-export const LIVE_INDEX_BLOBS = 'liveIndexBlobs';
 
 /** Blob ids the backups still need, from the local index. */
 export function liveBlobIds(index: Index): Set<string> {
@@ -85,6 +90,8 @@ export interface RenewalReport {
   costFrost: bigint;
   errors: string[];
   nextExpiryEpoch: number | null;
+  /** Storage the backups needed that had already ended (see lapsed-storage.ts). */
+  lapsed: LapseReport | null;
 }
 
 export async function runRenewals(
@@ -104,8 +111,16 @@ export async function runRenewals(
     costFrost: 0n,
     errors: [],
     nextExpiryEpoch: null,
+    lapsed: null,
   };
-  if (!dryRun) {
+  if (dryRun) {
+    const lapsed = lapsedBlobs(index, blobs, state.epoch);
+    if (lapsed.length)
+      report.lapsed = {
+        blobs: lapsed.length,
+        lastEndEpoch: Math.max(...lapsed.map((l) => l.blob.endEpoch)),
+      };
+  } else {
     // Looked up once: a renewal can extend thousands of packs.
     const packByBlob = new Map(index.packs().map((p) => [p.blobId, p]));
     for (const step of plan) {
@@ -143,6 +158,8 @@ export async function runRenewals(
       }
       index.logRenewal(log);
     }
+    // After extending: what is still due now could not be extended, and may lapse first.
+    report.lapsed = faceLapsedStorage(index, state, blobs, policy);
   }
   const live = liveBlobIds(index);
   const ends = blobs
@@ -150,4 +167,27 @@ export async function runRenewals(
     .map((b) => b.endEpoch);
   report.nextExpiryEpoch = ends.length ? Math.min(...ends) : null;
   return { ...report, plan };
+}
+
+export type RenewalRun = RenewalReport & { plan: RenewalAction[] };
+
+/**
+ * What every command that stores runs around its work (`floe backup`, `floe forget`):
+ * renewal first, so that what is due is extended before deduplication decides what it
+ * may build on (a pack ending within the window is not built on, and would be stored
+ * again), then the work, then renewal again for the blobs the work just bought (a short
+ * term, or a store that crossed an epoch change). The engine behind `floe watch` and the
+ * desktop app renews through `runRenewals` on its own schedule, before and after each
+ * backup too.
+ */
+export async function withRenewal<T>(
+  client: WalrusClient,
+  index: Index,
+  policy: RenewalPolicy,
+  work: () => Promise<T>,
+): Promise<{ result: T; renewals: RenewalRun[] }> {
+  const before = await runRenewals(client, index, policy);
+  const result = await work();
+  const after = await runRenewals(client, index, policy);
+  return { result, renewals: [before, after] };
 }

@@ -6,12 +6,40 @@
  */
 import type { BlobObject } from '../walrus/chain/chain.js';
 import type { WalrusClient } from '../walrus/client/client.js';
-import { CorruptDataError } from '../repo/crypto.js';
 import { openIndex, type IndexedPack } from '../repo/index-blob.js';
 import type { RepoKeys } from '../repo/keys.js';
 import { openPack, type OpenedPack } from '../repo/pack.js';
 import { decodeTree, type TreeEntry } from '../repo/tree.js';
-import { isFloeBlob } from './attributes.js';
+import { APP_TAG, isFloeBlob } from './attributes.js';
+import { hasLapsed } from './lapsed-storage.js';
+
+/**
+ * The data asked for was stored, but its storage ended before it was renewed: the storage
+ * nodes dropped it and no key or retry brings it back.
+ */
+export class StorageEndedError extends Error {
+  constructor(
+    readonly what: string,
+    readonly endEpoch: number,
+  ) {
+    super(
+      `${what}: this data's storage ended at epoch ${endEpoch} before it was renewed, and the network no longer holds it. ` +
+        'Back up the files again where they still exist ("floe backup" stores them anew), and keep "floe watch" ' +
+        'or the desktop app running, or run "floe backup" or "floe renew" at least once an epoch',
+    );
+    this.name = 'StorageEndedError';
+  }
+}
+
+/** A snapshot names a chunk that no index blob of the account lists: the repository is damaged. */
+export class MissingChunkError extends Error {
+  constructor(readonly idHex: string) {
+    super(
+      `chunk ${idHex} is listed by no index blob of this account: the backup is damaged ("floe check" says how far)`,
+    );
+    this.name = 'MissingChunkError';
+  }
+}
 
 /** Open packs kept in memory; walks read packs mostly in order. */
 const PACK_CACHE = 4;
@@ -29,8 +57,16 @@ export class RepoReader {
     private readonly keys: RepoKeys,
     /** Chunk id → blob ids of the packs holding it, readable ones first. */
     private readonly locations: Map<string, string[]>,
+    /** Chunk id → its length, from the index blobs: a file's layout before any pack is read. */
+    private readonly lengths: Map<string, number>,
+    /** Pack blob id → the size of its plaintext, from the index blobs. */
+    private readonly packSizes: Map<string, number>,
     /** Every pack the index blobs list, with the index blob that lists it. */
     readonly packs: (IndexedPack & { indexBlobId: string })[],
+    /** Floe blobs whose storage ended, with their end epoch. */
+    private readonly lapsed: Map<string, number>,
+    /** The last end epoch of a lapsed index blob: chunks it listed cannot be located. */
+    private readonly lapsedIndexEnd: number | null,
   ) {}
 
   /**
@@ -48,7 +84,17 @@ export class RepoReader {
     const readable = new Set(
       blobs.filter((b) => b.state === 'certified' && b.endEpoch > epoch).map((b) => b.blobId),
     );
+    const lapsed = new Map(
+      blobs
+        .filter((b) => b.attributes.app === APP_TAG && hasLapsed(b, epoch))
+        .map((b) => [b.blobId, b.endEpoch]),
+    );
+    const lapsedIndexEnds = blobs
+      .filter((b) => isFloeBlob(b.attributes, 'index') && lapsed.has(b.blobId))
+      .map((b) => b.endEpoch);
     const locations = new Map<string, string[]>();
+    const lengths = new Map<string, number>();
+    const packSizes = new Map<string, number>();
     const packs: (IndexedPack & { indexBlobId: string })[] = [];
     for (const blob of blobs) {
       if (!readable.has(blob.blobId) || !isFloeBlob(blob.attributes, 'index')) continue;
@@ -56,6 +102,11 @@ export class RepoReader {
         packs.push({ ...pack, indexBlobId: blob.blobId });
         for (const e of pack.entries) {
           const id = Buffer.from(e.id).toString('hex');
+          lengths.set(id, e.length);
+          packSizes.set(
+            pack.blobId,
+            Math.max(packSizes.get(pack.blobId) ?? 0, e.offset + e.length),
+          );
           const list = locations.get(id) ?? [];
           if (readable.has(pack.blobId)) list.unshift(pack.blobId);
           else list.push(pack.blobId);
@@ -63,7 +114,17 @@ export class RepoReader {
         }
       }
     }
-    return new RepoReader(client, keys, locations, packs);
+    const lapsedIndexEnd = lapsedIndexEnds.length ? Math.max(...lapsedIndexEnds) : null;
+    return new RepoReader(
+      client,
+      keys,
+      locations,
+      lengths,
+      packSizes,
+      packs,
+      lapsed,
+      lapsedIndexEnd,
+    );
   }
 
   /** The pack blob a chunk will be read from, or null if no index lists the chunk. */
@@ -71,9 +132,29 @@ export class RepoReader {
     return this.locations.get(idHex)?.[0] ?? null;
   }
 
+  /** The size of a pack's plaintext as the index blobs list it: what reading it holds in memory. */
+  packSize(blobId: string): number {
+    return this.packSizes.get(blobId) ?? 0;
+  }
+
+  /** A chunk's length as the index blobs list it (null if none lists it). */
+  chunkLength(idHex: string): number | null {
+    return this.lengths.get(idHex) ?? null;
+  }
+
+  /**
+   * Why a chunk cannot be located: most likely an index blob that listed it lapsed; a
+   * chunk no index blob ever listed is damage.
+   */
+  missing(idHex: string): StorageEndedError | MissingChunkError {
+    return this.lapsedIndexEnd !== null
+      ? new StorageEndedError(`chunk ${idHex}`, this.lapsedIndexEnd)
+      : new MissingChunkError(idHex);
+  }
+
   async chunk(idHex: string): Promise<Uint8Array> {
     const blobId = this.locate(idHex);
-    if (!blobId) throw new CorruptDataError(`chunk ${idHex} (no index blob lists it)`);
+    if (!blobId) throw this.missing(idHex);
     return (await this.pack(blobId)).chunk(new Uint8Array(Buffer.from(idHex, 'hex')));
   }
 
@@ -87,12 +168,23 @@ export class RepoReader {
     return tree;
   }
 
+  /**
+   * Reads and opens a whole pack (verifying its seal), bypassing the cache: for a reader
+   * that reads each pack once (a pack-first restore) and bounds its own memory.
+   */
+  async readPack(blobId: string): Promise<OpenedPack> {
+    const ended = this.lapsed.get(blobId);
+    if (ended !== undefined) throw new StorageEndedError(`pack ${blobId}`, ended);
+    const pack = openPack(this.keys, await this.client.read(blobId), `pack ${blobId}`);
+    this.packsRead++;
+    return pack;
+  }
+
   /** Reads and opens a whole pack (verifying its seal), through the cache. */
   async pack(blobId: string): Promise<OpenedPack> {
     let pack = this.packCache.get(blobId);
     if (!pack) {
-      pack = openPack(this.keys, await this.client.read(blobId), `pack ${blobId}`);
-      this.packsRead++;
+      pack = await this.readPack(blobId);
       if (this.packCache.size >= PACK_CACHE)
         this.packCache.delete(this.packCache.keys().next().value!);
       this.packCache.set(blobId, pack);

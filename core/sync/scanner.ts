@@ -24,6 +24,8 @@ export interface ScannedEntry {
   inode: string;
   mode: number;
   symlinkTarget: Uint8Array | null;
+  /** A file with more than one hard link: its device and inode, which its links share. */
+  hardLinkKey?: string;
 }
 
 export interface KnownEntry {
@@ -170,6 +172,7 @@ export async function scanFolder(root: string, o: ScanOptions = {}): Promise<Sca
         inode: st.ino.toString(),
         mode: Number(st.mode),
         symlinkTarget: target,
+        ...(kind === 'file' && st.nlink > 1n ? { hardLinkKey: `${st.dev}:${st.ino}` } : {}),
       };
       const key = pathKey(entry.relPath);
       seen.add(key);

@@ -7,6 +7,8 @@
 import type { FolderRow, Index, RenewalRecord } from '../index/index.js';
 import type { BlobObject } from '../walrus/chain/chain.js';
 import type { WalrusClient } from '../walrus/client/client.js';
+import { readSettings } from '../index/settings.js';
+import { lapsedBlobs, type LapsedBlob, type LapseReport } from './lapsed-storage.js';
 import { liveBlobIds } from './renewals.js';
 
 const MiB = 1024 * 1024;
@@ -38,11 +40,27 @@ export interface FloeStatus {
   /** Null when the network could not be reached; `networkError` says why. */
   storage: StorageStatus | null;
   networkError: string | null;
+  /** Storage the retained backups need that has already ended (see lapsed-storage.ts). */
+  lapsed: LapseReport | null;
+  /**
+   * Live storage ends within the renewal window and nothing is running that would renew
+   * it (a cron user between runs): someone must run `floe renew` or `floe backup`.
+   */
+  unrenewed: { endEpoch: number; epochsLeft: number } | null;
+}
+
+export interface StatusOptions {
+  /**
+   * Whether a process that renews (floe watch, the daemon, the desktop app — whatever
+   * holds the data directory's lock) is running. Unset where the caller is that process.
+   */
+  renewerRunning?: boolean;
 }
 
 export async function collectStatus(
   index: Index,
   client: WalrusClient | null,
+  o: StatusOptions = {},
 ): Promise<FloeStatus> {
   const last = index.latestSnapshot();
   const renewals = index.renewals(50);
@@ -56,10 +74,25 @@ export async function collectStatus(
     renewalFailures: failuresSinceLastSuccess(renewals),
     storage: null,
     networkError: null,
+    lapsed: null,
+    unrenewed: null,
   };
   if (!client) return status;
   try {
-    status.storage = (await liveStorage(index, client)).storage;
+    const live = await liveStorage(index, client);
+    const st = (status.storage = live.storage);
+    if (live.lapsed.length)
+      status.lapsed = {
+        blobs: live.lapsed.length,
+        lastEndEpoch: Math.max(...live.lapsed.map((l) => l.blob.endEpoch)),
+      };
+    const left = st.nextExpiryEpoch === null ? null : st.nextExpiryEpoch - st.epoch;
+    if (
+      o.renewerRunning === false &&
+      left !== null &&
+      left <= readSettings(index).renewal.windowEpochs
+    )
+      status.unrenewed = { endEpoch: st.nextExpiryEpoch!, epochsLeft: left };
   } catch (error) {
     status.networkError = (error as Error).message;
   }
@@ -76,10 +109,11 @@ function failuresSinceLastSuccess(newestFirst: RenewalRecord[]): RenewalRecord[]
 export async function liveStorage(
   index: Index,
   client: WalrusClient,
-): Promise<{ storage: StorageStatus; blobs: BlobObject[] }> {
+): Promise<{ storage: StorageStatus; blobs: BlobObject[]; lapsed: LapsedBlob[] }> {
   const state = await client.chain.systemState();
   const live = liveBlobIds(index);
-  const blobs = (await client.listOwned()).filter(
+  const owned = await client.listOwned();
+  const blobs = owned.filter(
     (b) => b.state === 'certified' && b.endEpoch > state.epoch && live.has(b.blobId),
   );
   const units = blobs.reduce((n, b) => n + BigInt(Math.ceil(b.storageSize / MiB)), 0n);
@@ -101,5 +135,5 @@ export async function liveStorage(
     epochsAffordable: cost > 0n ? Number(BigInt(balances.wal) / cost) : null,
     unusedStorage: { resources: unused.length, bytes: unused.reduce((n, r) => n + r.size, 0) },
   };
-  return { storage, blobs };
+  return { storage, blobs, lapsed: lapsedBlobs(index, owned, state.epoch) };
 }

@@ -16,7 +16,8 @@ test('status, ls, renew, check, forget, index rebuild, doctor and the data-direc
   };
   process.env.FLOE_KEY_PASSPHRASE = 'test passphrase';
   process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${join(dir, 'no-bus')}`;
-  const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+  // Alive for longer than the test can take on a loaded machine: it is killed at the end.
+  const sleeper = spawn('sleep', ['3600'], { stdio: 'ignore' });
   try {
     const home = join(dir, 'home');
     const src = join(dir, 'Documents');

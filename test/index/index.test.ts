@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -175,5 +175,13 @@ test('an index written by a newer Floe is refused, not misread', async () => {
     db.pragma('user_version = 99');
     db.close();
     assert.throws(() => Index.open(path), IndexSchemaTooNewError);
+  });
+});
+
+test('the index file and its WAL and shared-memory files are readable by their owner only', async () => {
+  await withIndex(async (index, path) => {
+    index.addFolder('/home/someone/Documents'); // a write: the WAL now exists
+    for (const file of [path, `${path}-wal`, `${path}-shm`])
+      assert.equal((await stat(file)).mode & 0o777, 0o600, file);
   });
 });

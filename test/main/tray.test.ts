@@ -44,6 +44,8 @@ function status(
       ...storage,
     },
     networkError: null,
+    lapsed: null,
+    unrenewed: null,
     ...o,
   };
 }

@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { mnemonicToSeedSync } from '@scure/bip39';
 import {
   InvalidRecoveryPhraseError,
+  bip39Seed,
   deriveKeys,
   generateRecoveryPhrase,
   packKey,
@@ -34,6 +37,13 @@ test("the account is the one a Sui wallet derives (m/44'/784'/0'/0'/0')", () => 
 
 test('the master key is pinned: changing the derivation would strand existing backups', () => {
   assert.equal(Buffer.from(deriveKeys(ZERO_PHRASE).masterKey).toString('hex'), PINNED_ZERO_MASTER);
+});
+
+test('the BIP39 seed equals @scure/bip39 and the account equals what Sui derives from the phrase', () => {
+  for (const phrase of [ZERO_PHRASE, generateRecoveryPhrase(), generateRecoveryPhrase()]) {
+    assert.deepEqual(bip39Seed(phrase), mnemonicToSeedSync(phrase));
+    assert.equal(deriveKeys(phrase).address, Ed25519Keypair.deriveKeypair(phrase).toSuiAddress());
+  }
 });
 
 test('every purpose gets its own key', () => {

@@ -64,6 +64,20 @@ test('equal trees are equal bytes whatever the entry order', () => {
   assert.deepEqual(encodeTree(entries), encodeTree(entries.slice().reverse()));
 });
 
+test('hard-link groups round-trip in version 2; trees without them keep their version-1 bytes', () => {
+  const plain = new TextDecoder().decode(encodeTree(entries));
+  assert.match(plain, /^\{"v":1,/);
+  assert.doesNotMatch(plain, /"h"/);
+  const linked = entries.map((e) =>
+    e.type === 'file' && e.size > 0 ? { ...e, hardLink: utf8('docs/notes.txt') } : e,
+  );
+  const bytes = encodeTree(linked);
+  assert.match(new TextDecoder().decode(bytes), /^\{"v":2,/);
+  const back = decodeTree(bytes);
+  assert.deepEqual(back.find((e) => e.size === 12)!.hardLink, utf8('docs/notes.txt'));
+  assert.equal(back.find((e) => e.size === 0 && e.type === 'file')!.hardLink, undefined);
+});
+
 test('duplicate names and foreign formats are refused', () => {
   assert.throws(() => encodeTree([entries[0]!, entries[0]!]), InvalidTreeError);
   assert.throws(() => decodeTree(utf8('{"v":9,"e":[]}')), /update Floe/);

@@ -6,57 +6,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  chmod,
-  lstat,
-  mkdir,
-  readFile,
-  readdir,
-  readlink,
-  rename,
-  rm,
-  symlink,
-  unlink,
-  utimes,
-  writeFile,
-} from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, rename, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBackup } from '../../core/sync/backup.js';
 import { findSnapshots, restoreSnapshot } from '../../core/sync/restore.js';
 import { LocalChain } from '../../core/walrus/chain/local-chain.js';
 import { WalrusClient } from '../../core/walrus/client/client.js';
 import { startTestAccount } from '../support/account.js';
+import { manifest } from '../support/manifest.js';
 
 const FILES = 3000;
-
-/** Path (raw bytes as latin1) → what a restore must reproduce. */
-type Manifest = Map<string, string>;
-
-async function manifest(
-  root: Buffer,
-  rel = Buffer.alloc(0),
-  into: Manifest = new Map(),
-): Promise<Manifest> {
-  const dir = rel.length ? Buffer.concat([root, Buffer.from('/'), rel]) : root;
-  for (const name of (await readdir(dir, { encoding: 'buffer' })).sort(Buffer.compare)) {
-    const r = rel.length ? Buffer.concat([rel, Buffer.from('/'), name]) : name;
-    const abs = Buffer.concat([root, Buffer.from('/'), r]);
-    const st = await lstat(abs);
-    const mtime = Math.floor(st.mtimeMs);
-    let what: string;
-    if (st.isSymbolicLink())
-      what = `link ${(await readlink(abs, { encoding: 'buffer' })).toString('hex')}`;
-    else if (st.isDirectory()) what = `dir ${st.mode & 0o7777}`;
-    else
-      what = `file ${st.mode & 0o7777} ${mtime} ${createHash('sha256')
-        .update(await readFile(abs))
-        .digest('hex')}`;
-    into.set(r.toString('latin1'), what);
-    if (st.isDirectory()) await manifest(root, r, into);
-  }
-  return into;
-}
 
 async function populate(src: string): Promise<void> {
   for (let i = 0; i < FILES; i++) {

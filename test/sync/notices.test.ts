@@ -48,6 +48,8 @@ function status(folders: FolderRow[], epochsAffordable: number | null = 100): Fl
       unusedStorage: { resources: 0, bytes: 0 },
     },
     networkError: null,
+    lapsed: null,
+    unrenewed: null,
   };
 }
 

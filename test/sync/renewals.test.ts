@@ -46,6 +46,27 @@ test('over many epochs no live blob expires and forgotten ones stop being paid f
   }
 });
 
+test('a backup never deduplicates against a pack whose storage ends within the renewal window', async () => {
+  const a = await startTestAccount();
+  const { keys, client, src, index } = a;
+  try {
+    const data = randomBytes(40_000);
+    await writeFile(join(src, 'a.bin'), data);
+    // Two epochs: within the default two-epoch window from the start.
+    await runBackup({ index, keys, client, epochs: 2 });
+    await writeFile(join(src, 'copy-1.bin'), data);
+    const soon = await runBackup({ index, keys, client, epochs: 5 });
+    assert.ok(soon.newBytes >= data.length, `stored anew: ${soon.newBytes} new bytes`);
+    // Now held by a pack that outlives the window: the next copy builds on it.
+    await writeFile(join(src, 'copy-2.bin'), data);
+    const later = await runBackup({ index, keys, client, epochs: 5 });
+    assert.ok(later.dedupedBytes >= data.length, `${later.dedupedBytes} deduplicated`);
+    assert.ok(later.newBytes < data.length, `${later.newBytes} new bytes`);
+  } finally {
+    await a.close();
+  }
+});
+
 test('a short balance is logged as an error the user sees, and nothing is lost yet', async () => {
   const a = await startTestAccount();
   const { keys, chain, client, src, index } = a;

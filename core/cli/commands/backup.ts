@@ -8,6 +8,8 @@ import { parseArgs } from 'node:util';
 import { runBackup } from '../../sync/backup.js';
 import { FolderModel } from '../../sync/folder-model.js';
 import { excludePatterns } from '../../index/settings.js';
+import { withRenewal } from '../../sync/renewals.js';
+import { renewalFailed, renewalLines, renewalOutcome } from '../renewal-outcome.js';
 import { UsageError } from '../errors.js';
 import { formatBytes } from '../format.js';
 import type { CommandContext } from '../main.js';
@@ -38,26 +40,31 @@ export async function backupCommand(args: string[], ctx: CommandContext): Promis
       folders.confirmDeletions(folder.id);
     }
     const settings = session.settings();
+    const { index, keys, client } = session;
     const bar = ctx.json ? null : new ProgressBar();
-    const result = await runBackup(
-      {
-        index: session.index,
-        keys: session.keys,
-        client: session.client,
-        epochs,
-        folders,
-        excludes: excludePatterns(settings),
-        holdDeletionsPercent: settings.holdDeletionsPercent,
-      },
-      (p) => bar?.update(p),
+    const { result, renewals } = await withRenewal(client, index, settings.renewal, () =>
+      runBackup(
+        {
+          index,
+          keys,
+          client,
+          epochs,
+          folders,
+          excludes: excludePatterns(settings),
+          holdDeletionsPercent: settings.holdDeletionsPercent,
+        },
+        (p) => bar?.update(p),
+      ),
     );
     bar?.done();
+    const renewal = renewalOutcome(renewals);
     const notSaved = result.folders.filter((f) => f.outcome === 'missing' || f.outcome === 'held');
     if (ctx.json) {
       ctx.out(
         JSON.stringify({
           ...result,
           issues: result.issues.map((i) => ({ ...i, relPath: Buffer.from(i.relPath).toString() })),
+          renewal,
         }),
       );
     } else {
@@ -75,8 +82,9 @@ export async function backupCommand(args: string[], ctx: CommandContext): Promis
       for (const i of result.issues)
         if (i.code !== 'folder-missing')
           ctx.out(`  ${i.code}: ${i.folder}/${Buffer.from(i.relPath).toString()}: ${i.message}`);
+      for (const line of renewalLines(renewal)) ctx.out(line);
     }
-    return result.issues.length || notSaved.length ? 1 : 0;
+    return result.issues.length || notSaved.length || renewalFailed(renewal) ? 1 : 0;
   } finally {
     await session.close();
   }

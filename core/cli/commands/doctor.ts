@@ -5,7 +5,7 @@
  * encoder, and unfinished or failed work.
  */
 import { randomBytes } from 'node:crypto';
-import { unlink, writeFile } from 'node:fs/promises';
+import { stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageNodeClient } from '../../walrus/storage-node-client.js';
 import type { WalrusClient } from '../../walrus/client/client.js';
@@ -15,7 +15,7 @@ import { nativeEncoder } from '../../walrus/encoding/codec.js';
 import { probeNativeEncoder } from '../../walrus/encoding/native/index.js';
 import { collectStatus } from '../../sync/status.js';
 import { UsageError } from '../errors.js';
-import { formatWal } from '../format.js';
+import { formatBytes, formatWal } from '../format.js';
 import type { CommandContext } from '../main.js';
 import { openDataDir, openNetworkSession } from '../../session/session.js';
 
@@ -28,6 +28,26 @@ interface Finding {
 
 /** Warn when the balance pays for fewer epochs of storage than this. */
 const LOW_BALANCE_EPOCHS = 10;
+
+const MiB = 1024 * 1024;
+/**
+ * Free space the data directory needs. The index takes about 230 bytes per file, and a
+ * backup commits its file rows in one transaction whose write-ahead log, measured for
+ * 100,000 files, is as large as the index itself (22.7 MB beside a 22.6 MB index) until
+ * it is checkpointed: below that a backup fails at its very end. So: fail below the
+ * index's size (at least 32 MiB); warn below twice that (at least 256 MiB), the room a
+ * first backup of another large folder takes.
+ */
+export function freeSpaceVerdict(
+  free: number,
+  indexBytes: number,
+): { verdict: Verdict; needed: number } {
+  const minimum = Math.max(32 * MiB, indexBytes);
+  const comfortable = Math.max(256 * MiB, 2 * indexBytes);
+  return free < minimum
+    ? { verdict: 'fail', needed: minimum }
+    : { verdict: free < comfortable ? 'warn' : 'ok', needed: comfortable };
+}
 
 export async function doctorCommand(args: string[], ctx: CommandContext): Promise<number> {
   if (args.length) throw new UsageError('usage: floe doctor');
@@ -63,6 +83,17 @@ async function localChecks(
         `${session.dataDir} is not writable (${(error as Error).message}); set --data or FLOE_HOME`,
       );
     }
+    const { bavail, bsize } = await statfs(session.dataDir);
+    const free = bavail * bsize;
+    const space = freeSpaceVerdict(free, (await stat(session.index.path)).size);
+    note(
+      'free space',
+      space.verdict,
+      `${formatBytes(free)} free in ${session.dataDir}` +
+        (space.verdict === 'ok'
+          ? ''
+          : `; Floe needs at least ${space.needed / MiB} MiB there for its index to grow: free space, or move the data directory (--data, FLOE_HOME)`),
+    );
     const integrity = session.index.quickCheck();
     note(
       'index',

@@ -6,8 +6,9 @@ import { parseArgs } from 'node:util';
 import type { RetentionPolicy } from '../../repo/retention.js';
 import { checkRepository } from '../../sync/check.js';
 import { DEFAULT_COMPACT_BELOW, forgetAndPrune } from '../../sync/prune.js';
-import { DEFAULT_RENEWAL, runRenewals } from '../../sync/renewals.js';
+import { DEFAULT_RENEWAL, runRenewals, withRenewal } from '../../sync/renewals.js';
 import { approveRetention } from '../../sync/retention-schedule.js';
+import { lapseLine, renewalFailed, renewalLines, renewalOutcome } from '../renewal-outcome.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, formatWal } from '../format.js';
@@ -61,8 +62,9 @@ export async function renewCommand(args: string[], ctx: CommandContext): Promise
         );
       else if (report.plan.length === 0) ctx.out(`epoch ${report.epoch}: nothing to do`);
       for (const e of report.errors) ctx.out(`FAILED ${e}`);
+      if (report.lapsed) ctx.out(lapseLine(report.lapsed));
     }
-    return report.errors.length ? 1 : 0;
+    return report.errors.length || report.lapsed ? 1 : 0;
   } finally {
     await session.close();
   }
@@ -104,20 +106,26 @@ export async function forgetCommand(args: string[], ctx: CommandContext): Promis
   try {
     const { index, keys, client } = session;
     const settings = session.settings();
-    const report = await forgetAndPrune(
-      { index, keys, client, epochs: settings.renewal.termEpochs },
-      { policy: fromSettings ? settings.retention : policy, compactBelow, dryRun },
-    );
+    const prune = () =>
+      forgetAndPrune(
+        { index, keys, client, epochs: settings.renewal.termEpochs },
+        { policy: fromSettings ? settings.retention : policy, compactBelow, dryRun },
+      );
+    // Compaction stores, so renewal runs around it; the one after also deletes what just
+    // died, so its storage is returned today.
+    const { result: report, renewals } = dryRun
+      ? { result: await prune(), renewals: null }
+      : await withRenewal(client, index, settings.renewal, prune);
     // Applying the settings' policy by hand is consent to the engine applying it daily.
     if (fromSettings && !dryRun) approveRetention(index);
-    // Deleting what just died is renewal's job; run it now so the storage is returned today.
-    const renewal = dryRun ? null : await runRenewals(client, index);
+    const renewal = renewals && renewalOutcome(renewals);
     if (ctx.json)
       ctx.out(
         JSON.stringify({
           ...report,
           deleted: renewal?.deleted ?? 0,
           errors: renewal?.errors ?? [],
+          lapsed: renewal?.lapsed ?? null,
         }),
       );
     else {
@@ -128,9 +136,9 @@ export async function forgetCommand(args: string[], ctx: CommandContext): Promis
       ctx.out(
         `${report.livePacks} live packs, ${report.deadPacks} dead, ${report.compactedPacks} compacted (${formatBytes(report.rewrittenBytes)} rewritten); ${formatBytes(report.reclaimableBytes)} no longer needed${renewal ? `; ${renewal.deleted} blobs deleted` : ''}`,
       );
-      for (const e of renewal?.errors ?? []) ctx.out(`FAILED ${e}`);
+      if (renewal) for (const line of renewalLines(renewal)) ctx.out(line);
     }
-    return renewal?.errors.length ? 1 : 0;
+    return renewal && renewalFailed(renewal) ? 1 : 0;
   } finally {
     await session.close();
   }
@@ -157,6 +165,7 @@ export async function checkCommand(args: string[], ctx: CommandContext): Promise
         `${report.snapshots} snapshots, ${report.trees} trees, ${report.chunks} chunks in ${report.packsReferenced} packs${values['read-data'] ? `; ${report.packsRead} packs read back and verified` : ''}`,
       );
       for (const p of report.problems) ctx.out(`PROBLEM ${p}`);
+      for (const w of report.warnings) ctx.out(`WARNING ${w}`);
       ctx.out(
         report.problems.length ? `${report.problems.length} problem(s) found` : 'no problems found',
       );

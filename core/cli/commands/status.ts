@@ -1,4 +1,6 @@
 /** `floe status`: folders, pending work, the last snapshot, and what storage costs. */
+import { join } from 'node:path';
+import { lockHolder } from '../../index/lock.js';
 import { folderWords } from '../../sync/folder-words.js';
 import { collectStatus, type FloeStatus } from '../../sync/status.js';
 import { UsageError } from '../errors.js';
@@ -10,7 +12,10 @@ export async function statusCommand(args: string[], ctx: CommandContext): Promis
   if (args.length) throw new UsageError('usage: floe status');
   const session = await openNetworkSession(ctx);
   try {
-    const s = await collectStatus(session.index, session.client);
+    const renewer = await lockHolder(join(session.dataDir, 'floe.lock'));
+    const s = await collectStatus(session.index, session.client, {
+      renewerRunning: renewer !== null,
+    });
     if (ctx.json) {
       ctx.out(JSON.stringify({ account: session.keys.address, ...s }));
       return needsAttention(s) ? 1 : 0;
@@ -52,17 +57,33 @@ export async function statusCommand(args: string[], ctx: CommandContext): Promis
       );
     for (const r of s.renewalFailures)
       ctx.out(`FAILED    renewal at epoch ${r.epoch}: ${r.reason}`);
+    if (s.unrenewed && s.storage)
+      ctx.out(
+        `RENEW     storage the backups need ends at epoch ${s.unrenewed.endEpoch} (in ${s.unrenewed.epochsLeft} epoch${s.unrenewed.epochsLeft === 1 ? '' : 's'}) ` +
+          'and nothing will renew it: no floe watch or desktop app is running for this data directory. ' +
+          `Run "floe renew" now; from cron, run "floe backup" or "floe renew" at least once an epoch (${formatDuration(s.storage.epochDurationMs / 1000)} here).`,
+      );
+    if (s.lapsed)
+      ctx.out(
+        `LAPSED    the storage of ${s.lapsed.blobs} blob(s) the backups need ended at epoch ${s.lapsed.lastEndEpoch}: ` +
+          'run "floe backup" to store the files still on this machine anew; snapshots that needed it can no longer be restored ("floe check" lists them).',
+      );
     return needsAttention(s) ? 1 : 0;
   } finally {
     await session.close();
   }
 }
 
-/** Exit 1 when something needs the user: failing renewals, no network, a folder not backed up. */
+/**
+ * Exit 1 when something needs the user: failing renewals, no network, a folder not backed
+ * up, storage that lapsed, or storage due with nothing running to renew it.
+ */
 function needsAttention(s: FloeStatus): boolean {
   return (
     s.renewalFailures.length > 0 ||
     s.networkError !== null ||
+    s.lapsed !== null ||
+    s.unrenewed !== null ||
     s.folders.some((f) => folderWords(f).needsYou)
   );
 }

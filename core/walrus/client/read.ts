@@ -13,6 +13,7 @@ import {
   blobIdToString,
   decodeMetadataWithId,
   EncodingConfig,
+  InvalidSliverError,
   verifySliver,
   type BlobMetadata,
   type CodecPool,
@@ -66,6 +67,8 @@ export async function readBlob(
 
   const slivers: Uint8Array[] = [];
   const failures: string[] = [];
+  /** Slivers served that failed verification: damage, unlike a node that did not answer. */
+  let corrupt = 0;
   const done = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, done.signal]) : done.signal;
   let next = 0;
@@ -77,7 +80,7 @@ export async function readBlob(
         done.abort();
         resolve();
       } else if (next >= candidates.length && inFlight === 0) {
-        reject(new NotEnoughSliversError(blobIdText, slivers.length, need, failures));
+        reject(new NotEnoughSliversError(blobIdText, slivers.length, need, failures, corrupt, n));
       }
     };
     const launch = () => {
@@ -100,6 +103,7 @@ export async function readBlob(
         .catch((error: unknown) => {
           if (done.signal.aborted) return;
           if (o.signal?.aborted) return reject(error);
+          if (error instanceof InvalidSliverError) corrupt++;
           failures.push(`pair ${pair} at ${url}: ${(error as Error).message}`);
           if (!hedged) launch();
         })

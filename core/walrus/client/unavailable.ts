@@ -18,5 +18,7 @@ const UNAVAILABLE = [
 ];
 
 export function isNetworkUnavailable(error: unknown): boolean {
+  // Slivers that fail verification are damage, not an outage: retrying does not help.
+  if (error instanceof NotEnoughSliversError && error.permanent) return false;
   return UNAVAILABLE.some((type) => error instanceof type);
 }

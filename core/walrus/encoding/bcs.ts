@@ -160,11 +160,14 @@ export function decodeSliver(bytes: Uint8Array): Sliver {
     if ((b & 0x80) === 0) break;
     shift += 7;
   }
-  if (encodedSliverLength(length) !== bytes.length)
+  if (offset + length + 4 !== bytes.length)
     throw new MalformedBcsError(
       'sliver',
       bytes.length < offset + length + 4 ? 'too short' : 'trailing bytes',
     );
+  // A length written with needless continuation bytes is not canonical BCS.
+  if (encodedSliverLength(length) !== bytes.length)
+    throw new MalformedBcsError('sliver', 'non-canonical length prefix');
   const data = bytes.subarray(offset, offset + length);
   const tail = offset + length;
   const symbolSize = bytes[tail]! | (bytes[tail + 1]! << 8);

@@ -11,7 +11,12 @@
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { MalformedBcsError } from './bcs.js';
-import { InsufficientSliversError, nativeEncoder, type EncodedBlob } from './codec.js';
+import {
+  copySystematic,
+  InsufficientSliversError,
+  nativeEncoder,
+  type EncodedBlob,
+} from './codec.js';
 import { BlobTooLargeError } from './config.js';
 
 export type CodecRequest =
@@ -155,6 +160,9 @@ export class CodecPool {
     length: number,
     slivers: Uint8Array[],
   ): Promise<Uint8Array> {
+    // The usual case, all systematic slivers at hand, is a copy: no worker needed.
+    const copied = copySystematic(nShards, length, slivers);
+    if (copied) return Promise.resolve(copied);
     const buffers = slivers.map(ownBuffer);
     const id = ownBuffer(Uint8Array.from(blobId));
     return this.submit(

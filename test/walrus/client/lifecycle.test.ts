@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateBlsKeyPair } from '../../../core/walrus/protocol/bls.js';
 import {
@@ -9,6 +9,9 @@ import {
   NotEnoughSliversError,
 } from '../../../core/walrus/client/errors.js';
 import { startTestNetwork } from '../../support/localnet.js';
+
+/** A node's sliver file starts with "FLS1" and the sliver's SHA-256 (sliver-store.ts). */
+const SLIVER_FILE_HEADER = 4 + 32;
 
 test('a blob is stored, certified, read back, extended and deleted', async () => {
   const t = await startTestNetwork();
@@ -52,7 +55,42 @@ test('reads survive f dead nodes and fail clearly past that', async () => {
     await t.net.stopNode(1); // 6 gone: only 4 left
     assert.deepEqual(Buffer.from(await t.client.read(stored.blobId)), data);
     await t.net.stopNode(2); // 8 gone
-    await assert.rejects(t.client.read(stored.blobId), NotEnoughSliversError);
+    await assert.rejects(
+      t.client.read(stored.blobId),
+      (e: unknown) => e instanceof NotEnoughSliversError && /try again later/i.test(e.message),
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+test('a read that too many nodes answer with corrupt slivers says retrying will not help, and what to do', async () => {
+  const t = await startTestNetwork();
+  try {
+    const data = randomBytes(50_000);
+    const stored = await t.client.store(Uint8Array.from(data), { epochs: 2, deletable: false });
+    const { committee } = await t.chain.systemState();
+    // Nodes 0, 1 and 2 hold 8 of the 10 shards: every sliver they serve is damaged. The
+    // files lose the checksum header the nodes add, as files written before checksums
+    // have none: a node then serves what it has, and only the reader's check catches it.
+    for (const member of committee.slice(0, 3)) {
+      const dir = join(t.net.dir, 'nodes', member.nodeId, 'blobs', stored.blobId);
+      for (const file of await readdir(dir)) {
+        if (file === 'metadata' || file.startsWith('.')) continue;
+        const bytes = (await readFile(join(dir, file))).subarray(SLIVER_FILE_HEADER);
+        const mid = bytes.length >> 1;
+        for (let i = mid; i < mid + 16; i++) bytes[i] = bytes[i]! ^ 0xff;
+        await writeFile(join(dir, file), bytes);
+      }
+    }
+    await assert.rejects(t.client.read(stored.blobId), (e: unknown) => {
+      assert.ok(e instanceof NotEnoughSliversError, String(e));
+      assert.doesNotMatch(e.message, /try again later/i);
+      assert.match(e.message, /fail verification/);
+      assert.match(e.message, /retrying will not help/);
+      assert.match(e.message, /floe backup/);
+      return true;
+    });
   } finally {
     await t.close();
   }

@@ -19,7 +19,9 @@ import {
   InvalidSliverError,
   InvalidBlobIdError,
   BlobTooLargeError,
+  MalformedBcsError,
 } from '../../../core/walrus/encoding/index.js';
+import { bcs } from '@mysten/sui/bcs';
 
 function shuffled<T>(xs: T[]): T[] {
   const out = xs.slice();
@@ -147,6 +149,33 @@ test('slivers are the SliverData bytes the REST API carries', () => {
   assert.equal(p.symbolSize, c.symbolSize(1000));
   assert.equal(p.data.length, c.primarySliverSize(1000));
   assert.equal(s.data.length, c.secondarySliverSize(1000));
+});
+
+test('slivers parse exactly as the BCS library parses them, and malformed ones are refused', () => {
+  const Official = bcs.struct('SliverData', {
+    symbols: bcs.struct('Symbols', { data: bcs.byteVector(), symbol_size: bcs.u16() }),
+    index: bcs.u16(),
+  });
+  for (const [n, len] of [
+    [10, 1],
+    [10, 1000],
+    [100, 300_000],
+  ] as const) {
+    const e = encodeBlob(n, randomBytes(len));
+    for (const bytes of [...e.primary, ...e.secondary]) {
+      const mine = decodeSliver(bytes);
+      const theirs = Official.parse(bytes);
+      assert.equal(mine.index, theirs.index);
+      assert.equal(mine.symbolSize, theirs.symbols.symbol_size);
+      assert.deepEqual(Buffer.from(mine.data), Buffer.from(theirs.symbols.data));
+    }
+    const one = e.primary[0]!;
+    assert.throws(() => decodeSliver(one.subarray(0, one.length - 1)), MalformedBcsError);
+    assert.throws(() => decodeSliver(Uint8Array.from([...one, 0])), MalformedBcsError);
+  }
+  // A length written with a needless continuation byte is not canonical BCS.
+  assert.throws(() => decodeSliver(Uint8Array.of(0x81, 0x00, 1, 2, 0, 0)), MalformedBcsError);
+  assert.throws(() => decodeSliver(new Uint8Array()), MalformedBcsError);
 });
 
 test('blob ids print as Walrus prints them and parse back', () => {

@@ -24,8 +24,12 @@ test('the pool encodes and decodes in worker threads, byte-identical to the in-t
     assert.deepEqual(encoded.secondary, expected.secondary);
     verifySliver(encoded.metadata, 4, 'primary', encoded.primary[4]!);
     const k = new EncodingConfig(10).primarySourceSymbols;
+    // Systematic slivers are copied on this thread; any others are solved in a worker.
     const decoded = await pool.decode(10, encoded.blobId, data.length, encoded.primary.slice(0, k));
     assert.deepEqual(Buffer.from(decoded), data);
+    const solved = await pool.decode(10, encoded.blobId, data.length, encoded.primary.slice(k));
+    assert.deepEqual(Buffer.from(solved), data);
+    assert.equal(pool.stats().completed, 2, 'the encode and one decode went to a worker');
   } finally {
     await pool.close();
   }
