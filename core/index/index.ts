@@ -6,6 +6,7 @@
  */
 import type { ChunkKind } from '../repo/pack.js';
 import Database from 'better-sqlite3';
+import { sqliteOptions } from './sqlite-binding.js';
 import type { Snapshot } from '../repo/snapshot.js';
 import { MIGRATIONS } from './migrations.js';
 import type { Problem, ProblemKind } from '../sync/problems.js';
@@ -155,7 +156,7 @@ export class Index {
   ) {}
 
   static open(path: string): Index {
-    const db = new Database(path);
+    const db = new Database(path, sqliteOptions());
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a power cut may lose the last commits but never corrupts; the
     // journal makes lost work redo itself, and the network holds the truth.
