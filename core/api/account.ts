@@ -17,7 +17,7 @@ import {
   InvalidRecoveryPhraseError,
   type RepoKeys,
 } from '../repo/keys.js';
-import type { SecretStore } from '../repo/secret-store.js';
+import { KeychainUnavailableError, type SecretStore } from '../repo/secret-store.js';
 import { NoBackupsFoundError } from '../sync/restore.js';
 import { HttpError } from './http.js';
 import { get, withBody, type Route } from './router.js';
@@ -46,7 +46,11 @@ export type AccountStart = 'new' | 'restore' | 'restore-or-new' | 'existing';
 
 export interface OnboardingOptions {
   index: Index;
-  secrets: SecretStore;
+  /**
+   * Where the phrase will be kept, opened when an account is set up: Floe serves the UI
+   * before then on a machine with no keychain, and says so when the user gets to it.
+   */
+  secrets(): Promise<SecretStore>;
   /** Starts the engine for the account; throws NoBackupsFoundError for a restore that finds none. */
   onReady(keys: RepoKeys, how: AccountStart): Promise<{ restored?: number }>;
 }
@@ -68,8 +72,10 @@ export class Onboarding {
         status: 200,
         body: { account: this.account(), pending: this.pending !== null },
       })),
-      withBody('POST', '/api/account/create', { type: 'object', properties: {} }, () => {
+      withBody('POST', '/api/account/create', { type: 'object', properties: {} }, async () => {
         this.refuseIfReady();
+        // Before the phrase is shown: nobody should write down words that cannot be kept.
+        await this.secrets();
         this.pending = generateRecoveryPhrase();
         return {
           status: 201,
@@ -93,6 +99,15 @@ export class Onboarding {
     ];
   }
 
+  private async secrets(): Promise<SecretStore> {
+    try {
+      return await this.o.secrets();
+    } catch (error) {
+      if (error instanceof KeychainUnavailableError) throw new HttpError(503, error.message);
+      throw error;
+    }
+  }
+
   private refuseIfReady(): void {
     const account = this.account();
     if (account) throw new HttpError(409, `this machine already backs up as ${account}`);
@@ -110,6 +125,7 @@ export class Onboarding {
       if (error instanceof InvalidRecoveryPhraseError) throw new HttpError(400, error.message);
       throw error;
     }
+    const secrets = await this.secrets();
     this.busy = true;
     try {
       // The engine first: if the network is down, nothing is remembered and the user retries.
@@ -121,7 +137,7 @@ export class Onboarding {
         if (error instanceof NoBackupsFoundError) throw new HttpError(404, error.message);
         throw error;
       }
-      await this.o.secrets.set(keys.address, phrase);
+      await secrets.set(keys.address, phrase);
       this.o.index.setSetting('account', keys.address);
       return { account: keys.address, ...started };
     } finally {

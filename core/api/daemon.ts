@@ -115,7 +115,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     }
   };
 
-  const onboarding = new Onboarding({ index, secrets: await dir.secrets(), onReady: startEngine });
+  const onboarding = new Onboarding({ index, secrets: () => dir.secrets(), onReady: startEngine });
   const api = await ApiServer.listen({
     onboarding,
     ...(o.host ? { host: o.host } : {}),

@@ -74,7 +74,7 @@ commands:
   index rebuild     recreate the local index from the network alone
   doctor            check everything Floe depends on and say what to fix
   settings [set NAME VALUE]  show or change a setting (e.g. uploadRelayUrl, uploadLimitKiBps)
-  daemon [--port N] the engine and the local API without a window; serves the UI
+  daemon [--port N] [--open]  the engine and the local API without a window; serves the UI
   localnet start    run a local Walrus network (ledger + storage nodes) in the foreground
   blob put|get|extend|rm|ls   store and manage raw blobs on it
 

@@ -1,9 +1,13 @@
 /**
- * `npm start` (after `npm run build`): the desktop app, once the Electron build of
- * better-sqlite3 is made when it is missing or stale. `--prepare` only makes that build
- * (`npm run dist` runs it before packaging). Run from the project root, as npm does.
+ * `npm start` (after `npm run build`): the desktop app where Electron is installed, once
+ * the Electron build of better-sqlite3 is made when it is missing or stale; where it is
+ * not (its download failed at install), Floe's engine with the UI opened in the default
+ * browser — `floe daemon --open`, as Syncthing serves its GUI. `--prepare` only makes the
+ * Electron build (`npm run dist` runs it before packaging). Run from the project root, as
+ * npm does.
  */
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { electronBinary, electronPackage } from './electron.js';
 import { buildSqliteFor, electronSqliteProblem } from './electron-sqlite.js';
 
@@ -13,8 +17,18 @@ const prepareOnly = process.argv.includes('--prepare');
 const electron = electronPackage(root);
 const binary = electron && electronBinary(electron);
 if (!electron || !binary) {
-  console.error('floe: Electron is not installed (npm install said why)');
-  process.exit(1);
+  if (prepareOnly) {
+    console.error(
+      'floe: Electron is not installed (npm install said why), so there is no app to prepare',
+    );
+    process.exit(1);
+  }
+  console.log(
+    "floe: Electron is not installed here; starting Floe's engine and its UI in your browser",
+  );
+  process.exit(
+    await run(process.execPath, [join(root, 'dist', 'core', 'cli', 'bin.js'), 'daemon', '--open']),
+  );
 }
 const runtime = { name: 'electron' as const, version: electron.version, abi: electron.abi };
 const stale = electronSqliteProblem(root, runtime);
