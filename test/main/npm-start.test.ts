@@ -87,6 +87,9 @@ test(
       const page = await browser.newPage();
       await page.goto(url);
       await page.getByRole('heading', { level: 1, name: /Back up your folders/ }).waitFor();
+      // No keychain here: creating an account says how to keep the phrase, before showing it.
+      await page.getByRole('button', { name: /Create a new account/ }).click();
+      await page.getByText(/set FLOE_KEY_PASSPHRASE/).waitFor();
 
       engine = Number(await readFile(join(dir, 'data', 'floe.lock'), 'utf8'));
       assert.ok(alive(engine), 'the engine holds its data directory');
