@@ -5,12 +5,16 @@
  *
  * | method | path                 | body       | answer                                      |
  * | ------ | -------------------- | ---------- | ------------------------------------------- |
- * | GET    | /api/account         |            | `{ account: address or null, pending }`     |
- * | POST   | /api/account/create  | `{}`       | `{ phrase, address }` — the only time shown |
+ * | GET    | /api/account         |            | `{ account: address or null, pending, network }` |
+ * | POST   | /api/account/create  | `{network?}` | `{ phrase, address }` — the only time shown |
  * | POST   | /api/account/confirm | `{phrase}` | `{ account }` once it matches the new phrase |
- * | POST   | /api/account/restore | `{phrase, startNew?}` | `{ account, restored }`; 404 when the phrase holds no backups (unless `startNew`) |
+ * | POST   | /api/account/restore | `{phrase, startNew?, network?}` | `{ account, restored }`; 404 when the phrase holds no backups (unless `startNew`) |
+ *
+ * `network` is where the backups go (the setting of that name): create and restore take
+ * the user's choice, and the account state names the network in use.
  */
 import type { Index } from '../index/index.js';
+import { SETTINGS_SCHEMA, updateSettings } from '../index/settings.js';
 import {
   deriveKeys,
   generateRecoveryPhrase,
@@ -28,10 +32,15 @@ const PHRASE_BODY = {
   required: ['phrase'],
 } as const;
 
+const NETWORK = SETTINGS_SCHEMA.properties.network;
+
+const CREATE_BODY = { type: 'object', properties: { network: NETWORK } } as const;
+
 const RESTORE_BODY = {
   type: 'object',
   properties: {
     phrase: { type: 'string', minLength: 1, maxLength: 1000 },
+    network: NETWORK,
     /** A phrase that holds no backups yet starts a new account instead of being refused. */
     startNew: { type: 'boolean' },
   },
@@ -51,6 +60,8 @@ export interface OnboardingOptions {
    * before then on a machine with no keychain, and says so when the user gets to it.
    */
   secrets(): Promise<SecretStore>;
+  /** The network the engine uses, or will use once an account runs. */
+  network(): string;
   /** Starts the engine for the account; throws NoBackupsFoundError for a restore that finds none. */
   onReady(keys: RepoKeys, how: AccountStart): Promise<{ restored?: number }>;
 }
@@ -70,12 +81,17 @@ export class Onboarding {
     return [
       get('/api/account', () => ({
         status: 200,
-        body: { account: this.account(), pending: this.pending !== null },
+        body: {
+          account: this.account(),
+          pending: this.pending !== null,
+          network: this.o.network(),
+        },
       })),
-      withBody('POST', '/api/account/create', { type: 'object', properties: {} }, async () => {
+      withBody('POST', '/api/account/create', CREATE_BODY, async ({ body }) => {
         this.refuseIfReady();
         // Before the phrase is shown: nobody should write down words that cannot be kept.
         await this.secrets();
+        if (body.network) updateSettings(this.o.index, { network: body.network });
         this.pending = generateRecoveryPhrase();
         return {
           status: 201,
@@ -94,6 +110,7 @@ export class Onboarding {
       withBody('POST', '/api/account/restore', RESTORE_BODY, async ({ body }) => {
         this.refuseIfReady();
         const how = body.startNew ? 'restore-or-new' : 'restore';
+        if (body.network) updateSettings(this.o.index, { network: body.network });
         return { status: 200, body: await this.adopt(normalise(body.phrase), how) };
       }),
     ];

@@ -115,7 +115,12 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     }
   };
 
-  const onboarding = new Onboarding({ index, secrets: () => dir.secrets(), onReady: startEngine });
+  const onboarding = new Onboarding({
+    index,
+    secrets: () => dir.secrets(),
+    network: () => connection?.network ?? dir.networkName(),
+    onReady: startEngine,
+  });
   const api = await ApiServer.listen({
     onboarding,
     ...(o.host ? { host: o.host } : {}),

@@ -40,6 +40,7 @@ test('first run through the API: create and confirm an account, back up; a secon
     assert.deepEqual((await call(one, 'GET', '/api/account')).json, {
       account: null,
       pending: false,
+      network: 'localnet',
     });
     assert.equal(
       (await call(one, 'POST', '/api/account/confirm', { body: { phrase: 'x' } })).status,

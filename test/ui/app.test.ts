@@ -130,6 +130,11 @@ describe(
     test('the token is read from the URL fragment and then taken out of the address', async () => {
       await page.goto(`${daemon.url}/#token=${daemon.token}`);
       await page.getByRole('heading', { name: 'Back up your folders to Walrus' }).waitFor();
+      assert.equal(
+        await page.getByRole('radio', { name: /Local test network on this computer/ }).isChecked(),
+        true,
+        'onboarding says where the backups go, the local test network by default',
+      );
       assert.equal(page.url(), `${daemon.url}/`);
       assert.equal(
         await page.evaluate(() => sessionStorage.getItem('floe.token')),
@@ -174,6 +179,9 @@ describe(
         await page.getByRole('button', { name: 'Choose folders' }).click();
         await page.getByRole('heading', { level: 1, name: 'Folders' }).waitFor();
         await page.getByText('No folders yet').waitFor();
+        await page
+          .locator('.status-bar .state-network', { hasText: 'Local test network on this computer' })
+          .waitFor();
         await shot('folders-empty');
       },
     );
