@@ -36,7 +36,8 @@ export async function lockIndex(path: string): Promise<IndexLock> {
   throw new Error(`could not take the lock ${path}`);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process runs (EPERM: it does, as another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -417,6 +417,8 @@ function settingsForm(
     return {
       network: (networkRadios.find((r) => r.checked)?.value ??
         saved.network) as Settings['network'],
+      // Set with `floe settings set localnetUrl URL`; this screen leaves it as it is.
+      localnetUrl: saved.localnetUrl,
       retention: retentionValues,
       // An emptied box goes to the server as null, so its message says what is wrong.
       renewal: {
