@@ -6,7 +6,7 @@
  * advance in real time and renewals behave as on a real network, until `floe localnet
  * stop`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -73,26 +73,19 @@ export async function stopLocalnet(dir: string): Promise<number | null> {
 async function startInBackground(dir: string, deadline: number): Promise<LocalnetInfo> {
   const logPath = join(dir, 'localnet.log');
   const log = openSync(logPath, 'a');
+  const args = ['localnet', 'start', '--data', dir, '--epoch-duration', BACKGROUND_EPOCH];
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, [...floeCommand(), ...args], {
+      cwd: dir,
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: childEnv(),
+    });
+  } finally {
+    closeSync(log); // the child has its own copy
+  }
   let exited: string | null = null;
-  const child = (() => {
-    try {
-      return spawn(
-        process.execPath,
-        [
-          ...floeCommand(),
-          'localnet',
-          'start',
-          '--data',
-          dir,
-          '--epoch-duration',
-          BACKGROUND_EPOCH,
-        ],
-        { cwd: dir, detached: true, stdio: ['ignore', log, log], env: childEnv() },
-      );
-    } finally {
-      closeSync(log);
-    }
-  })();
   child.once('error', (error) => (exited = error.message));
   child.once('exit', (code, signal) => (exited = `it exited with ${signal ?? code}`));
   child.unref();
@@ -118,7 +111,7 @@ function floeCommand(): string[] {
   return source ? ['--import', import.meta.resolve('tsx'), bin] : [bin];
 }
 
-/** Inside the desktop app this process is Electron's; its executable runs scripts as Node so. */
+/** In the desktop app this runs on Electron, whose executable runs a script as Node only when told. */
 function childEnv(): NodeJS.ProcessEnv {
   return process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
 }
