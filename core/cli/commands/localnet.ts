@@ -9,7 +9,7 @@
  * relay, `--relay-tip MIST` (and `--relay-tip-per-kib MIST`) make it charge as a paid one.
  */
 import { isIP } from 'node:net';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
@@ -17,7 +17,7 @@ import { Localnet, type LocalnetOptions } from '../../localnet/network.js';
 import { LocalChain } from '../../walrus/chain/local-chain.js';
 import type { TipConfig } from '../../walrus/relay/tip.js';
 import { IndexBusyError, lockIndex } from '../../index/lock.js';
-import { INFO_FILE, type LocalnetInfo } from '../../localnet/info.js';
+import { INFO_FILE, writeLocalnetInfo, type LocalnetInfo } from '../../localnet/info.js';
 import { stopLocalnet } from '../../localnet/user-localnet.js';
 import { localnetDir, userLocalnetDir } from '../../session/localnet.js';
 import { UsageError } from '../errors.js';
@@ -103,7 +103,7 @@ async function serve(options: LocalnetOptions, ctx: CommandContext): Promise<num
     account: { address: chain.address, secretKey: keypair.getSecretKey() },
     pid: process.pid,
   };
-  await writeFile(join(dir, INFO_FILE), JSON.stringify(info, null, 2), { mode: 0o600 });
+  await writeLocalnetInfo(dir, info);
   if (ctx.json) {
     ctx.out(JSON.stringify(info));
   } else {
