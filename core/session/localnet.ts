@@ -14,10 +14,6 @@ import { ensureLocalnet } from '../localnet/user-localnet.js';
 import { ChainUnavailableError } from '../walrus/chain/chain.js';
 import { defaultDataDir } from './data-dir.js';
 
-export interface LocalnetConnection {
-  url: string;
-}
-
 /** A data directory's own localnet directory (where `floe --data DIR localnet start` runs one). */
 export function localnetDir(dataDir: string): string {
   return join(dataDir, 'localnet');
@@ -32,17 +28,15 @@ export function userLocalnetDir(env: NodeJS.ProcessEnv = process.env): string {
   return localnetDir(defaultDataDir({ ...env, FLOE_HOME: undefined }));
 }
 
-export async function connectLocalnet(
-  dataDir: string,
-  o: { url?: string } = {},
-): Promise<LocalnetConnection> {
-  if (o.url) return { url: o.url };
+/** The ledger URL of the localnet `dataDir` uses; `o.url` names one running elsewhere. */
+export async function connectLocalnet(dataDir: string, o: { url?: string } = {}): Promise<string> {
+  if (o.url) return o.url;
   const own = localnetDir(dataDir);
   const user = userLocalnetDir();
   if (own !== user) {
     const info = await readLocalnetInfo(own);
     if (info) {
-      if (await runningLocalnet(own)) return { url: info.ledgerUrl };
+      if (await runningLocalnet(own)) return info.ledgerUrl;
       throw new ChainUnavailableError(
         info.ledgerUrl,
         new Error(
@@ -51,5 +45,5 @@ export async function connectLocalnet(
       );
     }
   }
-  return { url: (await ensureLocalnet(user)).ledgerUrl };
+  return (await ensureLocalnet(user)).ledgerUrl;
 }

@@ -37,7 +37,7 @@ export async function connectNetwork(
     const chain = connectSuiChain(suiNetwork(name), keys.account, rpcUrl ? { rpcUrl } : {});
     return { name, chain, faucet: null };
   }
-  const localnet = await connectLocalnet(dataDir, localnetUrl ? { url: localnetUrl } : {});
-  const chain = new LocalChain(localnet.url, keys.account);
+  const ledgerUrl = await connectLocalnet(dataDir, localnetUrl ? { url: localnetUrl } : {});
+  const chain = new LocalChain(ledgerUrl, keys.account);
   return { name, chain, faucet: async (address) => void (await chain.faucet(address)) };
 }

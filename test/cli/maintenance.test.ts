@@ -25,7 +25,8 @@ test('status, ls, renew, check, forget, index rebuild, doctor and the data-direc
   // localnet in the background, here and not in the real home (the test fails if it did).
   process.env.HOME = process.env.XDG_DATA_HOME = join(dir, 'user');
   const userNet = join(dir, 'user', 'floe', 'localnet');
-  const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+  // Alive for longer than the test can take on a loaded machine; killed at the end.
+  const sleeper = spawn('sleep', ['3600'], { stdio: 'ignore' });
   // Ten nodes and a hundred shards, as the user's localnet has; named by the setting.
   const net = await Localnet.start({ dir: join(dir, 'network'), nodes: 10, nShards: 100 });
   try {
