@@ -21,6 +21,7 @@ import {
 } from 'electron';
 import { defaultDataDir } from '../core/session/data-dir.js';
 import { EngineLink, type EngineStatus } from './engine-link.js';
+import { addonProblem, desktopAddons } from './setup/native-addons.js';
 import type { HostMessage, MainMessage } from './messages.js';
 import { trayIconPng } from './tray-icon.js';
 import { trayView } from './tray-state.js';
@@ -83,11 +84,34 @@ async function start(): Promise<void> {
     showWindow();
 }
 
+/**
+ * Where the app's native addons are: the project in development, and beside app.asar when
+ * packaged (native addons are unpacked from the archive to be loaded).
+ */
+function appRoot(): string {
+  const path = app.getAppPath();
+  return app.isPackaged ? path.replace(/app\.asar$/, 'app.asar.unpacked') : path;
+}
+
 /** Starts the engine's utility process and waits for its API address and token. */
 function startEngine(): Promise<{ url: string; token: string }> {
   const staticDir = join(here, '..', 'renderer');
+  const addons = desktopAddons(appRoot());
+  // An addon built for Node's ABI would crash the engine at its first query: say so first.
+  const problems = addons.map((a) => addonProblem(a, Number(process.versions.modules)));
+  if (problems.some(Boolean))
+    cannotStart(
+      new Error(
+        `${problems.filter(Boolean).join('\n')}\n\nStart Floe with "npm start": it builds them for Electron.`,
+      ),
+    );
   host = utilityProcess.fork(join(here, 'engine-host.js'), [defaultDataDir(), staticDir], {
     serviceName: 'Floe engine',
+    // better-sqlite3's build for Electron, apart from the one the CLI loads on Node.
+    env: {
+      ...process.env,
+      FLOE_SQLITE_BINDING: addons.find((a) => a.name === 'better-sqlite3')!.path,
+    },
   });
   return new Promise((resolve, reject) => {
     host!.on('message', (m: HostMessage) => {
@@ -101,14 +125,13 @@ function startEngine(): Promise<{ url: string; token: string }> {
         app.quit();
       }
     });
-  }).then(
-    (r) => r as { url: string; token: string },
-    (error: Error) => {
-      dialog.showErrorBox('Floe cannot start', error.message);
-      app.exit(1);
-      throw error;
-    },
-  );
+  }).then((r) => r as { url: string; token: string }, cannotStart);
+}
+
+function cannotStart(error: Error): never {
+  dialog.showErrorBox('Floe cannot start', error.message);
+  app.exit(1);
+  throw error;
 }
 
 async function stopEngine(): Promise<void> {

@@ -5,19 +5,23 @@
  *
  * | method | path                 | body       | answer                                      |
  * | ------ | -------------------- | ---------- | ------------------------------------------- |
- * | GET    | /api/account         |            | `{ account: address or null, pending }`     |
- * | POST   | /api/account/create  | `{}`       | `{ phrase, address }` — the only time shown |
+ * | GET    | /api/account         |            | `{ account: address or null, pending, network }` |
+ * | POST   | /api/account/create  | `{network?}` | `{ phrase, address }` — the only time shown |
  * | POST   | /api/account/confirm | `{phrase}` | `{ account }` once it matches the new phrase |
- * | POST   | /api/account/restore | `{phrase, startNew?}` | `{ account, restored }`; 404 when the phrase holds no backups (unless `startNew`) |
+ * | POST   | /api/account/restore | `{phrase, startNew?, network?}` | `{ account, restored }`; 404 when the phrase holds no backups (unless `startNew`) |
+ *
+ * `network` is where the backups go (the setting of that name): create and restore take
+ * the user's choice, and the account state names the network in use.
  */
 import type { Index } from '../index/index.js';
+import { SETTINGS_SCHEMA, updateSettings } from '../index/settings.js';
 import {
   deriveKeys,
   generateRecoveryPhrase,
   InvalidRecoveryPhraseError,
   type RepoKeys,
 } from '../repo/keys.js';
-import type { SecretStore } from '../repo/secret-store.js';
+import { KeychainUnavailableError, type SecretStore } from '../repo/secret-store.js';
 import { NoBackupsFoundError } from '../sync/restore.js';
 import { HttpError } from './http.js';
 import { get, withBody, type Route } from './router.js';
@@ -28,10 +32,15 @@ const PHRASE_BODY = {
   required: ['phrase'],
 } as const;
 
+const NETWORK = SETTINGS_SCHEMA.properties.network;
+
+const CREATE_BODY = { type: 'object', properties: { network: NETWORK } } as const;
+
 const RESTORE_BODY = {
   type: 'object',
   properties: {
     phrase: { type: 'string', minLength: 1, maxLength: 1000 },
+    network: NETWORK,
     /** A phrase that holds no backups yet starts a new account instead of being refused. */
     startNew: { type: 'boolean' },
   },
@@ -46,7 +55,13 @@ export type AccountStart = 'new' | 'restore' | 'restore-or-new' | 'existing';
 
 export interface OnboardingOptions {
   index: Index;
-  secrets: SecretStore;
+  /**
+   * Where the phrase will be kept, opened when an account is set up: Floe serves the UI
+   * before then on a machine with no keychain, and says so when the user gets to it.
+   */
+  secrets(): Promise<SecretStore>;
+  /** The network the engine uses, or will use once an account runs. */
+  network(): string;
   /** Starts the engine for the account; throws NoBackupsFoundError for a restore that finds none. */
   onReady(keys: RepoKeys, how: AccountStart): Promise<{ restored?: number }>;
 }
@@ -66,10 +81,17 @@ export class Onboarding {
     return [
       get('/api/account', () => ({
         status: 200,
-        body: { account: this.account(), pending: this.pending !== null },
+        body: {
+          account: this.account(),
+          pending: this.pending !== null,
+          network: this.o.network(),
+        },
       })),
-      withBody('POST', '/api/account/create', { type: 'object', properties: {} }, () => {
+      withBody('POST', '/api/account/create', CREATE_BODY, async ({ body }) => {
         this.refuseIfReady();
+        // Before the phrase is shown: nobody should write down words that cannot be kept.
+        await this.secrets();
+        if (body.network) updateSettings(this.o.index, { network: body.network });
         this.pending = generateRecoveryPhrase();
         return {
           status: 201,
@@ -88,9 +110,19 @@ export class Onboarding {
       withBody('POST', '/api/account/restore', RESTORE_BODY, async ({ body }) => {
         this.refuseIfReady();
         const how = body.startNew ? 'restore-or-new' : 'restore';
+        if (body.network) updateSettings(this.o.index, { network: body.network });
         return { status: 200, body: await this.adopt(normalise(body.phrase), how) };
       }),
     ];
+  }
+
+  private async secrets(): Promise<SecretStore> {
+    try {
+      return await this.o.secrets();
+    } catch (error) {
+      if (error instanceof KeychainUnavailableError) throw new HttpError(503, error.message);
+      throw error;
+    }
   }
 
   private refuseIfReady(): void {
@@ -110,6 +142,7 @@ export class Onboarding {
       if (error instanceof InvalidRecoveryPhraseError) throw new HttpError(400, error.message);
       throw error;
     }
+    const secrets = await this.secrets();
     this.busy = true;
     try {
       // The engine first: if the network is down, nothing is remembered and the user retries.
@@ -121,7 +154,7 @@ export class Onboarding {
         if (error instanceof NoBackupsFoundError) throw new HttpError(404, error.message);
         throw error;
       }
-      await this.o.secrets.set(keys.address, phrase);
+      await secrets.set(keys.address, phrase);
       this.o.index.setSetting('account', keys.address);
       return { account: keys.address, ...started };
     } finally {

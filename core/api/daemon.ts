@@ -7,7 +7,6 @@
 import type { RepoKeys } from '../repo/keys.js';
 import { Engine, type EngineOptions } from '../sync/engine.js';
 import { rebuildIndex } from '../sync/rebuild.js';
-import type { LocalnetConnection, LocalnetShape } from '../session/localnet.js';
 import { connect, NotInitializedError, openDataDir, type Connection } from '../session/session.js';
 import { Onboarding, type AccountStart } from './account.js';
 import { ApiServer } from './server.js';
@@ -19,8 +18,8 @@ export interface DaemonOptions {
   host?: LoopbackHost;
   port?: number;
   token?: string;
-  /** Shape of the embedded localnet when this daemon starts one. */
-  localnet?: LocalnetShape;
+  /** A localnet that runs elsewhere (default: the setting, the data directory's, the user's). */
+  localnetUrl?: string;
   /** Epochs each new blob is paid for; renewal keeps live ones going. */
   epochs?: number;
   /** Passphrase for the key file where no OS keychain runs. */
@@ -32,8 +31,6 @@ export interface DaemonOptions {
 export interface Daemon {
   url: string;
   token: string;
-  /** The network connection once an account exists (tests stop its nodes). */
-  network(): LocalnetConnection | null;
   /** Resolves once the engine runs (immediately if it already does). */
   ready(): Promise<void>;
   stop(): Promise<void>;
@@ -44,7 +41,6 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     dataDir: o.dataDir,
     exclusive: true,
     ...(o.keyPassphrase ? { keyPassphrase: o.keyPassphrase } : {}),
-    ...(o.localnet ? { localnet: o.localnet } : {}),
   });
   const { index } = dir;
   let connection: Connection | null = null;
@@ -55,7 +51,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const startEngine = async (keys: RepoKeys, how: AccountStart) => {
     // Connected for these keys: a phrase that finds nothing must not stay connected.
     const conn =
-      connection ?? (await connect(dir, keys, o.localnet ? { localnet: o.localnet } : {}));
+      connection ?? (await connect(dir, keys, o.localnetUrl ? { localnetUrl: o.localnetUrl } : {}));
     let found: number | undefined;
     try {
       if (how !== 'new' && how !== 'existing' && index.snapshots().length === 0) {
@@ -115,7 +111,12 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     }
   };
 
-  const onboarding = new Onboarding({ index, secrets: await dir.secrets(), onReady: startEngine });
+  const onboarding = new Onboarding({
+    index,
+    secrets: () => dir.secrets(),
+    network: () => connection?.network ?? dir.networkName(),
+    onReady: startEngine,
+  });
   const api = await ApiServer.listen({
     onboarding,
     ...(o.host ? { host: o.host } : {}),
@@ -143,7 +144,6 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   return {
     url: api.url,
     token: api.token,
-    network: () => connection?.localnet ?? null,
     ready: () => ready,
     stop,
   };

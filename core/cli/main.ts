@@ -29,6 +29,8 @@ export interface CommandContext {
   dataDir?: string;
   /** `--network local|testnet|mainnet`; unset means the setting (default: the localnet). */
   network?: string;
+  /** `--localnet URL`: a localnet running elsewhere (default: the setting, else the user's). */
+  localnetUrl?: string;
   out: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -56,7 +58,7 @@ const COMMANDS: Record<string, (args: string[], ctx: CommandContext) => Promise<
 
 const HELP = `floe — back up folders to Walrus
 
-usage: floe [--json] [--data DIR] [--network local|testnet|mainnet] COMMAND ...
+usage: floe [--json] [--data DIR] [--network local|testnet|mainnet] [--localnet URL] COMMAND ...
 
 commands:
   init              create an account: a recovery phrase, kept in the OS keychain
@@ -74,8 +76,9 @@ commands:
   index rebuild     recreate the local index from the network alone
   doctor            check everything Floe depends on and say what to fix
   settings [set NAME VALUE]  show or change a setting (e.g. uploadRelayUrl, uploadLimitKiBps)
-  daemon [--port N] the engine and the local API without a window; serves the UI
-  localnet start    run a local Walrus network (ledger + storage nodes) in the foreground
+  daemon [--port N] [--open]  the engine and the local API without a window; serves the UI
+  localnet start|stop  run your local Walrus network (ledger + storage nodes) in the
+                    foreground, or stop the one Floe started in the background
   blob put|get|extend|rm|ls   store and manage raw blobs on it
 
 exit codes: 0 ok, 1 failure, 2 usage, 3 network unavailable, 4 wrong recovery phrase,
@@ -92,6 +95,7 @@ export async function main(
     if (flag === '--json') ctx.json = true;
     else if (flag === '--data') ctx.dataDir = args.shift();
     else if (flag === '--network') ctx.network = args.shift();
+    else if (flag === '--localnet') ctx.localnetUrl = args.shift();
     else if (flag === '--help') return (out(HELP), EXIT.ok);
     else return (console.error(`unknown option ${flag}\n\n${HELP}`), EXIT.usage);
   }

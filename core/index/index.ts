@@ -7,6 +7,7 @@
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import type { ChunkKind } from '../repo/pack.js';
 import Database from 'better-sqlite3';
+import { sqliteOptions } from './sqlite-binding.js';
 import type { Snapshot } from '../repo/snapshot.js';
 import { MIGRATIONS } from './migrations.js';
 import type { Problem, ProblemKind } from '../sync/problems.js';
@@ -163,7 +164,7 @@ export class Index {
     closeSync(openSync(path, 'a', 0o600));
     for (const file of [path, `${path}-wal`, `${path}-shm`])
       if (existsSync(file)) chmodSync(file, 0o600);
-    const db = new Database(path);
+    const db = new Database(path, sqliteOptions());
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a power cut may lose the last commits but never corrupts; the
     // journal makes lost work redo itself, and the network holds the truth.

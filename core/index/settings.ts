@@ -84,6 +84,11 @@ export const SETTINGS_SCHEMA = {
     uploadRelayMaxTipMist: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
     startAtLogin: { type: 'boolean' },
     network: { type: 'string', enum: ['localnet', 'testnet', 'mainnet'] },
+    /**
+     * A localnet that runs elsewhere — a home server's `floe localnet start --listen` — to
+     * use instead of the user's own on this machine (empty: the user's own).
+     */
+    localnetUrl: { type: 'string', maxLength: 2048, format: 'httpUrlOrEmpty' },
   },
 } as const satisfies Schema;
 
@@ -101,6 +106,7 @@ export const DEFAULT_SETTINGS: Settings = {
   uploadRelayMaxTipMist: 10_000_000,
   startAtLogin: false,
   network: 'localnet',
+  localnetUrl: '',
 };
 
 const NAMES = Object.keys(SETTINGS_SCHEMA.properties) as SettingName[];

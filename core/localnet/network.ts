@@ -14,6 +14,7 @@ import { LOCALNET_DEFAULTS, type Genesis } from './ledger/genesis.js';
 import { LedgerServer } from './ledger/server.js';
 import { StorageNode } from './node/server.js';
 import { UploadRelay } from './relay/server.js';
+import { LOOPBACK, urlHost } from './address.js';
 
 export interface LocalnetOptions {
   dir: string;
@@ -26,9 +27,24 @@ export interface LocalnetOptions {
   /** Epochs advance by themselves unless false (tests step them). */
   autoAdvance?: boolean;
   ledgerPort?: number;
+  /**
+   * The address every server listens on and the committee lists (default loopback). It is
+   * chosen when the network is created and kept in network.json; a restart asking for
+   * another is refused, since the chain lists the nodes where they first listened.
+   */
+  host?: string;
   nodePollIntervalMs?: number;
   /** Run an upload relay too, charging `tip` (null: free). */
   relay?: { tip: TipConfig; port?: number };
+}
+
+export class LocalnetAddressError extends Error {
+  constructor(dir: string, created: string, asked: string) {
+    super(
+      `the localnet in ${dir} was created to listen on ${created}, not ${asked}: its committee lists its nodes there (a network for another address needs another directory)`,
+    );
+    this.name = 'LocalnetAddressError';
+  }
 }
 
 export class Localnet {
@@ -50,9 +66,12 @@ export class Localnet {
     const ledgerPath = join(o.dir, 'ledger.db');
     await mkdir(o.dir, { recursive: true });
     const existing = await readFile(join(o.dir, 'network.json'), 'utf8').then(
-      (t) => JSON.parse(t) as { nodeIds: string[] },
+      (t) => JSON.parse(t) as { nodeIds: string[]; host?: string },
       () => null,
     );
+    const host = existing?.host ?? o.host ?? LOOPBACK;
+    if (o.host !== undefined && o.host !== host)
+      throw new LocalnetAddressError(o.dir, host, o.host);
     const nodeIds = existing?.nodeIds ?? Array.from({ length: count }, (_, i) => `node-${i}`);
     const nodes: StorageNode[] = [];
     const operators: Ed25519Keypair[] = [];
@@ -63,7 +82,7 @@ export class Localnet {
 
     let genesis: Genesis | undefined;
     if (!existing) {
-      for (const node of nodes) await node.listen();
+      for (const node of nodes) await node.listen(0, host);
       genesis = {
         ...LOCALNET_DEFAULTS,
         nShards: o.nShards ?? 100,
@@ -84,16 +103,19 @@ export class Localnet {
       dbPath: ledgerPath,
       ...(genesis ? { genesis } : {}),
       ...(o.ledgerPort !== undefined ? { port: o.ledgerPort } : {}),
+      host,
       autoAdvance: o.autoAdvance ?? true,
     });
     const chain = new LocalReadChain(ledger.url);
     if (existing) {
       // A restarted network listens where the chain's committee says its nodes are.
       const { committee } = await chain.systemState();
-      for (const [i, node] of nodes.entries())
-        await node.listen(Number(new URL(committee[i]!.url).port));
+      for (const [i, node] of nodes.entries()) {
+        const url = committee[i]!.url;
+        await node.listen(Number(new URL(url).port), urlHost(url));
+      }
     } else {
-      await writeFile(join(o.dir, 'network.json'), JSON.stringify({ nodeIds }));
+      await writeFile(join(o.dir, 'network.json'), JSON.stringify({ nodeIds, host }));
     }
     for (const [i, node] of nodes.entries())
       await node.start(chain, new LocalChain(ledger.url, operators[i]!));
@@ -105,6 +127,7 @@ export class Localnet {
       pool: relayPool,
       tip: o.relay.tip,
       ...(o.relay.port !== undefined ? { port: o.relay.port } : {}),
+      host,
     });
     await relay.listen();
     return new Localnet(o.dir, ledger, nodes, o, relay, relayPool);
@@ -148,9 +171,10 @@ export class Localnet {
     const old = this.nodes[i]!;
     await old.stop();
     const port = Number(new URL(old.url).port);
+    const host = urlHost(old.url);
     const nodeId = (await new LocalReadChain(this.url).systemState()).committee[i]!.nodeId;
     const node = await Localnet.makeNode(this.options, nodeId);
-    await node.listen(port);
+    await node.listen(port, host);
     const operator = new LocalChain(this.url, await Localnet.operatorKey(this.options, nodeId));
     await node.start(new LocalReadChain(this.url), operator);
     this.nodes[i] = node;

@@ -35,11 +35,30 @@ export class WrongPassphraseError extends Error {
   }
 }
 
+/** The calls Floe makes into keytar. */
+interface Keytar {
+  findCredentials(service: string): Promise<{ account: string; password: string }[]>;
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+}
+
+/**
+ * keytar is an optional dependency: npm leaves it out where it cannot build (on Linux it
+ * needs libsecret-1-dev), so it is imported by a name TypeScript does not resolve.
+ */
+const KEYTAR: string = 'keytar';
+
 /** The OS keychain via keytar; probing it once tells whether a keychain service runs. */
 export async function openKeychain(): Promise<SecretStore> {
-  let keytar: typeof import('keytar');
+  let keytar: Keytar;
   try {
-    const mod = await import('keytar');
+    const mod = (await import(KEYTAR).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+      throw new Error(
+        'keytar is not installed: it did not build at npm install (on Debian/Ubuntu it needs libsecret-1-dev)',
+      );
+    })) as Keytar & { default?: Keytar };
     keytar = mod.default ?? mod;
     await keytar.findCredentials(SERVICE);
   } catch (error) {

@@ -1,61 +1,49 @@
 /**
- * The embedded local Walrus network as a data directory sees it: the one `floe localnet
- * start` runs (its `localnet.json` names the ledger), or — when none answers — one started
- * in this process for as long as the session lasts, so a fresh machine needs no setup.
+ * The local Walrus network a data directory uses, first that applies:
+ * 1. one named by URL (`--localnet URL`, or the localnetUrl setting): on a home server, say;
+ * 2. the data directory's own, when `floe --data DIR localnet start` made one (its
+ *    localnet.json is in DIR/localnet) — and if that one is down, Floe says so rather than
+ *    quietly using another network, which would look like an empty account;
+ * 3. the user's: one for every data directory on the machine, started in the background
+ *    on first use (core/localnet/user-localnet.ts), so a second data directory restores
+ *    the first one's backups with the phrase alone.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Localnet } from '../localnet/network.js';
-import { LocalReadChain } from '../walrus/chain/local-chain.js';
+import { readLocalnetInfo, runningLocalnet } from '../localnet/info.js';
+import { ensureLocalnet } from '../localnet/user-localnet.js';
+import { ChainUnavailableError } from '../walrus/chain/chain.js';
 import { defaultDataDir } from './data-dir.js';
 
-/** What `floe localnet start` writes into `localnet.json` for others to find it. */
-export interface LocalnetInfo {
-  ledgerUrl: string;
-  /** The upload relay's URL, when one runs. */
-  relayUrl?: string;
-  nodes: { nodeId: string; url: string; shards: number }[];
-  account: { address: string; secretKey: string };
+/** A data directory's own localnet directory (where `floe --data DIR localnet start` runs one). */
+export function localnetDir(dataDir: string): string {
+  return join(dataDir, 'localnet');
 }
 
-export interface LocalnetShape {
-  nodes: number;
-  nShards: number;
+/**
+ * The user's localnet: in the platform's data directory for Floe, whatever `--data` or
+ * FLOE_HOME say — `~/.local/share/floe/localnet`, `~/Library/Application Support/Floe/localnet`
+ * or `%APPDATA%\Floe\localnet`.
+ */
+export function userLocalnetDir(env: NodeJS.ProcessEnv = process.env): string {
+  return localnetDir(defaultDataDir({ ...env, FLOE_HOME: undefined }));
 }
 
-export interface LocalnetConnection {
-  url: string;
-  /** The localnet this process started, if it did; null when one was already running. */
-  embedded: Localnet | null;
-  stop(): Promise<void>;
-}
-
-export function localnetDir(dataDir?: string): string {
-  return join(dataDir ?? defaultDataDir(), 'localnet');
-}
-
-/** The localnet `floe localnet start` is running for this data directory, or one started here. */
-export async function connectLocalnet(
-  dataDir: string,
-  shape: LocalnetShape = { nodes: 10, nShards: 100 },
-): Promise<LocalnetConnection> {
-  const dir = localnetDir(dataDir);
-  const url = await runningLedger(dir);
-  if (url) return { url, embedded: null, stop: async () => {} };
-  const embedded = await Localnet.start({ dir, ...shape });
-  return { url: embedded.url, embedded, stop: () => embedded.stop() };
-}
-
-async function runningLedger(dir: string): Promise<string | null> {
-  const info = await readFile(join(dir, 'localnet.json'), 'utf8').then(
-    (t) => JSON.parse(t) as LocalnetInfo,
-    () => null,
-  );
-  if (!info) return null;
-  try {
-    await new LocalReadChain(info.ledgerUrl).systemState();
-    return info.ledgerUrl;
-  } catch {
-    return null;
+/** The ledger URL of the localnet `dataDir` uses; `o.url` names one running elsewhere. */
+export async function connectLocalnet(dataDir: string, o: { url?: string } = {}): Promise<string> {
+  if (o.url) return o.url;
+  const own = localnetDir(dataDir);
+  const user = userLocalnetDir();
+  if (own !== user) {
+    const info = await readLocalnetInfo(own);
+    if (info) {
+      if (await runningLocalnet(own)) return info.ledgerUrl;
+      throw new ChainUnavailableError(
+        info.ledgerUrl,
+        new Error(
+          `the localnet of ${dataDir} is not running: start it with "floe --data ${dataDir} localnet start" (or remove ${join(own, 'localnet.json')} to use your own localnet)`,
+        ),
+      );
+    }
   }
+  return (await ensureLocalnet(user)).ledgerUrl;
 }

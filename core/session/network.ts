@@ -8,7 +8,7 @@ import type { Chain } from '../walrus/chain/chain.js';
 import { LocalChain } from '../walrus/chain/local-chain.js';
 import { suiNetwork, type SuiNetworkName } from '../walrus/chain/networks.js';
 import { connectSuiChain } from '../walrus/chain/sui-chain.js';
-import { connectLocalnet, type LocalnetConnection, type LocalnetShape } from './localnet.js';
+import { connectLocalnet } from './localnet.js';
 
 export type NetworkName = 'localnet' | SuiNetworkName;
 
@@ -23,30 +23,21 @@ export interface NetworkConnection {
   chain: Chain;
   /** Funds an account (the localnet's faucet); null where money is real. */
   faucet: ((address: string) => Promise<void>) | null;
-  /** The localnet, when this is one (tests stop its nodes). */
-  localnet: LocalnetConnection | null;
-  stop(): Promise<void>;
 }
 
-/** The chain for `name` with the account's keys. */
+/** The chain for `name` with the account's keys; `localnetUrl` names a localnet that runs elsewhere. */
 export async function connectNetwork(
   dataDir: string,
   name: NetworkName,
   keys: RepoKeys,
-  shape?: LocalnetShape,
+  localnetUrl?: string,
 ): Promise<NetworkConnection> {
   if (name !== 'localnet') {
     const rpcUrl = process.env.FLOE_SUI_RPC_URL;
     const chain = connectSuiChain(suiNetwork(name), keys.account, rpcUrl ? { rpcUrl } : {});
-    return { name, chain, faucet: null, localnet: null, stop: async () => {} };
+    return { name, chain, faucet: null };
   }
-  const localnet = await connectLocalnet(dataDir, shape);
-  const chain = new LocalChain(localnet.url, keys.account);
-  return {
-    name,
-    chain,
-    faucet: async (address) => void (await chain.faucet(address)),
-    localnet,
-    stop: () => localnet.stop(),
-  };
+  const ledgerUrl = await connectLocalnet(dataDir, localnetUrl ? { url: localnetUrl } : {});
+  const chain = new LocalChain(ledgerUrl, keys.account);
+  return { name, chain, faucet: async (address) => void (await chain.faucet(address)) };
 }

@@ -16,7 +16,6 @@ import type { Chain } from '../walrus/chain/chain.js';
 import { WalrusClient } from '../walrus/client/client.js';
 import { CodecPool } from '../walrus/encoding/pool.js';
 import { defaultDataDir } from './data-dir.js';
-import type { LocalnetConnection, LocalnetShape } from './localnet.js';
 import { connectNetwork, parseNetworkName, type NetworkName } from './network.js';
 
 export interface SessionOptions {
@@ -28,8 +27,11 @@ export interface SessionOptions {
   exclusive?: boolean;
   /** Passphrase of the sealed key file where no OS keychain runs (default `$FLOE_KEY_PASSPHRASE`). */
   keyPassphrase?: string;
-  /** Shape of the embedded localnet when one is started here. */
-  localnet?: LocalnetShape;
+  /**
+   * A localnet that runs elsewhere (`--localnet URL`); unset means the localnetUrl
+   * setting, else the data directory's own localnet or the user's (session/localnet.ts).
+   */
+  localnetUrl?: string;
 }
 
 export class NotInitializedError extends Error {
@@ -103,19 +105,22 @@ export interface Connection {
   network: NetworkName;
   /** Funds an account (the localnet's faucet); null where money is real. */
   faucet: ((address: string) => Promise<void>) | null;
-  /** The localnet, when the network is one (tests stop its nodes). */
-  localnet: LocalnetConnection | null;
-  /** Closes the pool and the network; the data directory stays open. */
+  /** Closes the pool; the data directory stays open. */
   close(): Promise<void>;
 }
 
 export async function connect(
   dir: DataDirSession,
   keys: RepoKeys,
-  o: Pick<SessionOptions, 'network' | 'localnet'> = {},
+  o: Pick<SessionOptions, 'network' | 'localnetUrl'> = {},
 ): Promise<Connection> {
   const settings = dir.settings();
-  const network = await connectNetwork(dir.dataDir, dir.networkName(o.network), keys, o.localnet);
+  const network = await connectNetwork(
+    dir.dataDir,
+    dir.networkName(o.network),
+    keys,
+    o.localnetUrl || settings.localnetUrl || undefined,
+  );
   const pool = new CodecPool();
   const client = new WalrusClient({ chain: network.chain, pool, ...uploadOptions(settings) });
   return {
@@ -125,11 +130,7 @@ export async function connect(
     pool,
     network: network.name,
     faucet: network.faucet,
-    localnet: network.localnet,
-    async close() {
-      await pool.close();
-      await network.stop();
-    },
+    close: () => pool.close(),
   };
 }
 

@@ -52,12 +52,14 @@ export class Api {
   }
 
   account = () => this.request<AccountState>('GET', '/api/account');
-  createAccount = () => this.request<NewAccount>('POST', '/api/account/create', {});
+  createAccount = (network: string) =>
+    this.request<NewAccount>('POST', '/api/account/create', { network });
   confirmAccount = (phrase: string) =>
     this.request<AdoptedAccount>('POST', '/api/account/confirm', { phrase });
-  restoreAccount = (phrase: string, startNew = false) =>
+  restoreAccount = (phrase: string, network: string, startNew = false) =>
     this.request<AdoptedAccount>('POST', '/api/account/restore', {
       phrase,
+      network,
       ...(startNew ? { startNew } : {}),
     });
 

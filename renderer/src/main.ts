@@ -11,6 +11,7 @@ import { failed, loading } from './placeholders.js';
 import { RestoreTracker } from './restores.js';
 import { startOnboarding } from './screens/onboarding.js';
 import { apiToken, forgetToken } from './token.js';
+import type { AccountState } from './wire.js';
 
 const root = document.getElementById('root')!;
 
@@ -40,9 +41,9 @@ async function boot(): Promise<void> {
   }
   const api = new Api(token);
   standalone(loading('Connecting to Floe…'));
-  let account: string | null;
+  let account: AccountState;
   try {
-    account = (await api.account()).account;
+    account = await api.account();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       forgetToken();
@@ -63,8 +64,8 @@ async function boot(): Promise<void> {
     live.start();
     startApp(root, api, live, new RestoreTracker(api, live));
   };
-  if (account) open();
-  else startOnboarding(root, api, open);
+  if (account.account) open();
+  else startOnboarding(root, api, open, account.network);
 }
 
 void boot();

@@ -2,12 +2,14 @@
  * The bar above every screen: Floe's overall state in one line — synced, syncing N %,
  * paused, renewal due, renewal failed, offline — and "Back up now". The state is
  * `overallState`, the tray's own, so the window and the tray icon can never tell two stories.
+ * It also names the network the backups go to.
  */
 import { overallState, type OverallState } from '../../core/sync/overall-state.js';
 import { ApiError, type Api } from './api.js';
 import { h } from './dom.js';
 import { icon, type IconName } from './icons.js';
 import type { Live } from './live.js';
+import { networkLabel } from './networks.js';
 import { notify } from './notifications.js';
 import { errorText } from './placeholders.js';
 import type { Status } from './wire.js';
@@ -48,6 +50,12 @@ export function statusBar(api: Api, live: Live): { element: HTMLElement; stop():
   const notice = h('span', { class: 'state-notice', role: 'alert' });
   // Progress redraws the bar several times a second; a screen reader hears only new states.
   const announcer = h('span', { class: 'visually-hidden', role: 'status' });
+  // Where the backups go; it changes only when Floe restarts.
+  const network = h('span', { class: 'state-network' });
+  void api.account().then(
+    (a) => (network.textContent = networkLabel(a.network)),
+    () => undefined,
+  );
   const backupButton = h(
     'button',
     { type: 'button', class: 'button button-small', on: { click: () => void backupNow() } },
@@ -76,6 +84,7 @@ export function statusBar(api: Api, live: Live): { element: HTMLElement; stop():
     announcer,
     meter,
     notice,
+    network,
     pauseButton,
     backupButton,
   );

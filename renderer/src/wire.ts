@@ -40,6 +40,8 @@ export interface AccountState {
   account: string | null;
   /** A phrase was shown by `create` and is waiting to be confirmed. */
   pending: boolean;
+  /** Where the backups go: the network in use, or the one an account would use. */
+  network: Settings['network'];
 }
 
 export interface NewAccount {

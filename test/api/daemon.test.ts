@@ -1,14 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type Daemon } from '../../core/api/daemon.js';
+import { Localnet } from '../../core/localnet/network.js';
 import type { FolderRow } from '../../core/index/index.js';
 import { generateRecoveryPhrase } from '../../core/repo/keys.js';
 import { call } from './fixture.js';
-
-const SMALL = { nodes: 4, nShards: 10 };
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined>): Promise<T> {
   for (let i = 0; i < 300; i++) {
@@ -24,8 +23,10 @@ test('first run through the API: create and confirm an account, back up; a secon
   const saved = process.env.DBUS_SESSION_BUS_ADDRESS;
   process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${join(dir, 'no-bus')}`;
   const running: Daemon[] = [];
+  // Both machines on one network of this test's own.
+  const net = await Localnet.start({ dir: join(dir, 'network'), nodes: 4, nShards: 10 });
   const start = async (dataDir: string) => {
-    const d = await startDaemon({ dataDir, localnet: SMALL, keyPassphrase: 'test' });
+    const d = await startDaemon({ dataDir, localnetUrl: net.url, keyPassphrase: 'test' });
     running.push(d);
     return d;
   };
@@ -40,6 +41,7 @@ test('first run through the API: create and confirm an account, back up; a secon
     assert.deepEqual((await call(one, 'GET', '/api/account')).json, {
       account: null,
       pending: false,
+      network: 'localnet',
     });
     assert.equal(
       (await call(one, 'POST', '/api/account/confirm', { body: { phrase: 'x' } })).status,
@@ -95,7 +97,6 @@ test('first run through the API: create and confirm an account, back up; a secon
 
     // A second machine on the same network knows only the phrase.
     const home2 = join(dir, 'two');
-    await cp(join(home1, 'localnet'), join(home2, 'localnet'), { recursive: true });
     const two = await start(home2);
     const bad = await call(two, 'POST', '/api/account/restore', {
       body: { phrase: 'nine words that are not a recovery phrase at all' },
@@ -152,6 +153,7 @@ test('first run through the API: create and confirm an account, back up; a secon
     assert.equal((fresh.json as { restored: number }).restored, 0);
   } finally {
     for (const d of running) await d.stop();
+    await net.stop();
     if (saved === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
     else process.env.DBUS_SESSION_BUS_ADDRESS = saved;
     await rm(dir, { recursive: true, force: true });

@@ -1,23 +1,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../core/cli/main.js';
 import { EXIT } from '../../core/cli/errors.js';
+import { Localnet } from '../../core/localnet/network.js';
+import { stopLocalnet } from '../../core/localnet/user-localnet.js';
 
 test('status, ls, renew, check, forget, index rebuild, doctor and the data-directory lock', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'floe-cli-maint-'));
   const saved = {
     pass: process.env.FLOE_KEY_PASSPHRASE,
     bus: process.env.DBUS_SESSION_BUS_ADDRESS,
+    home: process.env.HOME,
+    xdg: process.env.XDG_DATA_HOME,
   };
   process.env.FLOE_KEY_PASSPHRASE = 'test passphrase';
   process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${join(dir, 'no-bus')}`;
-  // Alive for longer than the test can take on a loaded machine: it is killed at the end.
+  // A user of the test's own: were the setting below missed, Floe would start the user's
+  // localnet in the background, here and not in the real home (the test fails if it did).
+  process.env.HOME = process.env.XDG_DATA_HOME = join(dir, 'user');
+  const userNet = join(dir, 'user', 'floe', 'localnet');
+  // Alive for longer than the test can take on a loaded machine; killed at the end.
   const sleeper = spawn('sleep', ['3600'], { stdio: 'ignore' });
+  // Ten nodes and a hundred shards, as the user's localnet has; named by the setting.
+  const net = await Localnet.start({ dir: join(dir, 'network'), nodes: 10, nShards: 100 });
   try {
     const home = join(dir, 'home');
     const src = join(dir, 'Documents');
@@ -31,6 +42,10 @@ test('status, ls, renew, check, forget, index rebuild, doctor and the data-direc
       return { code, value: JSON.parse(lines.pop()!) as T };
     };
 
+    assert.equal(
+      await main(['--data', home, 'settings', 'set', 'localnetUrl', net.url], out),
+      EXIT.ok,
+    );
     assert.equal((await json('init')).code, EXIT.ok);
     assert.equal(await main(['--data', home, 'add', src], out), EXIT.ok);
     assert.equal((await json('backup')).code, EXIT.ok);
@@ -87,6 +102,8 @@ test('status, ls, renew, check, forget, index rebuild, doctor and the data-direc
     assert.equal(rebuilt.code, EXIT.ok);
     assert.equal(rebuilt.value.snapshots, 1);
     assert.deepEqual(rebuilt.value.folders, [src]);
+    const settings = await json<{ localnetUrl: string }>('settings');
+    assert.equal(settings.value.localnetUrl, net.url, 'settings outlive a rebuild');
     const after = await json<{ newBytes: number; files: number }>('backup');
     assert.equal(after.value.files, 2, 'every file is read once more after a rebuild');
     assert.equal(after.value.newBytes, 0, '… and nothing is uploaded again');
@@ -107,12 +124,21 @@ test('status, ls, renew, check, forget, index rebuild, doctor and the data-direc
     sleeper.kill('SIGKILL');
     await new Promise((r) => sleeper.once('exit', r));
     assert.equal((await json('backup')).code, EXIT.ok, 'a stale lock is taken over');
+    assert.equal(existsSync(userNet), false, 'every command used the localnet named');
   } finally {
     sleeper.kill('SIGKILL');
+    await net.stop();
+    await stopLocalnet(userNet);
     if (saved.pass === undefined) delete process.env.FLOE_KEY_PASSPHRASE;
     else process.env.FLOE_KEY_PASSPHRASE = saved.pass;
     if (saved.bus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
     else process.env.DBUS_SESSION_BUS_ADDRESS = saved.bus;
+    for (const [name, value] of [
+      ['HOME', saved.home],
+      ['XDG_DATA_HOME', saved.xdg],
+    ] as const)
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LocalnetInfo } from '../../core/session/localnet.js';
+import type { LocalnetInfo } from '../../core/localnet/info.js';
 
 export interface LocalnetProcess {
   info: LocalnetInfo;

@@ -1,6 +1,6 @@
 /**
  * The UI end to end, as a person would use it: Debian's Chromium (driven by
- * playwright-core) on the page a real daemon serves, over an embedded localnet. Each step
+ * playwright-core) on the page a real daemon serves, over a localnet of its own. Each step
  * leaves a screenshot in test-artifacts/screenshots/ (renderer/screenshots/ holds a copy
  * of a run's set for the README).
  */
@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDaemon, type Daemon } from '../../core/api/daemon.js';
+import { Localnet } from '../../core/localnet/network.js';
 import { buildUi } from '../../renderer/build.js';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { deriveKeys } from '../../core/repo/keys.js';
@@ -31,6 +32,7 @@ describe(
   () => {
     let dir: string;
     let daemon: Daemon;
+    let net: Localnet;
     let browser: Browser;
     let page: Page;
     let docs: string;
@@ -68,10 +70,11 @@ describe(
       await writeFile(join(docs, 'report.txt'), 'quarterly numbers\n');
       await writeFile(join(docs, 'notes', 'ideas.md'), '# ideas\n');
       await mkdir(SHOTS, { recursive: true });
+      net = await Localnet.start({ dir: join(dir, 'network'), nodes: 4, nShards: 10 });
       daemon = await startDaemon({
         dataDir: join(dir, 'data'),
         staticDir: await buildUi(join(dir, 'ui')),
-        localnet: { nodes: 4, nShards: 10 },
+        localnetUrl: net.url,
         keyPassphrase: 'test',
         // A failed run is retried within a second, and shows as failed after two.
         engine: { retry: { firstMs: 300, maxMs: 1_000, failedAfter: 2 }, debounceMs: 300 },
@@ -101,6 +104,7 @@ describe(
     after(async () => {
       await browser?.close();
       await daemon?.stop();
+      await net?.stop();
       await rm(dir, { recursive: true, force: true });
       for (const [name, value] of [
         ['FLOE_KEY_PASSPHRASE', saved.pass],
@@ -130,6 +134,11 @@ describe(
     test('the token is read from the URL fragment and then taken out of the address', async () => {
       await page.goto(`${daemon.url}/#token=${daemon.token}`);
       await page.getByRole('heading', { name: 'Back up your folders to Walrus' }).waitFor();
+      assert.equal(
+        await page.getByRole('radio', { name: /Local test network on this computer/ }).isChecked(),
+        true,
+        'onboarding says where the backups go, the local test network by default',
+      );
       assert.equal(page.url(), `${daemon.url}/`);
       assert.equal(
         await page.evaluate(() => sessionStorage.getItem('floe.token')),
@@ -174,6 +183,9 @@ describe(
         await page.getByRole('button', { name: 'Choose folders' }).click();
         await page.getByRole('heading', { level: 1, name: 'Folders' }).waitFor();
         await page.getByText('No folders yet').waitFor();
+        await page
+          .locator('.status-bar .state-network', { hasText: 'Local test network on this computer' })
+          .waitFor();
         await shot('folders-empty');
       },
     );
@@ -315,7 +327,7 @@ describe(
       SLOW,
       async () => {
         // Every WAL but one FROST leaves the account: the next blob cannot be paid for.
-        const chain = new LocalChain(daemon.network()!.url, deriveKeys(phrase).account);
+        const chain = new LocalChain(net.url, deriveKeys(phrase).account);
         const { wal } = await chain.balances(chain.address);
         await chain.execute({
           kind: 'transfer_wal',
@@ -513,7 +525,7 @@ describe(
     });
 
     test('the window says offline when the network is down', SLOW, async () => {
-      await daemon.network()!.stop();
+      await net.stop();
       const state = page.locator('.status-bar .state');
       await page.waitForFunction(
         () =>

@@ -15,7 +15,8 @@ import { formatBytes, formatWal } from '../format.js';
 import { UsageError } from '../errors.js';
 import { ProgressBar } from '../progress-bar.js';
 import type { CommandContext } from '../main.js';
-import { localnetDir, type LocalnetInfo } from '../../session/localnet.js';
+import type { LocalnetInfo } from '../../localnet/info.js';
+import { localnetDir, userLocalnetDir } from '../../session/localnet.js';
 
 const USAGE = `usage:
   floe blob put FILE [--epochs N] [--deletable] [--attr KEY=VALUE]...
@@ -50,7 +51,7 @@ export async function blobCommand(args: string[], ctx: CommandContext): Promise<
   });
   const values = parsed.values;
   const positionals = parsed.positionals.map(unshieldBlobId);
-  const dir = values.localnet ?? localnetDir(ctx.dataDir);
+  const dir = values.localnet ?? (ctx.dataDir ? localnetDir(ctx.dataDir) : userLocalnetDir());
   const info = await readFile(join(dir, 'localnet.json'), 'utf8').then(
     (t) => JSON.parse(t) as LocalnetInfo,
     () => {

@@ -5,6 +5,7 @@
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Index } from '../../index/index.js';
+import { readSettings, updateSettings } from '../../index/settings.js';
 import { rebuildIndex } from '../../sync/rebuild.js';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
@@ -16,6 +17,8 @@ export async function indexCommand(args: string[], ctx: CommandContext): Promise
   try {
     const path = join(session.dataDir, 'index.db');
     const account = session.index.getSetting<string | null>('account', null);
+    // The user's choices are not on the network: they come across from the old index.
+    const settings = readSettings(session.index);
     session.index.close();
     const backup = `${path}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
     await rename(path, backup);
@@ -24,6 +27,7 @@ export async function indexCommand(args: string[], ctx: CommandContext): Promise
     const fresh = Index.open(path);
     try {
       fresh.setSetting('account', account);
+      updateSettings(fresh, settings);
       const report = await rebuildIndex(fresh, session.client, session.keys, { folders: 'here' });
       ctx.out(
         ctx.json

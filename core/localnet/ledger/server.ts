@@ -9,6 +9,7 @@ import type { Genesis } from './genesis.js';
 import { Ledger } from './ledger.js';
 import { blobIdText, queryChecks, queryNumber, suiAddress } from './validate.js';
 import type { SignedTransaction } from './wire.js';
+import { LOOPBACK, serverUrl } from '../address.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -16,6 +17,8 @@ export interface LedgerServerOptions {
   dbPath: string;
   genesis?: Genesis;
   port?: number;
+  /** The address to listen on (default loopback). */
+  host?: string;
   /** Epochs advance on a timer unless false (tests that step epochs by hand). */
   autoAdvance?: boolean;
 }
@@ -33,13 +36,14 @@ export class LedgerServer {
 
   static async start(options: LedgerServerOptions): Promise<LedgerServer> {
     const ledger = Ledger.open(options.dbPath, options.genesis);
+    const host = options.host ?? LOOPBACK;
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', resolve);
+      server.listen(options.port ?? 0, host, resolve);
     });
     const { port } = server.address() as AddressInfo;
-    const self = new LedgerServer(ledger, server, `http://127.0.0.1:${port}`);
+    const self = new LedgerServer(ledger, server, serverUrl(host, port));
     server.on('request', (req, res) => void self.handle(req, res));
     if (options.autoAdvance !== false) {
       self.clock = true;

@@ -3,6 +3,7 @@
  * so a refused or crashed transaction leaves no trace and a restart loses nothing.
  */
 import Database from 'better-sqlite3';
+import { sqliteOptions } from '../../index/sqlite-binding.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -69,7 +70,7 @@ const MIGRATIONS: string[] = [
 export type LedgerDb = Database.Database;
 
 export function openLedgerDb(path: string): LedgerDb {
-  const db = new Database(path);
+  const db = new Database(path, sqliteOptions());
   db.pragma('journal_mode = WAL');
   // FULL: a ledger transaction that was acknowledged must survive a power cut.
   db.pragma('synchronous = FULL');

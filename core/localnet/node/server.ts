@@ -52,12 +52,15 @@ import { syncShard } from './shard-sync.js';
 import { ByteRateLimiter } from '../../walrus/client/rate-limiter.js';
 import { SliverStore } from './sliver-store.js';
 import { UploadBudget } from './upload-budget.js';
+import { LOOPBACK, serverUrl } from '../address.js';
 
 export interface StorageNodeOptions {
   nodeId: string;
   dataDir: string;
   blsSecretKey: Uint8Array;
   port?: number;
+  /** The address to listen on (default loopback). */
+  host?: string;
   /** How often to follow the chain for deletions and expiries. */
   pollIntervalMs?: number;
   /** How often to check every sliver on disk (default 10 minutes; 0: only at start). */
@@ -149,16 +152,19 @@ export class StorageNode {
   }
 
   /** Binds the REST API; the node can be listed in a genesis once it has its URL. */
-  async listen(port = this.options.port ?? 0): Promise<string> {
+  async listen(
+    port = this.options.port ?? 0,
+    host = this.options.host ?? LOOPBACK,
+  ): Promise<string> {
     await this.store.init();
     const server = createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, '127.0.0.1', resolve);
+      server.listen(port, host, resolve);
     });
     this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.url = serverUrl(host, (server.address() as AddressInfo).port);
     return this.url;
   }
 

@@ -28,6 +28,7 @@ import {
   type TipConfig,
 } from '../../walrus/relay/tip.js';
 import { nodeClients } from '../../walrus/storage-node-client.js';
+import { LOOPBACK, serverUrl } from '../address.js';
 
 export interface UploadRelayOptions {
   /** The ledger's URL. */
@@ -37,6 +38,8 @@ export interface UploadRelayOptions {
   /** A tip transaction older than this is refused (the real relay's default: 10 hours). */
   freshnessMs?: number;
   port?: number;
+  /** The address to listen on (default loopback). */
+  host?: string;
 }
 
 const PARAMS = new Set(['blob_id', 'tx_id', 'nonce', 'deletable_blob_object', 'encoding_type']);
@@ -58,13 +61,13 @@ export class UploadRelay {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return serverUrl(this.o.host ?? LOOPBACK, (this.server.address() as AddressInfo).port);
   }
 
   async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.o.port ?? 0, '127.0.0.1', () => resolve());
+      this.server.listen(this.o.port ?? 0, this.o.host ?? LOOPBACK, () => resolve());
     });
   }
 

@@ -2,18 +2,25 @@
  * First run: create an account — the 24-word phrase shown once, then three of its words
  * asked back, so nobody reaches "done" without having written it down — or restore one
  * from its phrase. The phrase lives only in this function's memory; it is sent back to
- * Floe once, to confirm, and never stored by the page.
+ * Floe once, to confirm, and never stored by the page. The first screen also says where
+ * the backups will go, and lets the user choose (the local test network by default).
  */
 import { ApiError, type Api } from '../api.js';
 import { h } from '../dom.js';
 import { icon, logo } from '../icons.js';
+import { networkCards } from '../networks.js';
 import { inlineError, loading } from '../placeholders.js';
 
 const PHRASE_WORDS = 24;
 const WORDS_TO_CONFIRM = 3;
 
-/** `done` opens the app, at `path` if given. */
-export function startOnboarding(root: HTMLElement, api: Api, done: (path?: string) => void): void {
+/** `done` opens the app, at `path` if given; `network` is the one Floe would use now. */
+export function startOnboarding(
+  root: HTMLElement,
+  api: Api,
+  done: (path?: string) => void,
+  network: string,
+): void {
   const card = h('section', { class: 'onboarding-card' });
   root.replaceChildren(
     h(
@@ -34,12 +41,20 @@ export function startOnboarding(root: HTMLElement, api: Api, done: (path?: strin
     h('button', { type: 'button', class: 'link-button', on: { click: welcome } }, '← Back');
 
   function welcome(): void {
+    const networks = networkCards(network);
+    networks.element.addEventListener('change', () => (network = networks.value()));
     show(
       heading('Back up your folders to Walrus'),
       h(
         'p',
         { class: 'lead' },
-        'Floe encrypts your files on this computer and keeps them on Walrus, a decentralized storage network. A recovery phrase of 24 words is the key to them.',
+        'Floe encrypts your files on this computer, then keeps them on a Walrus network. A recovery phrase of 24 words is the key to them.',
+      ),
+      h(
+        'fieldset',
+        { class: 'settings-group', 'data-field': 'network' },
+        h('legend', null, 'Where your backups go'),
+        networks.element,
       ),
       h(
         'div',
@@ -65,7 +80,7 @@ export function startOnboarding(root: HTMLElement, api: Api, done: (path?: strin
   async function create(): Promise<void> {
     show(loading('Creating your account…'));
     try {
-      const { phrase } = await api.createAccount();
+      const { phrase } = await api.createAccount(network);
       showPhrase(phrase.split(' '));
     } catch (error) {
       show(heading('Create a new account'), inlineError(error), back());
@@ -276,7 +291,7 @@ export function startOnboarding(root: HTMLElement, api: Api, done: (path?: strin
       );
       const words = phraseWords(phrase.value).join(' ');
       try {
-        await api.restoreAccount(words);
+        await api.restoreAccount(words, network);
         // The folders come back "not yet restored": the folder list says what to do next.
         done('/folders');
       } catch (error) {
@@ -294,7 +309,7 @@ export function startOnboarding(root: HTMLElement, api: Api, done: (path?: strin
                   click: async () => {
                     problem.replaceChildren(loading('Starting a new account with these words…'));
                     try {
-                      await api.restoreAccount(words, true);
+                      await api.restoreAccount(words, network, true);
                       done('/folders');
                     } catch (again) {
                       problem.replaceChildren(inlineError(again));

@@ -10,6 +10,7 @@ import { h } from '../dom.js';
 import { formatDuration } from '../format.js';
 import { icon } from '../icons.js';
 import { errorText, failed, inlineError, loading } from '../placeholders.js';
+import { networkCards, networkLabel } from '../networks.js';
 import type { NetworkView, Settings } from '../wire.js';
 import { askForNotifications, notificationState } from '../notifications.js';
 import type { Screen } from './screen.js';
@@ -17,20 +18,6 @@ import type { Screen } from './screen.js';
 const DAY_MS = 86_400_000;
 type Preset = keyof typeof OPTIONAL_EXCLUDES;
 type RetentionKey = keyof Settings['retention'];
-
-const NETWORKS: { value: Settings['network']; label: string; note: string }[] = [
-  {
-    value: 'localnet',
-    label: 'Local network',
-    note: 'An embedded Walrus network on this computer. For trying Floe out: nothing leaves the machine.',
-  },
-  {
-    value: 'testnet',
-    label: 'Walrus testnet',
-    note: 'The public test network. Free test WAL; data may be wiped.',
-  },
-  { value: 'mainnet', label: 'Walrus mainnet', note: 'The real network. Storage is paid in WAL.' },
-];
 
 const PRESETS: Record<Preset, string> = {
   nodeModules: 'JavaScript dependencies',
@@ -96,33 +83,14 @@ function settingsForm(
     h('input', { type: 'number', id, inputmode: 'numeric', min, step: 1, value: value ?? '' });
 
   // Network
-  const networkRadios = NETWORKS.map((n) =>
-    h('input', {
-      type: 'radio',
-      name: 'network',
-      id: `network-${n.value}`,
-      value: n.value,
-      checked: initial.network === n.value,
-    }),
-  );
+  const networkChoice = networkCards(initial.network);
+  const networkRadios = networkChoice.radios;
   const network = h(
     'fieldset',
     { class: 'settings-group', 'data-field': 'network' },
     h('legend', null, 'Network'),
     h('p', { class: 'hint' }, 'Changing the network starts the engine again on the new one.'),
-    h(
-      'div',
-      { class: 'radio-cards' },
-      NETWORKS.map((n, i) =>
-        h(
-          'label',
-          { class: 'radio-card', for: `network-${n.value}` },
-          networkRadios[i]!,
-          h('strong', null, n.label),
-          h('span', null, n.note),
-        ),
-      ),
-    ),
+    networkChoice.element,
   );
 
   /** The network saved is not the one running: say so, and offer to switch now. */
@@ -132,7 +100,7 @@ function settingsForm(
       restartNote.replaceChildren();
       return;
     }
-    const name = (v: string) => NETWORKS.find((n) => n.value === v)?.label ?? v;
+    const name = networkLabel;
     const button = h(
       'button',
       {
@@ -449,6 +417,8 @@ function settingsForm(
     return {
       network: (networkRadios.find((r) => r.checked)?.value ??
         saved.network) as Settings['network'],
+      // Set with `floe settings set localnetUrl URL`; this screen leaves it as it is.
+      localnetUrl: saved.localnetUrl,
       retention: retentionValues,
       // An emptied box goes to the server as null, so its message says what is wrong.
       renewal: {
