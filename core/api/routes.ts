@@ -21,6 +21,8 @@
  * | POST   | /api/pause, /api/resume | | `{ paused }`: the whole engine (the tray's Pause/Resume) |
  * | GET    | /api/snapshots          |                                                    | `{ snapshots }`, newest first                       |
  * | GET    | /api/snapshots/:id/tree | `?folder=ROOT&path=sub/dir` (both optional)        | `{ snapshot, folder, path, entries }`               |
+ * | GET    | /api/search             | `?q=PATTERN&match=&folder=&under=&type=&from=&to=&limit=` | FindResult (core/sync/find.ts): paths, versions |
+ * | GET    | /api/versions           | `?folder=ROOT&path=sub/file` (path '' = the folder) | PathVersions (core/sync/versions.ts); 404 if never backed up |
  * | POST   | /api/restores           | `{ snapshot, target, folder?, path?, overwrite? }` | 202 the restore job                                 |
  * | GET    | /api/restores/:id       |                                                    | the job: state, progress, result or error           |
  * | GET    | /api/renewals           |                                                    | policy, storage and cost, live blobs' expiries, log |
@@ -43,10 +45,11 @@ import type { Engine } from '../sync/engine.js';
 import { collectStatus } from '../sync/status.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import type { FolderControl } from './folders.js';
+import type { HistorySearch } from './history.js';
 import { HttpError } from './http.js';
 import { renewalOverview, type RenewalRunner } from './renewals.js';
 import type { RestoreJobs } from './restore-jobs.js';
-import { get, withBody, type Route } from './router.js';
+import { get, getWithQuery, withBody, type QuerySchema, type Route } from './router.js';
 import { readSettings, SETTINGS_SCHEMA, updateSettings } from '../index/settings.js';
 import { textPath, type SnapshotBrowser } from './snapshots.js';
 import { retentionPlan, retentionStatus } from '../sync/retention-schedule.js';
@@ -82,6 +85,36 @@ const START_RESTORE = {
   required: ['snapshot', 'target'],
 } as const satisfies Schema;
 
+const SEARCH = {
+  type: 'object',
+  properties: {
+    /** A name, a part of one, or a glob (`*`, `?`, `[…]`); `%XX` is a byte, as in paths. */
+    q: { type: 'string', minLength: 1, maxLength: 1024 },
+    /** 'auto' (default): a glob when `q` has a glob character, else a substring. */
+    match: { type: 'string', enum: ['auto', 'substring', 'glob'] },
+    /** Only this folder (its path when backed up). */
+    folder: { type: 'string', format: 'absolutePath', maxLength: MAX_PATH },
+    /** Only below this path inside the folder(s), text form. */
+    under: { type: 'string', maxLength: MAX_PATH },
+    type: { type: 'string', enum: ['file', 'dir', 'symlink'] },
+    /** Backed up from / until (a day 2024-05-03, or a moment 2024-05-03T14:30[Z|±hh:mm]). */
+    from: { type: 'string', maxLength: 64 },
+    to: { type: 'string', maxLength: 64 },
+    limit: { type: 'integer', minimum: 1, maximum: 1000 },
+  },
+  required: ['q'],
+} as const satisfies QuerySchema;
+
+const VERSIONS = {
+  type: 'object',
+  properties: {
+    /** Which folder; may be left out when the snapshots hold one folder only. */
+    folder: { type: 'string', format: 'absolutePath', maxLength: MAX_PATH },
+    /** A file or folder inside it, text form; '' (the default) is the folder itself. */
+    path: { type: 'string', maxLength: MAX_PATH },
+  },
+} as const satisfies QuerySchema;
+
 const RUN_RETENTION = {
   type: 'object',
   properties: { approve: { type: 'boolean' } },
@@ -102,6 +135,7 @@ export interface ApiContext {
   keys: RepoKeys;
   folders: FolderControl;
   snapshots: SnapshotBrowser;
+  history: HistorySearch;
   restores: RestoreJobs;
   renewals: RenewalRunner;
   streams: EventStreams;
@@ -172,6 +206,17 @@ export function apiRoutes(c: ApiContext): Route[] {
       );
       return { status: 200, body: { snapshot: snapshot.id, ...dir } };
     }),
+
+    // Every snapshot at once, from the search index: one result per path, grouped.
+    getWithQuery('/api/search', SEARCH, async ({ args }) => ({
+      status: 200,
+      body: await c.history.find(args),
+    })),
+    // One path's versions, which snapshots hold each, and when it changed (a folder's history).
+    getWithQuery('/api/versions', VERSIONS, async ({ args }) => ({
+      status: 200,
+      body: await c.history.versions(args.folder, args.path ?? ''),
+    })),
 
     withBody('POST', '/api/restores', START_RESTORE, async ({ body }) => {
       const snapshot = c.snapshots.snapshot(body.snapshot);

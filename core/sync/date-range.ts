@@ -9,9 +9,10 @@ export class InvalidDateError extends Error {
   constructor(
     /** The option or query field at fault. */
     readonly field: string,
-    message: string,
+    /** What is wrong, worded to follow the field's name. */
+    readonly problem: string,
   ) {
-    super(message);
+    super(`${field} ${problem}`);
     this.name = 'InvalidDateError';
   }
 }
@@ -19,7 +20,7 @@ export class InvalidDateError extends Error {
 function notADate(text: string, field: string): InvalidDateError {
   return new InvalidDateError(
     field,
-    `${field} "${text}" is not a date: write a day (2024-05-03) or a moment (2024-05-03T14:30, 2024-05-03 14:30:00+02:00)`,
+    `("${text}") is not a date: write a day (2024-05-03) or a moment (2024-05-03T14:30, 2024-05-03 14:30:00+02:00)`,
   );
 }
 
@@ -48,7 +49,7 @@ export function parseDateRange(
   if (range.fromMs !== null && range.untilMs !== null && range.fromMs >= range.untilMs)
     throw new InvalidDateError(
       fields.until,
-      `${fields.until} (${until}) must come after ${fields.since} (${since})`,
+      `(${until}) must come after ${fields.since} (${since})`,
     );
   return range;
 }

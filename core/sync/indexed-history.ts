@@ -24,7 +24,7 @@ export class UnknownFolderError extends Error {
 
 /** A path was given without its folder, and the snapshots hold more than one. */
 export class FolderRequiredError extends Error {
-  constructor(known: string[]) {
+  constructor(readonly known: string[]) {
     super(`say which folder the path is in: the snapshots hold ${known.join(', ')}`);
     this.name = 'FolderRequiredError';
   }

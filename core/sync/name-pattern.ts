@@ -20,7 +20,11 @@ export interface NamePattern {
 }
 
 export class InvalidPatternError extends Error {
-  constructor(pattern: string, reason: string) {
+  constructor(
+    readonly pattern: string,
+    /** What is wrong, worded to follow the pattern's name ("has a '[' without …"). */
+    readonly reason: string,
+  ) {
     super(`the pattern "${pattern}" ${reason}`);
     this.name = 'InvalidPatternError';
   }
