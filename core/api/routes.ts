@@ -10,7 +10,7 @@
  * | ------ | ----------------------- | -------------------------------------------------- | --------------------------------------------------- |
  * | GET    | /api/status             |                                                    | FloeStatus (core/sync/status.ts) + `paused`         |
  * | GET    | /api/folders            |                                                    | `{ folders }`                                       |
- * | POST   | /api/folders            | `{ path }` (absolute, an existing folder)          | 201 the folder; 409 if chosen or overlapping        |
+ * | POST   | /api/folders            | `{ path }` (an existing folder; `~`, `~/x`, `x`: from home) | 201 the folder; 409 if chosen or overlapping |
  * | DELETE | /api/folders/:id        |                                                    | `{ removed }` (its snapshots stay restorable)       |
  * | POST   | /api/folders/:id/pause  |                                                    | the folder (no longer watched or backed up)         |
  * | POST   | /api/folders/:id/resume |                                                    | the folder (watched again; a backup follows)        |
@@ -19,6 +19,7 @@
  * | POST   | /api/folders/:id/start-fresh |                                               | the folder (not restored): backed up as it is here  |
  * | POST   | /api/backup             |                                                    | 202 `{ requested }`; 409 while the engine is paused |
  * | POST   | /api/pause, /api/resume | | `{ paused }`: the whole engine (the tray's Pause/Resume) |
+ * | GET    | /api/browse             | `?path=` (default home; `~`, `~/x`, `x` from home) | BrowseAnswer: folders here, parent, roots; 403 outside home and volumes |
  * | GET    | /api/snapshots          |                                                    | `{ snapshots }`, newest first                       |
  * | GET    | /api/snapshots/:id/tree | `?folder=ROOT&path=sub/dir` (both optional)        | `{ snapshot, folder, path, entries }`               |
  * | GET    | /api/search             | `?q=PATTERN&match=&folder=&under=&type=&from=&to=&limit=` | FindResult (core/sync/find.ts): paths, versions |
@@ -38,12 +39,12 @@
  * |        |                         |                                                    | failure, idle, folder-state, restore-progress,      |
  * |        |                         |                                                    | retention, problems                                 |
  */
-import { resolve } from 'node:path';
 import type { Index } from '../index/index.js';
 import type { RepoKeys } from '../repo/keys.js';
 import type { Engine } from '../sync/engine.js';
 import { collectStatus } from '../sync/status.js';
 import type { WalrusClient } from '../walrus/client/client.js';
+import type { FolderBrowser } from './folder-browser.js';
 import type { FolderControl } from './folders.js';
 import type { HistorySearch } from './history.js';
 import { HttpError } from './http.js';
@@ -65,7 +66,7 @@ const NO_FIELDS = { type: 'object', properties: {} } as const satisfies Schema;
 
 const ADD_FOLDER = {
   type: 'object',
-  properties: { path: { type: 'string', format: 'absolutePath', maxLength: MAX_PATH } },
+  properties: { path: { type: 'string', format: 'localPath', maxLength: MAX_PATH } },
   required: ['path'],
 } as const satisfies Schema;
 
@@ -77,13 +78,18 @@ const START_RESTORE = {
     folder: { type: 'string', format: 'absolutePath', maxLength: MAX_PATH },
     /** A file or folder inside it; default all of it. */
     path: { type: 'string', maxLength: MAX_PATH },
-    /** Where the folder's (or the path's) contents land. */
-    target: { type: 'string', format: 'absolutePath', maxLength: MAX_PATH },
+    /** Where the folder's (or the path's) contents land (`~` and relative: from home). */
+    target: { type: 'string', format: 'localPath', maxLength: MAX_PATH },
     /** Replace local files newer than the backup (default: skip and report them). */
     overwrite: { type: 'boolean' },
   },
   required: ['snapshot', 'target'],
 } as const satisfies Schema;
+
+const BROWSE = {
+  type: 'object',
+  properties: { path: { type: 'string', format: 'localPath', maxLength: MAX_PATH } },
+} as const satisfies QuerySchema;
 
 const SEARCH = {
   type: 'object',
@@ -134,6 +140,7 @@ export interface ApiContext {
   client: WalrusClient;
   keys: RepoKeys;
   folders: FolderControl;
+  browser: FolderBrowser;
   snapshots: SnapshotBrowser;
   history: HistorySearch;
   restores: RestoreJobs;
@@ -164,6 +171,12 @@ export function apiRoutes(c: ApiContext): Route[] {
     withBody('POST', '/api/folders/:id/resume', NO_FIELDS, async ({ params }) => ({
       status: 200,
       body: await c.folders.setPaused(params.id!, false),
+    })),
+
+    // The browser UI's folder picker (Electron uses the native dialog).
+    getWithQuery('/api/browse', BROWSE, async ({ args }) => ({
+      status: 200,
+      body: await c.browser.list(args.path),
     })),
 
     withBody('POST', '/api/folders/:id/confirm-deletions', NO_FIELDS, ({ params }) => ({
@@ -228,7 +241,7 @@ export function apiRoutes(c: ApiContext): Route[] {
         path: textPath(names),
         // The names themselves, bytes and all: no text form in between to lose a byte.
         subPath: names,
-        target: resolve(body.target),
+        target: c.folders.localPath('target', body.target),
         overwrite: body.overwrite ?? false,
       });
       return { status: 202, body: job };

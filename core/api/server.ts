@@ -14,6 +14,7 @@ import type { WalrusClient } from '../walrus/client/client.js';
 import { isNetworkUnavailable } from '../walrus/client/unavailable.js';
 import type { Onboarding } from './account.js';
 import { EventFeed } from './events.js';
+import { FolderBrowser } from './folder-browser.js';
 import { FolderControl } from './folders.js';
 import { HistorySearch } from './history.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
@@ -140,6 +141,7 @@ export class ApiServer {
         client,
         keys,
         folders,
+        browser: new FolderBrowser(),
         snapshots,
         history,
         restores,
