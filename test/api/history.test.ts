@@ -19,6 +19,14 @@ describe('search and versions through the API, on a running engine', () => {
   };
   const search = (params: Record<string, string>) =>
     ok('GET', `/api/search?${new URLSearchParams(params)}`);
+  const finished = async (id: string) => {
+    for (; ; await sleep(50)) {
+      const job = await ok('GET', `/api/restores/${id}`);
+      if (job.state === 'running') continue;
+      assert.equal(job.state, 'done', job.error);
+      return job;
+    }
+  };
   const backupNow = async () => {
     await s.engine.settled();
     const backedUp = once(s.engine, 'backup');
@@ -82,6 +90,19 @@ describe('search and versions through the API, on a running engine', () => {
     assert.equal((await search({ q: 'o', under: 'notes' })).total, 1);
   });
 
+  test('a path a search returns goes back byte for byte to GET /api/versions and a restore', async () => {
+    const [found] = (await search({ q: 'CAF%e9' })).results;
+    const v = await ok('GET', `/api/versions?path=${encodeURIComponent(found.path)}`);
+    assert.equal(v.name, 'caf%E9');
+    assert.equal(v.versions.length, 1);
+    assert.equal(v.versions[0].restore.path, 'caf%E9');
+    const target = join(s.dir, 'restored-odd');
+    const job = await ok('POST', '/api/restores', { ...v.versions[0].restore, target });
+    await finished(job.id);
+    const restored = Buffer.concat([Buffer.from(`${target}/caf`), Buffer.from([0xe9])]);
+    assert.equal(await readFile(restored, 'utf8'), 'latin-1');
+  });
+
   test('from and to keep to the snapshots taken between them', async () => {
     const since = await search({ q: 'report', from: times[2]! });
     assert.equal(since.snapshotsSearched, 2);
@@ -131,12 +152,7 @@ describe('search and versions through the API, on a running engine', () => {
     assert.equal(oldest.snapshots.length, 1);
     const target = join(s.dir, 'restored-oldest');
     const job = await ok('POST', '/api/restores', { ...oldest.restore, target });
-    for (let j = job; ; await sleep(50)) {
-      j = await ok('GET', `/api/restores/${job.id}`);
-      if (j.state === 'running') continue;
-      assert.equal(j.state, 'done', j.error);
-      break;
-    }
+    await finished(job.id);
     assert.equal(await readFile(join(target, 'Report.txt'), 'utf8'), 'one');
   });
 
