@@ -4,10 +4,12 @@
  * the engine's watcher follows, model first: should watching fail, the folder is still
  * saved and the next start watches it.
  */
+import { homedir } from 'node:os';
 import type { FolderRow } from '../index/index.js';
 import type { Engine } from '../sync/engine.js';
 import { FolderChoiceError, checkFolderChoice } from '../sync/folder-choice.js';
 import { FolderStateError, type FolderModel } from '../sync/folder-model.js';
+import { expandHome, HomePathError } from '../sync/home-path.js';
 import { HttpError } from './http.js';
 import type { RestoreJob, RestoreJobs } from './restore-jobs.js';
 import type { SnapshotBrowser } from './snapshots.js';
@@ -20,7 +22,19 @@ export class FolderControl {
     private readonly dataDir: string,
     private readonly restores: RestoreJobs,
     private readonly snapshots: SnapshotBrowser,
+    /** The user's home folder, where `~` and relative paths start. */
+    private readonly home: () => string = homedir,
   ) {}
+
+  /** A path from a form (`~`, `~/x`, `x`, or absolute) as the absolute path it means. */
+  localPath(field: string, given: string): string {
+    try {
+      return expandHome(given, this.home());
+    } catch (error) {
+      if (error instanceof HomePathError) throw new ValidationError(field, error.message);
+      throw error;
+    }
+  }
 
   list(): FolderRow[] {
     return this.folders.list();
@@ -30,7 +44,11 @@ export class FolderControl {
   async add(given: string): Promise<FolderRow> {
     let path: string;
     try {
-      path = await checkFolderChoice(given, this.folders.list(), this.dataDir);
+      path = await checkFolderChoice(
+        this.localPath('path', given),
+        this.folders.list(),
+        this.dataDir,
+      );
     } catch (error) {
       if (!(error instanceof FolderChoiceError)) throw error;
       if (error.kind === 'conflict') throw new HttpError(409, error.message);

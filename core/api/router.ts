@@ -1,16 +1,18 @@
 /**
  * The local API's routes: every route that is not a GET declares the schema of its JSON
- * body (possibly empty), so no body reaches a handler unchecked. Matching is the shared
- * `Router`'s.
+ * body (possibly empty), so no body reaches a handler unchecked; a GET that takes query
+ * parameters declares theirs the same way. Matching is the shared `Router`'s.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Infer, Schema } from '../index/validate.js';
+import { ValidationError, type Infer, type Schema } from '../index/validate.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export interface RouteRequest<B> {
+export interface RouteRequest<B, Q = undefined> {
   params: Record<string, string>;
   query: URLSearchParams;
+  /** The query parameters checked against the route's `query` schema. */
+  args: Q;
   body: B;
   req: IncomingMessage;
   res: ServerResponse;
@@ -24,14 +26,33 @@ export interface Route {
   path: string;
   /** Schema of the JSON body; a missing body is checked as `{}`. */
   body: Schema | null;
-  handle(r: RouteRequest<unknown>): Promise<Reply> | Reply;
+  /** Schema of the query parameters (GET routes that take any). */
+  query: QuerySchema | null;
+  handle(r: RouteRequest<unknown, unknown>): Promise<Reply> | Reply;
 }
+
+/** Query parameters: named text or whole-number fields, each given at most once. */
+export type QuerySchema = {
+  readonly type: 'object';
+  readonly properties: {
+    readonly [name: string]: Extract<Schema, { type: 'string' } | { type: 'integer' }>;
+  };
+  readonly required?: readonly string[];
+};
 
 export function get(
   path: string,
   handle: (r: RouteRequest<undefined>) => Promise<Reply> | Reply,
 ): Route {
-  return { method: 'GET', path, body: null, handle: handle as Route['handle'] };
+  return { method: 'GET', path, body: null, query: null, handle: handle as Route['handle'] };
+}
+
+export function getWithQuery<Q extends QuerySchema>(
+  path: string,
+  query: Q,
+  handle: (r: RouteRequest<undefined, Infer<Q>>) => Promise<Reply> | Reply,
+): Route {
+  return { method: 'GET', path, body: null, query, handle: handle as Route['handle'] };
 }
 
 export function withBody<S extends Schema>(
@@ -40,5 +61,19 @@ export function withBody<S extends Schema>(
   body: S,
   handle: (r: RouteRequest<Infer<S>>) => Promise<Reply> | Reply,
 ): Route {
-  return { method, path, body, handle: handle as Route['handle'] };
+  return { method, path, body, query: null, handle: handle as Route['handle'] };
+}
+
+/**
+ * The query string as the object its schema describes: whole-number fields as numbers
+ * (anything else is left for the schema to refuse), a field given twice refused.
+ */
+export function queryArgs(schema: QuerySchema, query: URLSearchParams): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  for (const [name, value] of query) {
+    if (Object.hasOwn(args, name)) throw new ValidationError(name, 'is given more than once');
+    const isInteger = schema.properties[name]?.type === 'integer';
+    args[name] = isInteger && /^-?\d{1,16}$/.test(value) ? Number(value) : value;
+  }
+  return args;
 }

@@ -10,7 +10,7 @@
  * | ------ | ----------------------- | -------------------------------------------------- | --------------------------------------------------- |
  * | GET    | /api/status             |                                                    | FloeStatus (core/sync/status.ts) + `paused`         |
  * | GET    | /api/folders            |                                                    | `{ folders }`                                       |
- * | POST   | /api/folders            | `{ path }` (absolute, an existing folder)          | 201 the folder; 409 if chosen or overlapping        |
+ * | POST   | /api/folders            | `{ path }` (an existing folder; `~`, `~/x`, `x`: from home) | 201 the folder; 409 if chosen or overlapping |
  * | DELETE | /api/folders/:id        |                                                    | `{ removed }` (its snapshots stay restorable)       |
  * | POST   | /api/folders/:id/pause  |                                                    | the folder (no longer watched or backed up)         |
  * | POST   | /api/folders/:id/resume |                                                    | the folder (watched again; a backup follows)        |
@@ -19,8 +19,11 @@
  * | POST   | /api/folders/:id/start-fresh |                                               | the folder (not restored): backed up as it is here  |
  * | POST   | /api/backup             |                                                    | 202 `{ requested }`; 409 while the engine is paused |
  * | POST   | /api/pause, /api/resume | | `{ paused }`: the whole engine (the tray's Pause/Resume) |
+ * | GET    | /api/browse             | `?path=` (default home; `~`, `~/x`, `x` from home) | BrowseAnswer: folders here, parent, roots; 403 outside home and volumes |
  * | GET    | /api/snapshots          |                                                    | `{ snapshots }`, newest first                       |
  * | GET    | /api/snapshots/:id/tree | `?folder=ROOT&path=sub/dir` (both optional)        | `{ snapshot, folder, path, entries }`               |
+ * | GET    | /api/search             | `?q=PATTERN&match=&folder=&under=&type=&from=&to=&limit=` | FindResult (core/sync/find.ts): paths, versions |
+ * | GET    | /api/versions           | `?folder=ROOT&path=sub/file` (path '' = the folder) | PathVersions (core/sync/versions.ts); 404 if never backed up |
  * | POST   | /api/restores           | `{ snapshot, target, folder?, path?, overwrite? }` | 202 the restore job                                 |
  * | GET    | /api/restores/:id       |                                                    | the job: state, progress, result or error           |
  * | GET    | /api/renewals           |                                                    | policy, storage and cost, live blobs' expiries, log |
@@ -36,17 +39,18 @@
  * |        |                         |                                                    | failure, idle, folder-state, restore-progress,      |
  * |        |                         |                                                    | retention, problems                                 |
  */
-import { resolve } from 'node:path';
 import type { Index } from '../index/index.js';
 import type { RepoKeys } from '../repo/keys.js';
 import type { Engine } from '../sync/engine.js';
 import { collectStatus } from '../sync/status.js';
 import type { WalrusClient } from '../walrus/client/client.js';
+import type { FolderBrowser } from './folder-browser.js';
 import type { FolderControl } from './folders.js';
+import type { HistorySearch } from './history.js';
 import { HttpError } from './http.js';
 import { renewalOverview, type RenewalRunner } from './renewals.js';
 import type { RestoreJobs } from './restore-jobs.js';
-import { get, withBody, type Route } from './router.js';
+import { get, getWithQuery, withBody, type QuerySchema, type Route } from './router.js';
 import { readSettings, SETTINGS_SCHEMA, updateSettings } from '../index/settings.js';
 import { textPath, type SnapshotBrowser } from './snapshots.js';
 import { retentionPlan, retentionStatus } from '../sync/retention-schedule.js';
@@ -62,7 +66,7 @@ const NO_FIELDS = { type: 'object', properties: {} } as const satisfies Schema;
 
 const ADD_FOLDER = {
   type: 'object',
-  properties: { path: { type: 'string', format: 'absolutePath', maxLength: MAX_PATH } },
+  properties: { path: { type: 'string', format: 'localPath', maxLength: MAX_PATH } },
   required: ['path'],
 } as const satisfies Schema;
 
@@ -74,13 +78,48 @@ const START_RESTORE = {
     folder: { type: 'string', format: 'absolutePath', maxLength: MAX_PATH },
     /** A file or folder inside it; default all of it. */
     path: { type: 'string', maxLength: MAX_PATH },
-    /** Where the folder's (or the path's) contents land. */
-    target: { type: 'string', format: 'absolutePath', maxLength: MAX_PATH },
+    /** Where the folder's (or the path's) contents land (`~` and relative: from home). */
+    target: { type: 'string', format: 'localPath', maxLength: MAX_PATH },
     /** Replace local files newer than the backup (default: skip and report them). */
     overwrite: { type: 'boolean' },
   },
   required: ['snapshot', 'target'],
 } as const satisfies Schema;
+
+const BROWSE = {
+  type: 'object',
+  properties: { path: { type: 'string', format: 'localPath', maxLength: MAX_PATH } },
+} as const satisfies QuerySchema;
+
+const SEARCH = {
+  type: 'object',
+  properties: {
+    /** A name, a part of one, or a glob (`*`, `?`, `[…]`); `%XX` is a byte, as in paths. */
+    q: { type: 'string', minLength: 1, maxLength: 1024 },
+    /** 'auto' (default): a glob when `q` has a glob character, else a substring. */
+    match: { type: 'string', enum: ['auto', 'substring', 'glob'] },
+    /** Only this folder (its path when backed up). */
+    folder: { type: 'string', format: 'absolutePath', maxLength: MAX_PATH },
+    /** Only below this path inside the folder(s), text form. */
+    under: { type: 'string', maxLength: MAX_PATH },
+    type: { type: 'string', enum: ['file', 'dir', 'symlink'] },
+    /** Backed up from / until (a day 2024-05-03, or a moment 2024-05-03T14:30[Z|±hh:mm]). */
+    from: { type: 'string', maxLength: 64 },
+    to: { type: 'string', maxLength: 64 },
+    limit: { type: 'integer', minimum: 1, maximum: 1000 },
+  },
+  required: ['q'],
+} as const satisfies QuerySchema;
+
+const VERSIONS = {
+  type: 'object',
+  properties: {
+    /** Which folder; may be left out when the snapshots hold one folder only. */
+    folder: { type: 'string', format: 'absolutePath', maxLength: MAX_PATH },
+    /** A file or folder inside it, text form; '' (the default) is the folder itself. */
+    path: { type: 'string', maxLength: MAX_PATH },
+  },
+} as const satisfies QuerySchema;
 
 const RUN_RETENTION = {
   type: 'object',
@@ -101,7 +140,9 @@ export interface ApiContext {
   client: WalrusClient;
   keys: RepoKeys;
   folders: FolderControl;
+  browser: FolderBrowser;
   snapshots: SnapshotBrowser;
+  history: HistorySearch;
   restores: RestoreJobs;
   renewals: RenewalRunner;
   streams: EventStreams;
@@ -130,6 +171,12 @@ export function apiRoutes(c: ApiContext): Route[] {
     withBody('POST', '/api/folders/:id/resume', NO_FIELDS, async ({ params }) => ({
       status: 200,
       body: await c.folders.setPaused(params.id!, false),
+    })),
+
+    // The browser UI's folder picker (Electron uses the native dialog).
+    getWithQuery('/api/browse', BROWSE, async ({ args }) => ({
+      status: 200,
+      body: await c.browser.list(args.path),
     })),
 
     withBody('POST', '/api/folders/:id/confirm-deletions', NO_FIELDS, ({ params }) => ({
@@ -173,6 +220,17 @@ export function apiRoutes(c: ApiContext): Route[] {
       return { status: 200, body: { snapshot: snapshot.id, ...dir } };
     }),
 
+    // Every snapshot at once, from the search index: one result per path, grouped.
+    getWithQuery('/api/search', SEARCH, async ({ args }) => ({
+      status: 200,
+      body: await c.history.find(args),
+    })),
+    // One path's versions, which snapshots hold each, and when it changed (a folder's history).
+    getWithQuery('/api/versions', VERSIONS, async ({ args }) => ({
+      status: 200,
+      body: await c.history.versions(args.folder, args.path ?? ''),
+    })),
+
     withBody('POST', '/api/restores', START_RESTORE, async ({ body }) => {
       const snapshot = c.snapshots.snapshot(body.snapshot);
       // Resolved now, so a path that is not there is refused before any job starts.
@@ -183,7 +241,7 @@ export function apiRoutes(c: ApiContext): Route[] {
         path: textPath(names),
         // The names themselves, bytes and all: no text form in between to lose a byte.
         subPath: names,
-        target: resolve(body.target),
+        target: c.folders.localPath('target', body.target),
         overwrite: body.overwrite ?? false,
       });
       return { status: 202, body: job };

@@ -14,13 +14,15 @@ import type { WalrusClient } from '../walrus/client/client.js';
 import { isNetworkUnavailable } from '../walrus/client/unavailable.js';
 import type { Onboarding } from './account.js';
 import { EventFeed } from './events.js';
+import { FolderBrowser } from './folder-browser.js';
 import { FolderControl } from './folders.js';
+import { HistorySearch } from './history.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import { RenewalRunner } from './renewals.js';
 import { RestoreJobs, type RestoreJob } from './restore-jobs.js';
 import { apiRoutes, EVENTS_PATH } from './routes.js';
 import { Router } from '../http/router.js';
-import type { Route } from './router.js';
+import { queryArgs, type Route } from './router.js';
 import { LOOPBACK_HOSTS, newToken, RequestGuard, type LoopbackHost } from './security.js';
 import { SnapshotBrowser } from './snapshots.js';
 import { EventStreams } from './sse.js';
@@ -125,6 +127,7 @@ export class ApiServer {
     const { engine, index, client, keys, dataDir, network, restart } = e;
     const streams = new EventStreams();
     const snapshots = new SnapshotBrowser(index, client, keys);
+    const history = new HistorySearch(index, snapshots);
     const restores = new RestoreJobs(client, keys, () => snapshots.repo());
     const feed = new EventFeed(engine, restores, streams);
     const folders = new FolderControl(engine.folders, engine, dataDir, restores, snapshots);
@@ -138,7 +141,9 @@ export class ApiServer {
         client,
         keys,
         folders,
+        browser: new FolderBrowser(),
         snapshots,
+        history,
         restores,
         renewals,
         streams,
@@ -225,7 +230,8 @@ export class ApiServer {
     this.guard.checkToken(req, query, path === EVENTS_PATH);
     const { route, params } = this.route(req.method ?? '', path);
     const body = route.body ? validate(route.body, (await readJsonBody(req)) ?? {}) : undefined;
-    const reply = await route.handle({ params, query, body, req, res });
+    const args = route.query ? validate(route.query, queryArgs(route.query, query)) : undefined;
+    const reply = await route.handle({ params, query, args, body, req, res });
     if (reply) sendJson(res, reply.status, reply.body);
   }
 

@@ -32,3 +32,10 @@ export function formatWal(frost: bigint): string {
   const fraction = (abs % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
   return `${negative ? '-' : ''}${whole}${fraction ? '.' + fraction : ''} WAL`;
 }
+
+/** A moment as the local clock shows it, to the second: 2024-05-03 14:30:05. */
+export function formatLocalTime(iso: string): string {
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}

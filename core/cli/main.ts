@@ -15,6 +15,7 @@ import { localnetCommand } from './commands/localnet.js';
 import { doctorCommand } from './commands/doctor.js';
 import { daemonCommand } from './commands/daemon.js';
 import { indexCommand } from './commands/index-rebuild.js';
+import { findCommand, versionsCommand } from './commands/find.js';
 import { lsCommand } from './commands/ls.js';
 import { checkCommand, forgetCommand, renewCommand } from './commands/maintenance.js';
 import { settingsCommand } from './commands/settings.js';
@@ -44,6 +45,8 @@ const COMMANDS: Record<string, (args: string[], ctx: CommandContext) => Promise<
   status: statusCommand,
   snapshots: snapshotsCommand,
   ls: lsCommand,
+  find: findCommand,
+  versions: versionsCommand,
   restore: restoreCommand,
   renew: renewCommand,
   forget: forgetCommand,
@@ -69,11 +72,13 @@ commands:
   status            folders, last snapshot, next expiry, balance and cost per epoch
   snapshots         list the backups on the network
   ls SNAPSHOT [PATH]  list a snapshot's files (SNAPSHOT: an id prefix or "latest")
+  find PATTERN      find a name in every snapshot (substring, or a glob with * ? [...])
+  versions PATH     the versions of one file or folder across snapshots, and when it changed
   restore           restore a snapshot (whole, --path SUB, or on a new machine with --phrase)
   renew [--dry-run] extend live blobs before they expire, delete dead ones
   forget --keep-…   apply a retention policy, then prune and compact
   check [--read-data]  verify every snapshot's data is on the network (and readable)
-  index rebuild     recreate the local index from the network alone
+  index rebuild [--search]  recreate the local index (or only its search index) from the network
   doctor            check everything Floe depends on and say what to fix
   settings [set NAME VALUE]  show or change a setting (e.g. uploadRelayUrl, uploadLimitKiBps)
   daemon [--port N] [--open]  the engine and the local API without a window; serves the UI

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { sqliteOptions } from './sqlite-binding.js';
 import type { Snapshot } from '../repo/snapshot.js';
 import { MIGRATIONS } from './migrations.js';
+import { SearchTables } from './search-tables.js';
 import type { Problem, ProblemKind } from '../sync/problems.js';
 
 /** A folder's state: see core/sync/folder-model.ts, its only writer, for what each means. */
@@ -153,10 +154,15 @@ const PACK_TRANSITIONS: Record<PackState, PackState[]> = {
 };
 
 export class Index {
+  /** The search index's tables (core/sync/search-index.ts writes them, find.ts reads). */
+  readonly search: SearchTables;
+
   private constructor(
     private readonly db: Database.Database,
     readonly path: string,
-  ) {}
+  ) {
+    this.search = new SearchTables(db);
+  }
 
   static open(path: string): Index {
     // File names are private: the index (and the -wal and -shm files SQLite gives the

@@ -52,4 +52,22 @@ export const MIGRATIONS: string[] = [
      key TEXT PRIMARY KEY, kind TEXT NOT NULL, folder TEXT, message TEXT NOT NULL,
      count INTEGER NOT NULL, first_at INTEGER NOT NULL, last_at INTEGER NOT NULL,
      resolved_at INTEGER);`,
+  // The search index (core/sync/search-index.ts): each directory tree of the retained
+  // snapshots once, by its content address (a tree indexed for one snapshot costs nothing
+  // for the next), its entries with the case-folded text form of their names to match on,
+  // and each indexed snapshot's folder roots. Queries walk from matching entries up to the
+  // roots (search_entries_by_subtree), never through every tree.
+  `CREATE TABLE search_trees (id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE);
+   CREATE TABLE search_entries (
+     tree INTEGER NOT NULL REFERENCES search_trees(id) ON DELETE CASCADE,
+     name TEXT NOT NULL, folded TEXT NOT NULL, type TEXT NOT NULL, size INTEGER NOT NULL,
+     mtime_ms INTEGER NOT NULL, content BLOB NOT NULL, subtree INTEGER,
+     PRIMARY KEY (tree, name)) WITHOUT ROWID;
+   CREATE INDEX search_entries_by_subtree ON search_entries(subtree) WHERE subtree IS NOT NULL;
+   CREATE TABLE search_snapshots (id TEXT PRIMARY KEY, time TEXT NOT NULL);
+   CREATE TABLE search_roots (
+     snapshot TEXT NOT NULL REFERENCES search_snapshots(id) ON DELETE CASCADE,
+     folder TEXT NOT NULL, tree INTEGER NOT NULL REFERENCES search_trees(id),
+     PRIMARY KEY (snapshot, folder));
+   CREATE INDEX search_roots_by_tree ON search_roots(tree);`,
 ];

@@ -13,6 +13,11 @@ const FORMATS = {
     test: (v: string) => isAbsolute(v) && !v.includes('\0'),
     means: 'an absolute path',
   },
+  /** A path on this computer as typed: absolute, or from the home folder (`~`, `~/x`, `x`). */
+  localPath: {
+    test: (v: string) => v !== '' && !v.includes('\0'),
+    means: 'a path: absolute, or from your home folder (~, ~/Documents or Documents)',
+  },
   /** One line of text, e.g. an exclude pattern (a newline would smuggle in a second rule). */
   line: { test: (v: string) => !/[\r\n\0]/.test(v), means: 'a single line of text' },
   /** An http(s) URL, or empty for none. */

@@ -40,6 +40,7 @@ import {
 } from './scanner.js';
 import { FolderModel } from './folder-model.js';
 import { isNetworkUnavailable } from '../walrus/client/unavailable.js';
+import { BuiltTrees, indexCommittedSnapshot } from './search-index.js';
 
 export interface BackupContext {
   index: Index;
@@ -151,6 +152,7 @@ export async function runBackup(
     const roots: SnapshotRoot[] = [];
     const fileUpdates: FileRow[] = [];
     const removals: { folderId: number; paths: Uint8Array[] }[] = [];
+    const built = new BuiltTrees(index);
     let files = 0;
     const holdShare = (ctx.holdDeletionsPercent ?? DEFAULT_SETTINGS.holdDeletionsPercent) / 100;
 
@@ -256,7 +258,10 @@ export async function runBackup(
       const present = scan.entries.filter(
         (e) => !(skipped.has(pathKey(e.relPath)) && !chunkLists.has(pathKey(e.relPath))),
       );
-      roots.push({ path: folder.path, tree: await buildTrees(present, chunkLists, keys, packer) });
+      roots.push({
+        path: folder.path,
+        tree: await buildTrees(present, chunkLists, keys, packer, built),
+      });
       removals.push({ folderId: folder.id, paths: scan.deleted });
       outcomes.push({ path: folder.path, outcome: 'saved', message: null });
     }
@@ -314,6 +319,7 @@ export async function runBackup(
       index.addSnapshot(snapshot, stored.blobId, stored.objectId);
     });
     saved();
+    await indexCommittedSnapshot(index, snapshot, built);
     return { ...result, snapshot, snapshotBlobId: stored.blobId, unchanged: false };
   } catch (error) {
     if (!(error instanceof NothingToBackUpError)) {
@@ -442,6 +448,7 @@ async function buildTrees(
   chunkLists: Map<string, string[]>,
   keys: RepoKeys,
   packer: Packer,
+  built: BuiltTrees,
 ): Promise<string> {
   const children = new Map<string, ScannedEntry[]>();
   for (const e of entries) {
@@ -475,6 +482,7 @@ async function buildTrees(
     const bytes = encodeTree(list);
     const id = chunkId(keys.chunkIdKey, bytes);
     await packer.add(id, 'tree', bytes);
+    built.add(chunkIdHex(id), list);
     return chunkIdHex(id);
   };
   return build('');

@@ -19,6 +19,7 @@ import { Packer } from './packer.js';
 import { recoverInterruptedStores } from './recovery.js';
 import { LIVE_INDEX_BLOBS } from './renewals.js';
 import { RepoReader } from './repo-reader.js';
+import { SearchIndex } from './search-index.js';
 
 export interface PruneContext {
   index: Index;
@@ -104,6 +105,8 @@ export async function forgetAndPrune(ctx: PruneContext, o: PruneOptions): Promis
   index.transaction(() => {
     for (const s of all) index.setSnapshotRetained(s.id, keep.has(s.id));
     for (const pack of dead) retirePack(index, pack);
+    // Searches and version lists stop showing what was forgotten, in the same commit.
+    new SearchIndex(index).forget(report.forgotten.map((f) => f.id));
   });
   const compaction = await compact(ctx, reader, sparse, live);
   report.rewrittenBytes = compaction.bytes;

@@ -95,15 +95,24 @@ test('status, ls, renew, check, forget, index rebuild, doctor and the data-direc
     assert.ok(forget.value.deleted >= 1, 'the forgotten snapshot blob was deleted');
     assert.deepEqual((await json<{ problems: string[] }>('check')).value.problems, []);
 
-    const rebuilt = await json<{ snapshots: number; packs: number; folders: string[] }>(
-      'index',
-      'rebuild',
-    );
+    const rebuilt = await json<{
+      snapshots: number;
+      packs: number;
+      folders: string[];
+      search: { added: number; treesRead: number };
+    }>('index', 'rebuild');
     assert.equal(rebuilt.code, EXIT.ok);
     assert.equal(rebuilt.value.snapshots, 1);
     assert.deepEqual(rebuilt.value.folders, [src]);
+    assert.deepEqual(rebuilt.value.search, { added: 1, dropped: 0, treesRead: 2 }, 'src and sub');
     const settings = await json<{ localnetUrl: string }>('settings');
     assert.equal(settings.value.localnetUrl, net.url, 'settings outlive a rebuild');
+    const searchOnly = await json<{ search: { treesRead: number } }>(
+      'index',
+      'rebuild',
+      '--search',
+    );
+    assert.equal(searchOnly.value.search.treesRead, 2);
     const after = await json<{ newBytes: number; files: number }>('backup');
     assert.equal(after.value.files, 2, 'every file is read once more after a rebuild');
     assert.equal(after.value.newBytes, 0, '… and nothing is uploaded again');

@@ -1,20 +1,44 @@
 /**
- * `floe index rebuild`: recreate the local index from the chain and the blobs alone. The
- * old file is kept beside it (index.db.<time>.bak) rather than deleted.
+ * `floe index rebuild [--search]`: recreate the local index from the chain and the blobs
+ * alone, search index included. The old file is kept beside it (index.db.<time>.bak)
+ * rather than deleted. `--search` rebuilds only the search index, reading every tree of the
+ * retained snapshots once.
  */
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Index } from '../../index/index.js';
 import { readSettings, updateSettings } from '../../index/settings.js';
 import { rebuildIndex } from '../../sync/rebuild.js';
+import { RepoReader } from '../../sync/repo-reader.js';
+import { SearchIndex } from '../../sync/search-index.js';
+import type { WalrusClient } from '../../walrus/client/client.js';
+import type { RepoKeys } from '../../repo/keys.js';
 import { UsageError } from '../errors.js';
 import type { CommandContext } from '../main.js';
 import { openNetworkSession } from '../../session/session.js';
 
+const USAGE = 'usage: floe index rebuild [--search]';
+
 export async function indexCommand(args: string[], ctx: CommandContext): Promise<number> {
-  if (args[0] !== 'rebuild' || args.length > 1) throw new UsageError('usage: floe index rebuild');
+  const { values, positionals } = parseArgs({
+    args,
+    options: { search: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1 || positionals[0] !== 'rebuild') throw new UsageError(USAGE);
   const session = await openNetworkSession({ ...ctx, exclusive: true });
   try {
+    if (values.search) {
+      const search = await rebuildSearch(session.index, session.client, session.keys);
+      ctx.out(
+        ctx.json
+          ? JSON.stringify({ search })
+          : `search index rebuilt: ${search.added} snapshots, ${search.treesRead} folder trees read`,
+      );
+      return 0;
+    }
     const path = join(session.dataDir, 'index.db');
     const account = session.index.getSetting<string | null>('account', null);
     // The user's choices are not on the network: they come across from the old index.
@@ -29,10 +53,11 @@ export async function indexCommand(args: string[], ctx: CommandContext): Promise
       fresh.setSetting('account', account);
       updateSettings(fresh, settings);
       const report = await rebuildIndex(fresh, session.client, session.keys, { folders: 'here' });
+      const search = await rebuildSearch(fresh, session.client, session.keys);
       ctx.out(
         ctx.json
-          ? JSON.stringify({ ...report, previous: backup })
-          : `index rebuilt from the network: ${report.snapshots} snapshots, ${report.packs} packs, ${report.chunks} chunks, folders ${report.folders.join(', ') || 'none'}; the old index is at ${backup}`,
+          ? JSON.stringify({ ...report, search, previous: backup })
+          : `index rebuilt from the network: ${report.snapshots} snapshots, ${report.packs} packs, ${report.chunks} chunks, folders ${report.folders.join(', ') || 'none'}; search index: ${search.treesRead} folder trees read; the old index is at ${backup}`,
       );
     } finally {
       fresh.close();
@@ -41,4 +66,8 @@ export async function indexCommand(args: string[], ctx: CommandContext): Promise
   } finally {
     await session.close();
   }
+}
+
+async function rebuildSearch(index: Index, client: WalrusClient, keys: RepoKeys) {
+  return new SearchIndex(index).rebuild(await RepoReader.open(client, keys));
 }
