@@ -3,7 +3,8 @@
  * date before each answer (the engine's backups keep it so; after an `index rebuild` or on
  * a new machine the first request reads the trees it lacks through the snapshot browser's
  * shared reader), then the queries of core/sync/find.ts and versions.ts, their errors
- * turned into the API's.
+ * turned into the API's. A snapshot that cannot be indexed now (the network is down, a
+ * pack is gone) is left out of the answer, which lists it under `notIndexed`.
  */
 import type { Index } from '../index/index.js';
 import { MalformedNameError, RelativePathError } from '../repo/names.js';
@@ -11,7 +12,7 @@ import { InvalidDateError, parseDateRange } from '../sync/date-range.js';
 import { findPaths, type FindQuery, type FindResult } from '../sync/find.js';
 import { FolderRequiredError, UnknownFolderError } from '../sync/indexed-history.js';
 import { InvalidPatternError } from '../sync/name-pattern.js';
-import { SearchIndex } from '../sync/search-index.js';
+import { SearchIndex, type NotIndexed } from '../sync/search-index.js';
 import { PathNotInHistoryError, pathVersions, type PathVersions } from '../sync/versions.js';
 import { ValidationError } from '../index/validate.js';
 import { HttpError } from './http.js';
@@ -28,17 +29,21 @@ export interface SearchArgs {
   limit?: number;
 }
 
+/** A snapshot that could not be indexed is tried again after this long, not on every query. */
+const RETRY_MS = 60_000;
+
 export class HistorySearch {
   /** One catch-up at a time: two would read the same trees. */
   private catchingUp: Promise<unknown> = Promise.resolve();
+  private readonly notIndexed = new Map<string, NotIndexed & { at: number }>();
 
   constructor(
     private readonly index: Index,
     private readonly snapshots: SnapshotBrowser,
   ) {}
 
-  async find(a: SearchArgs): Promise<FindResult> {
-    await this.upToDate();
+  async find(a: SearchArgs): Promise<FindResult & { notIndexed: NotIndexed[] }> {
+    const notIndexed = await this.upToDate();
     const q: FindQuery = { pattern: a.q };
     if (a.match) q.mode = a.match;
     if (a.folder !== undefined) q.folder = a.folder;
@@ -47,22 +52,41 @@ export class HistorySearch {
     if (a.limit !== undefined) q.limit = a.limit;
     return answer('under', () => {
       q.range = parseDateRange(a.from, a.to, { since: 'from', until: 'to' });
-      return findPaths(this.index, q);
+      return { ...findPaths(this.index, q), notIndexed };
     });
   }
 
-  async versions(folder: string | undefined, path: string): Promise<PathVersions> {
-    await this.upToDate();
-    return answer('path', () => pathVersions(this.index, folder, path));
+  async versions(
+    folder: string | undefined,
+    path: string,
+  ): Promise<PathVersions & { notIndexed: NotIndexed[] }> {
+    const notIndexed = await this.upToDate();
+    return answer('path', () => ({ ...pathVersions(this.index, folder, path), notIndexed }));
   }
 
-  private async upToDate(): Promise<void> {
+  /**
+   * Catches the index up; answers the snapshots it still lacks (the network down, a pack
+   * lost), which the query leaves out and says so.
+   */
+  private async upToDate(): Promise<NotIndexed[]> {
     const run = this.catchingUp.then(async () => {
       const search = new SearchIndex(this.index);
-      if (!search.isCurrent()) await search.catchUp(() => this.snapshots.repo());
+      if (search.isCurrent()) {
+        this.notIndexed.clear();
+        return [];
+      }
+      const now = Date.now();
+      const recent = new Set(
+        [...this.notIndexed.values()].filter((n) => now - n.at < RETRY_MS).map((n) => n.snapshot),
+      );
+      const report = await search.catchUp(() => this.snapshots.repo(), { skip: recent });
+      for (const n of report.notIndexed) this.notIndexed.set(n.snapshot, { ...n, at: now });
+      const missing = new Set(search.lag().missing.map((s) => s.id));
+      for (const id of this.notIndexed.keys()) if (!missing.has(id)) this.notIndexed.delete(id);
+      return [...this.notIndexed.values()].map(({ at: _at, ...n }) => n);
     });
     this.catchingUp = run.catch(() => undefined);
-    await run;
+    return run;
   }
 }
 

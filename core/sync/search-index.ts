@@ -17,6 +17,7 @@ import type { SearchEntryRow } from '../index/search-tables.js';
 import { nameToText } from '../repo/names.js';
 import type { Snapshot } from '../repo/snapshot.js';
 import type { TreeEntry } from '../repo/tree.js';
+import { isNetworkUnavailable } from '../walrus/client/unavailable.js';
 import { foldText } from './name-pattern.js';
 
 /** Where trees are read from when the index lacks them (RepoReader is one). */
@@ -59,11 +60,20 @@ export interface SearchIndexLag {
   stale: string[];
 }
 
+/** A retained snapshot the index could not take in, and why (the network, a lost pack). */
+export interface NotIndexed {
+  snapshot: string;
+  time: string;
+  reason: string;
+}
+
 export interface CatchUpReport {
   added: number;
   dropped: number;
   /** Trees read from the source (those already indexed are never read). */
   treesRead: number;
+  /** Left out, for now: searches answer from the rest and say so. */
+  notIndexed: NotIndexed[];
 }
 
 export class SearchIndex {
@@ -145,15 +155,40 @@ export class SearchIndex {
    * opened only when a snapshot is missing (a RepoReader reads every index blob to open):
    * dropping forgotten ones needs no network.
    */
-  async catchUp(source: TreeSource | (() => Promise<TreeSource>)): Promise<CatchUpReport> {
+  async catchUp(
+    source: TreeSource | (() => Promise<TreeSource>),
+    o: { skip?: ReadonlySet<string> } = {},
+  ): Promise<CatchUpReport> {
     const { missing, stale } = this.lag();
     this.forget(stale);
-    let treesRead = 0;
-    if (missing.length) {
-      const from = typeof source === 'function' ? await source() : source;
-      for (const snapshot of missing) treesRead += await this.addSnapshot(snapshot, from);
+    const todo = missing.filter((s) => !o.skip?.has(s.id));
+    const report: CatchUpReport = { added: 0, dropped: stale.length, treesRead: 0, notIndexed: [] };
+    const leftOut = (from: Snapshot[], error: unknown) =>
+      report.notIndexed.push(
+        ...from.map((s) => ({ snapshot: s.id, time: s.time, reason: (error as Error).message })),
+      );
+    if (todo.length === 0) return report;
+    let from: TreeSource;
+    try {
+      from = typeof source === 'function' ? await source() : source;
+    } catch (error) {
+      leftOut(todo, error);
+      return report;
     }
-    return { added: missing.length, dropped: stale.length, treesRead };
+    // One unreadable snapshot (its packs gone) must not keep every other one from search.
+    for (const [i, snapshot] of todo.entries()) {
+      try {
+        report.treesRead += await this.addSnapshot(snapshot, from);
+        report.added++;
+      } catch (error) {
+        if (!isNetworkUnavailable(error)) leftOut([snapshot], error);
+        else {
+          leftOut(todo.slice(i), error);
+          break;
+        }
+      }
+    }
+    return report;
   }
 
   /** Drops everything and indexes every retained snapshot again from `source`. */

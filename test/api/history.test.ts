@@ -176,6 +176,30 @@ describe('search and versions through the API, on a running engine', () => {
     assert.equal((await api('GET', '/api/versions?path=..')).json.field, 'path');
   });
 
+  test('a snapshot that cannot be read is left out of the answers, which say so', async () => {
+    const [newest] = s.index.snapshots();
+    const lost = {
+      ...newest!.record,
+      id: 'f'.repeat(32),
+      time: '2000-01-01T00:00:00.000Z',
+      roots: [{ path: src, tree: 'e'.repeat(64) }],
+    };
+    s.index.addSnapshot(lost, null, null);
+    try {
+      const found = await search({ q: 'report' });
+      assert.equal(found.results[0].versions, 3);
+      assert.deepEqual(
+        found.notIndexed.map((n: { snapshot: string }) => n.snapshot),
+        [lost.id],
+      );
+      const v = await ok('GET', '/api/versions?path=Report.txt');
+      assert.equal(v.notIndexed.length, 1, 'not read again for every query, still listed');
+    } finally {
+      s.index.setSnapshotRetained(lost.id, false);
+    }
+    assert.deepEqual((await search({ q: 'report' })).notIndexed, []);
+  });
+
   test('a search index that lags (an index rebuilt, a new machine) is caught up by the next search', async () => {
     s.index.transaction(() => s.index.search.clear());
     const found = await search({ q: 'report' });

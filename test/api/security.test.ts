@@ -231,7 +231,9 @@ describe('the API refuses what it must', () => {
       ['PUT', '/api/settings', { uploadRelayUrl: 'https://relay\nx' }, 'uploadRelayUrl'],
       ['PUT', '/api/settings', { uploadRelayMaxTipMist: -1 }, 'uploadRelayMaxTipMist'],
       ['POST', '/api/restores', { snapshot: 'abc' }, 'target'],
-      ['POST', '/api/restores', { snapshot: 'abc', target: 'out' }, 'target'],
+      // A relative target is a path from the home folder (test/api/browse.test.ts); empty is none.
+      ['POST', '/api/restores', { snapshot: 'abc', target: '' }, 'target'],
+      ['POST', '/api/restores', { snapshot: 'abc', target: 'a\0b' }, 'target'],
       ['POST', '/api/renewals/run', { dryRun: 'yes' }, 'dryRun'],
       ['POST', '/api/backup', { now: true }, 'now'],
     ];

@@ -99,12 +99,16 @@ test('status, ls, renew, check, forget, index rebuild, doctor and the data-direc
       snapshots: number;
       packs: number;
       folders: string[];
-      search: { added: number; treesRead: number };
+      search: { added: number; treesRead: number; notIndexed: unknown[] };
     }>('index', 'rebuild');
     assert.equal(rebuilt.code, EXIT.ok);
     assert.equal(rebuilt.value.snapshots, 1);
     assert.deepEqual(rebuilt.value.folders, [src]);
-    assert.deepEqual(rebuilt.value.search, { added: 1, dropped: 0, treesRead: 2 }, 'src and sub');
+    assert.deepEqual(
+      rebuilt.value.search,
+      { added: 1, dropped: 0, treesRead: 2, notIndexed: [] },
+      'src and sub',
+    );
     const settings = await json<{ localnetUrl: string }>('settings');
     assert.equal(settings.value.localnetUrl, net.url, 'settings outlive a rebuild');
     const searchOnly = await json<{ search: { treesRead: number } }>(

@@ -271,8 +271,35 @@ describe('the search index, on a real localnet and a real SQLite index', () => {
     const again = await countingReader(a);
     const report = await search.catchUp(again);
     assert.equal(again.reads, 2, 'only the two trees the index lacked');
-    assert.deepEqual(report, { added: 1, dropped: 0, treesRead: 2 });
+    assert.deepEqual(report, { added: 1, dropped: 0, treesRead: 2, notIndexed: [] });
     assert.equal(a.index.search.counts().trees, all);
+  });
+
+  test('a snapshot whose trees cannot be read is left out, said so, and keeps no other from the index', async () => {
+    const lost: Snapshot = {
+      ...snapshots[0]!,
+      id: 'f'.repeat(32),
+      time: '2000-01-01T00:00:00.000Z',
+      roots: [{ path: a.src, tree: 'e'.repeat(64) }],
+    };
+    a.index.addSnapshot(lost, null, null);
+    const search = new SearchIndex(a.index);
+    search.forget([snapshots[4]!.id]);
+    const report = await search.catchUp(await countingReader(a));
+    assert.equal(report.added, 1, 'the readable one');
+    assert.deepEqual(
+      report.notIndexed.map((n) => n.snapshot),
+      [lost.id],
+    );
+    assert.match(report.notIndexed[0]!.reason, /e{64}/, 'the reason names the missing tree');
+    assert.equal(find('report').results[0]!.snapshots, 4, 'the others answer as before');
+    const down = await search.catchUp(() => Promise.reject(new Error('the chain is unreachable')));
+    assert.deepEqual(
+      down.notIndexed.map((n) => n.reason),
+      ['the chain is unreachable'],
+    );
+    a.index.setSnapshotRetained(lost.id, false);
+    assert.equal(search.isCurrent(), true);
   });
 
   test('a backup adds only the trees it changed', async () => {

@@ -10,7 +10,7 @@ import { DEFAULT_FIND_LIMIT, findPaths, type FindResult } from '../../sync/find.
 import { IndexedHistory } from '../../sync/indexed-history.js';
 import { InvalidPatternError, type MatchMode } from '../../sync/name-pattern.js';
 import { RepoReader } from '../../sync/repo-reader.js';
-import { SearchIndex } from '../../sync/search-index.js';
+import { SearchIndex, type NotIndexed } from '../../sync/search-index.js';
 import { pathVersions, type PathVersions } from '../../sync/versions.js';
 import type { SearchEntryType } from '../../index/search-tables.js';
 import {
@@ -53,7 +53,7 @@ export async function findCommand(args: string[], ctx: CommandContext): Promise<
   if (values.under !== undefined) cliPath(values.under);
   const dir = await openDataDir(ctx);
   try {
-    await bringUpToDate(dir, ctx);
+    const notIndexed = await bringUpToDate(dir, ctx);
     let result: FindResult;
     try {
       result = findPaths(dir.index, {
@@ -70,8 +70,15 @@ export async function findCommand(args: string[], ctx: CommandContext): Promise<
         throw new UsageError(error.message);
       throw error;
     }
-    if (ctx.json) ctx.out(JSON.stringify(result));
-    else printFound(result, ctx);
+    if (ctx.json) ctx.out(JSON.stringify({ ...result, notIndexed }));
+    else {
+      printFound(result, ctx);
+      warnNotIndexed(notIndexed, ctx);
+      if (dir.index.snapshots().length === 0)
+        ctx.out(
+          'no snapshots are known on this machine yet: back up, or run "floe index rebuild" to learn them from the network',
+        );
+    }
     return 0;
   } finally {
     await dir.close();
@@ -89,12 +96,15 @@ export async function versionsCommand(args: string[], ctx: CommandContext): Prom
   if (given === undefined || positionals.length > 1) throw new UsageError(VERSIONS_USAGE);
   const dir = await openDataDir(ctx);
   try {
-    await bringUpToDate(dir, ctx);
+    const notIndexed = await bringUpToDate(dir, ctx);
     const { folder, path } = splitPath(given, values.folder, new IndexedHistory(dir.index));
     cliPath(path);
     const v = pathVersions(dir.index, folder, path);
-    if (ctx.json) ctx.out(JSON.stringify(v));
-    else printVersions(v, ctx);
+    if (ctx.json) ctx.out(JSON.stringify({ ...v, notIndexed }));
+    else {
+      printVersions(v, ctx);
+      warnNotIndexed(notIndexed, ctx);
+    }
     return 0;
   } finally {
     await dir.close();
@@ -102,19 +112,31 @@ export async function versionsCommand(args: string[], ctx: CommandContext): Prom
 }
 
 /** Indexes what the search index lacks, connecting to the network only if it must. */
-async function bringUpToDate(dir: DataDirSession, ctx: CommandContext): Promise<void> {
+/**
+ * Indexes what the search index lacks, connecting to the network only if it must; answers
+ * the snapshots it could not index (left out of this answer, and said so).
+ */
+async function bringUpToDate(dir: DataDirSession, ctx: CommandContext): Promise<NotIndexed[]> {
   const search = new SearchIndex(dir.index);
-  if (search.isCurrent()) return;
+  if (search.isCurrent()) return [];
   const opened: Connection[] = [];
   try {
-    await search.catchUp(async () => {
+    const report = await search.catchUp(async () => {
       const connection = await connect(dir, await dir.storedKeys(), ctx);
       opened.push(connection);
       return RepoReader.open(connection.client, connection.keys);
     });
+    return report.notIndexed;
   } finally {
     for (const c of opened) await c.close();
   }
+}
+
+function warnNotIndexed(notIndexed: NotIndexed[], ctx: CommandContext): void {
+  if (notIndexed.length === 0) return;
+  ctx.out(
+    `(${notIndexed.length} snapshot${notIndexed.length === 1 ? ' was' : 's were'} left out: ${notIndexed[0]!.reason})`,
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import { Index } from '../../index/index.js';
 import { readSettings, updateSettings } from '../../index/settings.js';
 import { rebuildIndex } from '../../sync/rebuild.js';
 import { RepoReader } from '../../sync/repo-reader.js';
-import { SearchIndex } from '../../sync/search-index.js';
+import { SearchIndex, type NotIndexed } from '../../sync/search-index.js';
 import type { WalrusClient } from '../../walrus/client/client.js';
 import type { RepoKeys } from '../../repo/keys.js';
 import { UsageError } from '../errors.js';
@@ -35,9 +35,9 @@ export async function indexCommand(args: string[], ctx: CommandContext): Promise
       ctx.out(
         ctx.json
           ? JSON.stringify({ search })
-          : `search index rebuilt: ${search.added} snapshots, ${search.treesRead} folder trees read`,
+          : `search index rebuilt: ${search.added} snapshots, ${search.treesRead} folder trees read${notIndexedWords(search.notIndexed)}`,
       );
-      return 0;
+      return search.notIndexed.length ? 1 : 0;
     }
     const path = join(session.dataDir, 'index.db');
     const account = session.index.getSetting<string | null>('account', null);
@@ -57,7 +57,7 @@ export async function indexCommand(args: string[], ctx: CommandContext): Promise
       ctx.out(
         ctx.json
           ? JSON.stringify({ ...report, search, previous: backup })
-          : `index rebuilt from the network: ${report.snapshots} snapshots, ${report.packs} packs, ${report.chunks} chunks, folders ${report.folders.join(', ') || 'none'}; search index: ${search.treesRead} folder trees read; the old index is at ${backup}`,
+          : `index rebuilt from the network: ${report.snapshots} snapshots, ${report.packs} packs, ${report.chunks} chunks, folders ${report.folders.join(', ') || 'none'}; search index: ${search.treesRead} folder trees read${notIndexedWords(search.notIndexed)}; the old index is at ${backup}`,
       );
     } finally {
       fresh.close();
@@ -66,6 +66,13 @@ export async function indexCommand(args: string[], ctx: CommandContext): Promise
   } finally {
     await session.close();
   }
+}
+
+/** The snapshots left out of the search index (each search tries them again). */
+function notIndexedWords(notIndexed: NotIndexed[]): string {
+  return notIndexed.length
+    ? `; ${notIndexed.length} snapshot(s) could not be indexed (${notIndexed[0]!.reason}): searches leave them out and try again`
+    : '';
 }
 
 async function rebuildSearch(index: Index, client: WalrusClient, keys: RepoKeys) {
