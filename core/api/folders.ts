@@ -94,7 +94,7 @@ export class FolderControl {
       path: '',
       subPath: [],
       target: folder.path,
-      overwrite: false,
+      conflict: 'skip',
     });
   }
 

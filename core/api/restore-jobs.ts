@@ -11,7 +11,7 @@ import type { RepoKeys } from '../repo/keys.js';
 import type { Snapshot } from '../repo/snapshot.js';
 import type { ProgressSnapshot } from '../sync/progress.js';
 import type { RepoReader } from '../sync/repo-reader.js';
-import { restoreSnapshot, type RestoreResult } from '../sync/restore.js';
+import { restoreSnapshot, type ConflictChoice, type RestoreResult } from '../sync/restore.js';
 import type { WalrusClient } from '../walrus/client/client.js';
 import { HttpError } from './http.js';
 
@@ -24,8 +24,9 @@ export interface RestoreRequest {
   path: string;
   /** The same path as raw names, as `restoreSnapshot` matches it. */
   subPath: Uint8Array[];
-  target: string;
-  overwrite: boolean;
+  /** Where to restore; null: to where it was (the folder, and a path at its own place in it). */
+  target: string | null;
+  conflict: ConflictChoice;
 }
 
 export interface RestoreJob {
@@ -34,8 +35,11 @@ export interface RestoreJob {
   snapshot: string;
   folder: string;
   path: string;
+  /** The directory written into: the folder itself when restoring to where it was. */
   target: string;
-  overwrite: boolean;
+  /** The path went back to its own place in the folder. */
+  toOriginalPlace: boolean;
+  conflict: ConflictChoice;
   startedAt: number;
   finishedAt: number | null;
   progress: ProgressSnapshot | null;
@@ -60,19 +64,18 @@ export class RestoreJobs extends EventEmitter<{ update: [RestoreJob] }> {
    * files, so a target with a running job is refused.
    */
   start(request: RestoreRequest): RestoreJob {
-    const busy = [...this.jobs.values()].find(
-      (j) => j.state === 'running' && j.target === request.target,
-    );
-    if (busy)
-      throw new HttpError(409, `restore ${busy.id} is already writing into ${request.target}`);
+    const target = request.target ?? request.folder;
+    const busy = [...this.jobs.values()].find((j) => j.state === 'running' && j.target === target);
+    if (busy) throw new HttpError(409, `restore ${busy.id} is already writing into ${target}`);
     const job: RestoreJob = {
       id: randomBytes(8).toString('hex'),
       state: 'running',
       snapshot: request.snapshot.id,
       folder: request.folder,
       path: request.path,
-      target: request.target,
-      overwrite: request.overwrite,
+      target,
+      toOriginalPlace: request.target === null,
+      conflict: request.conflict,
       startedAt: Date.now(),
       finishedAt: null,
       progress: null,
@@ -101,10 +104,10 @@ export class RestoreJobs extends EventEmitter<{ update: [RestoreJob] }> {
         this.keys,
         request.snapshot,
         {
-          target: request.target,
+          ...(request.target === null ? {} : { target: request.target }),
           root: request.folder,
           subPath: request.subPath,
-          overwriteNewer: request.overwrite,
+          conflict: request.conflict,
           onProgress: (p) => {
             job.progress = p;
             this.emit('update', job);

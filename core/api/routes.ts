@@ -24,7 +24,7 @@
  * | GET    | /api/snapshots/:id/tree | `?folder=ROOT&path=sub/dir` (both optional)        | `{ snapshot, folder, path, entries }`               |
  * | GET    | /api/search             | `?q=PATTERN&match=&folder=&under=&type=&from=&to=&limit=` | FindResult (core/sync/find.ts): paths, versions |
  * | GET    | /api/versions           | `?folder=ROOT&path=sub/file` (path '' = the folder) | PathVersions (core/sync/versions.ts); 404 if never backed up |
- * | POST   | /api/restores           | `{ snapshot, target, folder?, path?, overwrite? }` | 202 the restore job                                 |
+ * | POST   | /api/restores           | `{ snapshot, folder?, path?, target?, conflict? }` | 202 the restore job (no target: to where it was)    |
  * | GET    | /api/restores/:id       |                                                    | the job: state, progress, result or error           |
  * | GET    | /api/renewals           |                                                    | policy, storage and cost, live blobs' expiries, log |
  * | POST   | /api/renewals/run       | `{ dryRun? }`                                      | the run's report and plan; 409 while one runs       |
@@ -55,7 +55,8 @@ import { readSettings, SETTINGS_SCHEMA, updateSettings } from '../index/settings
 import { textPath, type SnapshotBrowser } from './snapshots.js';
 import { retentionPlan, retentionStatus } from '../sync/retention-schedule.js';
 import type { EventStreams } from './sse.js';
-import type { Schema } from '../index/validate.js';
+import { ValidationError, type Schema } from '../index/validate.js';
+import type { ConflictChoice } from '../sync/restore.js';
 
 export const EVENTS_PATH = '/api/events';
 
@@ -78,12 +79,20 @@ const START_RESTORE = {
     folder: { type: 'string', format: 'absolutePath', maxLength: MAX_PATH },
     /** A file or folder inside it; default all of it. */
     path: { type: 'string', maxLength: MAX_PATH },
-    /** Where the folder's (or the path's) contents land (`~` and relative: from home). */
+    /**
+     * Where the folder's (or the path's) contents land (`~` and relative: from home);
+     * left out, to where it was: the folder, and the path at its own place in it.
+     */
     target: { type: 'string', format: 'localPath', maxLength: MAX_PATH },
-    /** Replace local files newer than the backup (default: skip and report them). */
+    /**
+     * A local entry newer than the backup's, or of another type: keep it ('skip', the
+     * default), replace it, or keep both (the backup's copy restored beside it, renamed).
+     */
+    conflict: { type: 'string', enum: ['skip', 'replace', 'keep-both'] },
+    /** The older form of `conflict: 'replace'`. */
     overwrite: { type: 'boolean' },
   },
-  required: ['snapshot', 'target'],
+  required: ['snapshot'],
 } as const satisfies Schema;
 
 const BROWSE = {
@@ -241,8 +250,8 @@ export function apiRoutes(c: ApiContext): Route[] {
         path: textPath(names),
         // The names themselves, bytes and all: no text form in between to lose a byte.
         subPath: names,
-        target: c.folders.localPath('target', body.target),
-        overwrite: body.overwrite ?? false,
+        target: body.target === undefined ? null : c.folders.localPath('target', body.target),
+        conflict: conflictChoice(body.conflict, body.overwrite),
       });
       return { status: 202, body: job };
     }),
@@ -304,6 +313,16 @@ export function apiRoutes(c: ApiContext): Route[] {
       return null;
     }),
   ];
+}
+
+/** `conflict`, or the older `overwrite: true` (replace); saying both differently is refused. */
+function conflictChoice(
+  conflict: ConflictChoice | undefined,
+  overwrite: boolean | undefined,
+): ConflictChoice {
+  if (overwrite && conflict !== undefined && conflict !== 'replace')
+    throw new ValidationError('overwrite', `contradicts conflict "${conflict}": give one of them`);
+  return conflict ?? (overwrite ? 'replace' : 'skip');
 }
 
 /** GET /api/network: which network the engine runs on, the account, the epoch and prices. */

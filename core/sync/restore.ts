@@ -1,12 +1,13 @@
 /**
  * Restoring from the chain and the blobs alone: list the account's blobs, open Floe's
  * snapshot blobs, map chunks to packs through the snapshot's index blobs, then rebuild
- * the tree — all of it, a sub-folder or one file — with modes, times, symlinks, hard
- * links and holes. What is already in the target decides what happens at each path
- * (restore-plan.ts), no path below the target is resolved through a link
- * (restore-target.ts), and files are written beside their names and renamed into place
- * when whole (restore-contents.ts). Every chunk is re-hashed against its id as it comes
- * out of its pack.
+ * the tree — all of it, a sub-folder or one file, to where it was or elsewhere — with
+ * modes, times, symlinks, hard links and holes. What is already in the target decides
+ * what happens at each path, and the user's choice what happens to a local entry a
+ * restore would destroy (restore-plan.ts); no path below the target is resolved through
+ * a link (restore-target.ts), and files are written beside their names and renamed into
+ * place when whole (restore-contents.ts). Every chunk is re-hashed against its id as it
+ * comes out of its pack.
  */
 import type { BlobObject } from '../walrus/chain/chain.js';
 import type { WalrusClient } from '../walrus/client/client.js';
@@ -21,10 +22,11 @@ import { ProgressTracker, type ProgressSnapshot } from './progress.js';
 import { hasLapsed } from './lapsed-storage.js';
 import { RepoReader, StorageEndedError } from './repo-reader.js';
 import { writeFiles, writeLinks, type ContentProgress } from './restore-contents.js';
-import { planRestore } from './restore-plan.js';
+import { planRestore, type Conflict, type ConflictChoice } from './restore-plan.js';
 import { RestoreTarget } from './restore-target.js';
 
 export { RestoreWriteError } from './restore-target.js';
+export type { Conflict, ConflictChoice, ConflictKind } from './restore-plan.js';
 
 export interface FoundSnapshot {
   snapshot: Snapshot;
@@ -73,25 +75,43 @@ export async function findSnapshots(
 }
 
 export interface RestoreOptions {
-  /** Where to restore: the root's contents land inside this directory. */
-  target: string;
+  /**
+   * Where to restore: the folder's contents (or the one entry `subPath` names) land inside
+   * this directory. Left out: to where it was — the folder itself, and a path at its own
+   * place in it (the folders above it made if they are gone).
+   */
+  target?: string;
   /** Which of the snapshot's folders (default: the first). */
   root?: string;
   /** Restore only this path inside the folder: its names, raw bytes, one per level. */
   subPath?: Uint8Array[];
-  /** Replace local files that are newer than the backup (default: skip and report them). */
-  overwriteNewer?: boolean;
+  /**
+   * A local entry that replacing would destroy — newer than the backup's, or of another
+   * type: keep it and report it ('skip', the default), replace it, or keep both, the
+   * backup's copy beside it under a new name ("report (restored 2024-05-03).txt").
+   */
+  conflict?: ConflictChoice;
   /** Pack bytes read ahead of the writer: what bounds a restore's memory (default 64 MiB). */
   readAheadBytes?: number;
   onProgress?: (p: ProgressSnapshot) => void;
 }
 
 export interface RestoreResult {
+  conflict: ConflictChoice;
+  /** Files written, copies kept beside a local one included. */
   files: number;
   bytes: number;
-  /** Files already in place from an earlier, interrupted run of the same restore. */
+  /**
+   * Files already there as the backup has them (same size and time: never changed since,
+   * or restored by an earlier, interrupted run), left as they are.
+   */
   alreadyRestored: number;
-  skipped: { path: string; reason: string }[];
+  /** Conflicting local entries kept as they are ('skip'): why, and how many files each covers. */
+  skipped: Conflict[];
+  /** Conflicting local entries replaced by the backup's copy ('replace'). */
+  replaced: Conflict[];
+  /** Conflicting local entries kept, the backup's copy restored beside them at `to` ('keep-both'). */
+  renamed: (Conflict & { to: string })[];
 }
 
 export async function restoreSnapshot(
@@ -107,7 +127,12 @@ export async function restoreSnapshot(
       `snapshot ${snapshot.id} has no folder ${o.root}; it holds ${snapshot.roots.map((r) => r.path).join(', ')}`,
     );
   const repo = reader ?? (await RepoReader.open(client, keys));
-  const selected = await selectEntries(repo, root.tree, o.subPath ?? [], snapshot.id);
+  const { parents, entries: selected } = await selectEntries(
+    repo,
+    root.tree,
+    o.subPath ?? [],
+    snapshot.id,
+  );
 
   // Totals first (trees only, cached), so progress has an ETA from the start.
   const progress = new ProgressTracker('restoring');
@@ -123,8 +148,17 @@ export async function restoreSnapshot(
   progress.setTotals({ files, bytes });
   o.onProgress?.(progress.snapshot());
 
-  const target = await RestoreTarget.open(o.target);
-  const result: RestoreResult = { files: 0, bytes: 0, alreadyRestored: 0, skipped: [] };
+  const conflict = o.conflict ?? 'skip';
+  const target = await RestoreTarget.open(o.target ?? root.path);
+  const result: RestoreResult = {
+    conflict,
+    files: 0,
+    bytes: 0,
+    alreadyRestored: 0,
+    skipped: [],
+    replaced: [],
+    renamed: [],
+  };
   const report: ContentProgress = {
     bytes(n) {
       result.bytes += n;
@@ -138,9 +172,21 @@ export async function restoreSnapshot(
     },
   };
   try {
-    const plan = await planRestore(target, repo, selected, o.overwriteNewer ?? false, progress);
+    const plan = await planRestore(
+      target,
+      repo,
+      selected,
+      {
+        conflict,
+        copyLabel: `restored ${localDay(snapshot.time)}`,
+        ...(o.target === undefined ? { parents } : {}),
+      },
+      progress,
+    );
     result.alreadyRestored = plan.alreadyRestored;
     result.skipped = plan.skipped;
+    result.replaced = plan.replaced;
+    result.renamed = plan.renamed;
     o.onProgress?.(progress.snapshot());
     await writeFiles(target, repo, plan.files, report, o.readAheadBytes);
     await writeLinks(target, plan.links, report);
@@ -152,23 +198,35 @@ export async function restoreSnapshot(
   return result;
 }
 
-/** The entries a restore covers: the root's, or the one a sub-path names. */
+/** The day a snapshot was taken, on this computer's calendar: 2024-05-03. */
+function localDay(iso: string): string {
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}
+
+/**
+ * The entries a restore covers — the root's, or the one a sub-path names — and the
+ * folders above that one, outermost first.
+ */
 async function selectEntries(
   repo: RepoReader,
   rootTree: string,
   parts: Uint8Array[],
   snapshotId: string,
-): Promise<TreeEntry[]> {
+): Promise<{ parents: TreeEntry[]; entries: TreeEntry[] }> {
   let entries = await repo.tree(rootTree);
+  const parents: TreeEntry[] = [];
   // Names compared as bytes: `f\xff` and `f\xfe` are two files, whatever UTF-8 makes of them.
   const shown = (upTo: number) => parts.slice(0, upTo).map(nameToText).join('/');
   for (const [i, part] of parts.entries()) {
     const found = entries.find((e) => equalBytes(e.name, part));
     if (!found) throw new Error(`${shown(parts.length)} is not in snapshot ${snapshotId}`);
-    if (i === parts.length - 1) return [found];
+    if (i === parts.length - 1) return { parents, entries: [found] };
     if (found.type !== 'dir')
       throw new Error(`${shown(i + 1)} is not a folder in snapshot ${snapshotId}`);
+    parents.push(found);
     entries = await repo.tree(found.subtree!);
   }
-  return entries;
+  return { parents, entries };
 }

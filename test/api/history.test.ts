@@ -206,4 +206,50 @@ describe('search and versions through the API, on a running engine', () => {
     assert.equal(found.results[0].versions, 3);
     assert.equal(s.index.search.counts().snapshots, 4);
   });
+
+  test('an older version restored to where it was: the newer local copy is kept and said so, then kept beside it, or replaced, as chosen', async () => {
+    const v = await ok('GET', '/api/versions?path=Report.txt');
+    const oldest = v.versions[2].restore;
+    const report = join(src, 'Report.txt');
+    const start = async (body: object) => {
+      const job = await ok('POST', '/api/restores', { ...oldest, ...body });
+      assert.equal(job.target, src, 'no target: into the folder, the file at its own place');
+      assert.equal(job.toOriginalPlace, true);
+      return finished(job.id);
+    };
+
+    const skipped = await start({});
+    assert.equal(skipped.conflict, 'skip');
+    assert.equal(skipped.result.files, 0);
+    assert.deepEqual(
+      skipped.result.skipped.map((c: { path: string; kind: string }) => [c.path, c.kind]),
+      [[report, 'newer']],
+    );
+    assert.equal(await readFile(report, 'utf8'), 'three');
+
+    const both = await start({ conflict: 'keep-both' });
+    assert.equal(both.result.files, 1);
+    const [renamed] = both.result.renamed;
+    assert.equal(renamed.path, report);
+    assert.match(renamed.to, /\/Report \(restored \d{4}-\d{2}-\d{2}\)\.txt$/);
+    assert.equal(await readFile(renamed.to, 'utf8'), 'one');
+    assert.equal(await readFile(report, 'utf8'), 'three');
+
+    const replaced = await start({ overwrite: true });
+    assert.equal(replaced.conflict, 'replace', 'overwrite is the older word for replace');
+    assert.deepEqual(
+      replaced.result.replaced.map((c: { path: string }) => c.path),
+      [report],
+    );
+    assert.equal(await readFile(report, 'utf8'), 'one');
+
+    for (const [body, field] of [
+      [{ conflict: 'merge' }, 'conflict'],
+      [{ conflict: 'keep-both', overwrite: true }, 'overwrite'],
+    ] as const) {
+      const a = await api('POST', '/api/restores', { ...oldest, ...body });
+      assert.equal(a.status, 400, a.text);
+      assert.equal(a.json.field, field);
+    }
+  });
 });

@@ -230,7 +230,8 @@ describe('the API refuses what it must', () => {
       ['PUT', '/api/settings', { uploadRelayUrl: 'file:///etc/passwd' }, 'uploadRelayUrl'],
       ['PUT', '/api/settings', { uploadRelayUrl: 'https://relay\nx' }, 'uploadRelayUrl'],
       ['PUT', '/api/settings', { uploadRelayMaxTipMist: -1 }, 'uploadRelayMaxTipMist'],
-      ['POST', '/api/restores', { snapshot: 'abc' }, 'target'],
+      // No target is a restore to where it was; a conflict choice is one of three.
+      ['POST', '/api/restores', { snapshot: 'abc', conflict: 'merge' }, 'conflict'],
       // A relative target is a path from the home folder (test/api/browse.test.ts); empty is none.
       ['POST', '/api/restores', { snapshot: 'abc', target: '' }, 'target'],
       ['POST', '/api/restores', { snapshot: 'abc', target: 'a\0b' }, 'target'],

@@ -103,7 +103,7 @@ test('a symlink inside the target is never followed, with or without --overwrite
   for (const s of kept.skipped) assert.match(s.reason, /symlink/);
   assert.ok((await lstat(join(target, 'd'))).isSymbolicLink());
 
-  const replaced = await restore(snapshot, target, { overwriteNewer: true });
+  const replaced = await restore(snapshot, target, { conflict: 'replace' });
   assert.deepEqual(replaced.skipped, []);
   assert.equal(await readFile(join(target, 'd', 'x'), 'utf8'), 'inside');
   assert.equal(await readFile(join(target, 'a', 'b', 'y'), 'utf8'), 'deeper');
@@ -137,7 +137,7 @@ test('a file where the backup has a folder, and a folder where it has a file: sk
   assert.equal(await readFile(join(target, 'note.txt', 'inner'), 'utf8'), 'a local folder');
   assert.deepEqual(await everything(target), ['docs', 'note.txt', 'note.txt/inner']);
 
-  const replaced = await restore(snapshot, target, { overwriteNewer: true });
+  const replaced = await restore(snapshot, target, { conflict: 'replace' });
   assert.deepEqual(replaced.skipped, []);
   assert.equal(await readFile(join(target, 'docs', 'a.txt'), 'utf8'), 'a');
   assert.equal(await readFile(join(target, 'note.txt'), 'utf8'), 'note');
@@ -176,7 +176,7 @@ test('newer local entries of any type are kept unless --overwrite; older ones ar
   assert.equal(await readlink(join(target, 'file-2')), 'local-target');
   assert.equal(await readFile(join(target, 'old'), 'utf8'), 'backup', 'older: replaced');
 
-  const replaced = await restore(snapshot, target, { overwriteNewer: true });
+  const replaced = await restore(snapshot, target, { conflict: 'replace' });
   assert.deepEqual(replaced.skipped, []);
   assert.equal(await readFile(join(target, 'file'), 'utf8'), 'backup');
   assert.equal(await readlink(join(target, 'link')), 'backup-target');

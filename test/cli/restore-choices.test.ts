@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../core/cli/main.js';
+import { EXIT } from '../../core/cli/errors.js';
+import type { RestoreResult } from '../../core/sync/restore.js';
+
+test('floe restore: a path goes back to where it was, and --conflict skip|replace|keep-both decides what happens to a local copy in the way', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'floe-cli-restore-'));
+  const saved = {
+    pass: process.env.FLOE_KEY_PASSPHRASE,
+    bus: process.env.DBUS_SESSION_BUS_ADDRESS,
+  };
+  process.env.FLOE_KEY_PASSPHRASE = 'test passphrase';
+  process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${join(dir, 'no-bus')}`;
+  try {
+    const home = join(dir, 'home');
+    const src = join(dir, 'Documents');
+    const report = join(src, 'work', 'report.txt');
+    await mkdir(join(src, 'work'), { recursive: true });
+    await writeFile(report, 'as backed up');
+    await writeFile(join(src, 'top.txt'), 'top');
+    const lines: string[] = [];
+    const out = (l: string) => lines.push(l);
+    const run = (...args: string[]) => main(['--data', home, ...args], out);
+    const json = async <T>(...args: string[]): Promise<T> => {
+      assert.equal(await run('--json', ...args), EXIT.ok, args.join(' '));
+      return JSON.parse(lines.pop()!) as T;
+    };
+    await json('init');
+    assert.equal(await run('add', src), EXIT.ok);
+    await json('backup');
+
+    // Lost: restored to where it was, not into the folder's top (found: it landed there).
+    await rm(report);
+    const back = await json<RestoreResult>('restore', '--path', 'work/report.txt');
+    assert.equal(await readFile(report, 'utf8'), 'as backed up');
+    assert.deepEqual((await readdir(src)).sort(), ['top.txt', 'work']);
+    assert.equal(back.files, 1);
+
+    // Edited since: a newer local copy is in the way.
+    await writeFile(report, 'edited since');
+    const later = new Date(Date.now() + 60_000);
+    await utimes(report, later, later);
+    const skipped = await json<RestoreResult>('restore', '--path', 'work/report.txt');
+    assert.equal(skipped.files, 0);
+    assert.deepEqual(
+      skipped.skipped.map((s) => [s.path, s.kind]),
+      [[report, 'newer']],
+    );
+    assert.equal(await readFile(report, 'utf8'), 'edited since');
+    assert.equal(await run('restore', '--path', 'work/report.txt'), EXIT.ok);
+    assert.match(
+      lines.join('\n'),
+      /^0 files restored \(0 B\) .*; 1 kept because your copy is newer$/m,
+    );
+    assert.match(lines.join('\n'), /--conflict replace/);
+
+    const both = await json<RestoreResult>(
+      'restore',
+      '--path',
+      'work/report.txt',
+      '--conflict',
+      'keep-both',
+    );
+    assert.equal(both.files, 1);
+    assert.equal(both.renamed.length, 1);
+    assert.equal(both.renamed[0]!.path, report);
+    assert.match(both.renamed[0]!.to, /\/work\/report \(restored \d{4}-\d{2}-\d{2}\)\.txt$/);
+    assert.equal(await readFile(both.renamed[0]!.to, 'utf8'), 'as backed up');
+    assert.equal(await readFile(report, 'utf8'), 'edited since');
+
+    const replaced = await json<RestoreResult>('restore', '--path', 'work', '--overwrite');
+    assert.deepEqual(
+      replaced.replaced.map((r) => [r.path, r.kind]),
+      [[report, 'newer']],
+    );
+    assert.equal(await readFile(report, 'utf8'), 'as backed up');
+
+    assert.equal(await run('restore', '--conflict', 'merge'), EXIT.usage);
+    assert.equal(await run('restore', '--conflict', 'skip', '--overwrite'), EXIT.usage);
+  } finally {
+    if (saved.pass === undefined) delete process.env.FLOE_KEY_PASSPHRASE;
+    else process.env.FLOE_KEY_PASSPHRASE = saved.pass;
+    if (saved.bus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+    else process.env.DBUS_SESSION_BUS_ADDRESS = saved.bus;
+    await rm(dir, { recursive: true, force: true });
+  }
+});
