@@ -132,6 +132,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.folders.recoverAfterRestart();
     await this.watchFolders();
     await this.renew();
+    // Stopped while starting (the app quit at once): no timers may outlive stop().
+    if (this.stopped) return;
     this.requestBackup();
     this.every(this.o.rescanIntervalMs ?? 3_600_000, () => this.requestBackup());
     this.every(this.o.renewIntervalMs ?? 3_600_000, () => void this.renew());

@@ -28,11 +28,15 @@ interface Pending {
 export class FolderWatcher {
   private readonly watchers = new Map<string, FSWatcher>();
   private readonly pending = new Map<string, Pending>();
+  /** Watchers not ready yet, with what ends their add(). */
+  private readonly starting = new Map<FSWatcher, () => void>();
+  private closed = false;
 
   constructor(private readonly o: WatcherOptions) {}
 
   async add(folder: string): Promise<void> {
-    if (this.watchers.has(folder)) return;
+    // After close() (the engine stopping while it still starts) nothing is watched again.
+    if (this.closed || this.watchers.has(folder)) return;
     const rules = this.o.rules;
     const w = watch(folder, {
       ignoreInitial: true,
@@ -47,20 +51,35 @@ export class FolderWatcher {
           }
         : [],
     });
-    w.on('all', (_event, path) => this.touch(folder, relative(folder, path).split(sep).join('/')));
-    w.on('error', (error) => this.o.onError?.(folder, error as Error));
-    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+    // Registered before it is ready, so that a close() during start-up closes it too; and
+    // events are dropped once it is no longer ours (chokidar can emit while closing).
     this.watchers.set(folder, w);
+    const ours = () => this.watchers.get(folder) === w;
+    w.on('all', (_event, path) => {
+      if (ours()) this.touch(folder, relative(folder, path).split(sep).join('/'));
+    });
+    w.on('error', (error) => {
+      if (ours()) this.o.onError?.(folder, error as Error);
+    });
+    // A watcher closed before it is ready never emits 'ready'.
+    await new Promise<void>((resolve) => {
+      w.once('ready', resolve);
+      this.starting.set(w, resolve);
+    });
+    this.starting.delete(w);
   }
 
   async remove(folder: string): Promise<void> {
     const w = this.watchers.get(folder);
     this.watchers.delete(folder);
     this.clear(folder);
-    await w?.close();
+    if (!w) return;
+    this.starting.get(w)?.();
+    await w.close();
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.watchers.keys()].map((f) => this.remove(f)));
   }
 

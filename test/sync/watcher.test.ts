@@ -75,3 +75,27 @@ test('a folder that keeps changing still gets a batch at the maximum wait', asyn
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a folder closed while its watch is still starting reports nothing afterwards', async () => {
+  // The daemon stopping during start-up used to leave such a watcher running: its events
+  // reached an engine whose index was already closed.
+  const dir = await mkdtemp(join(tmpdir(), 'floe-watch-'));
+  const seen: string[] = [];
+  const w = new FolderWatcher({
+    debounceMs: 50,
+    onChanges: (_f, paths) => seen.push(...paths),
+    onChangeSeen: (f) => seen.push(`seen ${f}`),
+  });
+  try {
+    const adding = w.add(dir);
+    await w.close();
+    await adding;
+    await w.add(dir); // and one asked for after the close is not started
+    await writeFile(join(dir, 'late.txt'), 'x');
+    await new Promise((r) => setTimeout(r, 600));
+    assert.deepEqual(seen, []);
+  } finally {
+    await w.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
