@@ -7,9 +7,12 @@
 import type {
   AccountState,
   AdoptedAccount,
+  BrowseAnswer,
+  FindResult,
   FolderRow,
   NetworkView,
   NewAccount,
+  PathVersions,
   Problem,
   RenewalOverview,
   RenewalRun,
@@ -17,6 +20,7 @@ import type {
   RestoreRequest,
   RetentionRun,
   RetentionView,
+  SearchQuery,
   Settings,
   SnapshotSummary,
   SnapshotTree,
@@ -99,6 +103,21 @@ export class Api {
 
   renewals = () => this.request<RenewalOverview>('GET', '/api/renewals');
   renewNow = () => this.request<RenewalRun>('POST', '/api/renewals/run', {});
+
+  search = (q: SearchQuery) => {
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(q))
+      if (v !== undefined && v !== '') query.set(k, String(v));
+    return this.request<FindResult>('GET', `/api/search?${query}`);
+  };
+  versions = (folder: string, path: string) =>
+    this.request<PathVersions>('GET', `/api/versions?${new URLSearchParams({ folder, path })}`);
+  /** The folders under `path` (default: home), for choosing one without a native picker. */
+  browse = (path?: string) =>
+    this.request<BrowseAnswer>(
+      'GET',
+      `/api/browse${path ? `?${new URLSearchParams({ path })}` : ''}`,
+    );
 
   problems = () => this.request<{ problems: Problem[] }>('GET', '/api/problems');
   retention = () => this.request<RetentionView>('GET', '/api/retention');

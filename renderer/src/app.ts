@@ -10,6 +10,7 @@ import { icon, logo, type IconName } from './icons.js';
 import type { Live } from './live.js';
 import type { RestoreTracker } from './restores.js';
 import { activityScreen } from './screens/activity.js';
+import { findScreen } from './screens/find.js';
 import { foldersScreen } from './screens/folders.js';
 import type { Screen, ScreenContext } from './screens/screen.js';
 import { settingsScreen } from './screens/settings.js';
@@ -42,6 +43,7 @@ const SECTIONS: Section[] = [
     icon: 'snapshots',
     screen: snapshotsScreen,
   },
+  { path: '/find', title: 'Find files', short: 'Find', icon: 'file', screen: findScreen },
   {
     path: '/storage',
     title: 'Storage & renewals',

@@ -2,6 +2,7 @@
 import { h } from './dom.js';
 import { baseName, formatBytes, formatCount, relativeTime } from './format.js';
 import { icon } from './icons.js';
+import { inlineError } from './placeholders.js';
 import { progressView } from './progress-view.js';
 import type { RestoreTracker } from './restores.js';
 import type { RestoreJob } from './wire.js';
@@ -13,24 +14,24 @@ export function restoreList(restores: RestoreTracker): { element: HTMLElement; s
     element.hidden = restores.jobs.length === 0;
     element.replaceChildren(
       h('h2', { id: 'restores-title' }, 'Restores'),
-      h('ul', { class: 'rows' }, restores.jobs.map(jobRow)),
+      h(
+        'ul',
+        { class: 'rows' },
+        restores.jobs.map((j) => jobRow(j, restores)),
+      ),
     );
   };
   draw();
   return { element, stop: restores.subscribe(draw) };
 }
 
-function jobRow(job: RestoreJob): HTMLElement {
+function jobRow(job: RestoreJob, restores: RestoreTracker): HTMLElement {
   const what = job.path ? baseName(job.path) : baseName(job.folder);
   const title = h(
     'div',
     { class: 'row-title' },
     h('strong', null, `${what} → ${job.target}`),
-    h(
-      'span',
-      { class: `badge badge-restore-${job.state}` },
-      { running: 'Restoring…', done: 'Done', failed: 'Failed' }[job.state],
-    ),
+    h('span', { class: `badge badge-restore-${outcome(job)}` }, badgeText(job)),
   );
   let body: HTMLElement;
   if (job.state === 'running')
@@ -39,40 +40,128 @@ function jobRow(job: RestoreJob): HTMLElement {
       : h('p', { class: 'row-detail' }, 'Starting…');
   else if (job.state === 'failed')
     body = h('p', { class: 'row-detail row-error' }, job.error ?? 'The restore failed.');
-  else {
-    const r = job.result!;
-    body = h(
-      'div',
-      { class: 'row-detail' },
-      h(
-        'p',
-        { class: 'restore-result' },
-        `Restored ${formatCount(r.files)} ${r.files === 1 ? 'file' : 'files'} (${formatBytes(r.bytes)}) into ${job.target}`,
-        r.alreadyRestored ? `; ${formatCount(r.alreadyRestored)} were already in place` : '',
-        job.finishedAt ? `, ${relativeTime(job.finishedAt)}.` : '.',
-      ),
-      r.skipped.length
-        ? h(
-            'details',
-            null,
-            h('summary', null, `${formatCount(r.skipped.length)} skipped`),
-            h(
-              'ul',
-              { class: 'skipped' },
-              r.skipped.map((s) => h('li', null, h('code', null, s.path), ` — ${s.reason}`)),
-            ),
-          )
-        : null,
-    );
-  }
+  else body = resultView(job, restores);
   return h(
     'li',
     { class: 'row', 'data-restore': job.id, 'data-state': job.state },
     h(
       'div',
       { class: 'row-icon' },
-      icon(job.state === 'failed' ? 'alert' : job.state === 'done' ? 'check' : 'restore'),
+      icon(
+        job.state === 'failed' || outcome(job) === 'partial'
+          ? 'alert'
+          : job.state === 'done'
+            ? 'check'
+            : 'restore',
+      ),
     ),
     h('div', { class: 'row-main' }, title, body),
   );
+}
+
+/** 'partial' when something was left as it was: a green "Done" there would hide it. */
+function outcome(job: RestoreJob): RestoreJob['state'] | 'partial' {
+  return job.state === 'done' && job.result!.skipped.length ? 'partial' : job.state;
+}
+
+function badgeText(job: RestoreJob): string {
+  if (job.state === 'running') return 'Restoring…';
+  if (job.state === 'failed') return 'Failed';
+  const r = job.result!;
+  if (!r.skipped.length) return 'Done';
+  return r.files ? 'Some kept as they were' : 'Nothing restored';
+}
+
+const plural = (n: number, one: string, many = `${one}s`) =>
+  `${formatCount(n)} ${n === 1 ? one : many}`;
+
+/**
+ * What the restore did, in sentences: what came back, what was already in place, what was
+ * replaced or kept beside with a new name — and, first and never folded away, what was left
+ * as it was and why, with the two ways to bring it back anyway.
+ */
+function resultView(job: RestoreJob, restores: RestoreTracker): HTMLElement {
+  const r = job.result!;
+  const skippedFiles = r.skipped.reduce((n, s) => n + s.files, 0);
+  const lines: (HTMLElement | null)[] = [
+    h(
+      'p',
+      { class: 'restore-result' },
+      r.files || !r.skipped.length
+        ? `Restored ${plural(r.files, 'file')} (${formatBytes(r.bytes)}) into ${job.target}`
+        : `Nothing was restored into ${job.target}`,
+      r.alreadyRestored
+        ? `; ${plural(r.alreadyRestored, 'file was', 'files were')} already as the backup has them`
+        : '',
+      job.finishedAt ? `, ${relativeTime(job.finishedAt)}.` : '.',
+    ),
+  ];
+  if (r.renamed.length)
+    lines.push(
+      conflictList(
+        `${plural(r.renamed.length, 'copy', 'copies')} restored beside yours under a new name:`,
+        r.renamed.map((c) => h('li', null, h('code', null, c.path), ' → ', h('code', null, c.to))),
+      ),
+    );
+  if (r.replaced.length)
+    lines.push(
+      conflictList(
+        `${plural(r.replaced.length, 'local item')} replaced by the backup’s copy:`,
+        r.replaced.map((c) => h('li', null, h('code', null, c.path), ` — ${c.reason}`)),
+      ),
+    );
+  if (r.skipped.length) {
+    const again = (conflict: 'replace' | 'keep-both') =>
+      void restores
+        .start({
+          snapshot: job.snapshot,
+          folder: job.folder,
+          ...(job.path ? { path: job.path } : {}),
+          ...(job.toOriginalPlace ? {} : { target: job.target }),
+          conflict,
+        })
+        .catch((error: unknown) => problem.replaceChildren(inlineError(error)));
+    const problem = h('div', { class: 'form-problem' });
+    lines.push(
+      h(
+        'div',
+        { class: 'restore-skipped', role: 'status' },
+        h(
+          'p',
+          null,
+          h(
+            'strong',
+            null,
+            `${plural(skippedFiles, 'file')} kept as ${skippedFiles === 1 ? 'it was' : 'they were'}`,
+          ),
+          ` — what is there now differs from the backup, and this restore was told to skip it.`,
+        ),
+        h(
+          'ul',
+          { class: 'skipped' },
+          r.skipped.map((s) => h('li', null, h('code', null, s.path), ` — ${s.reason}`)),
+        ),
+        h(
+          'div',
+          { class: 'actions' },
+          h(
+            'button',
+            { type: 'button', class: 'button', on: { click: () => again('keep-both') } },
+            'Keep both',
+          ),
+          h(
+            'button',
+            { type: 'button', class: 'button', on: { click: () => again('replace') } },
+            'Replace them',
+          ),
+        ),
+        problem,
+      ),
+    );
+  }
+  return h('div', { class: 'row-detail' }, ...lines);
+}
+
+function conflictList(title: string, items: HTMLElement[]): HTMLElement {
+  return h('details', null, h('summary', null, title), h('ul', { class: 'skipped' }, items));
 }

@@ -6,6 +6,9 @@
  */
 import type { RenewalOverview } from '../../core/api/renewals.js';
 import type { NetworkView } from '../../core/api/routes.js';
+import type { BrowseAnswer } from '../../core/api/folder-browser.js';
+import type { FindResult, FoundPath } from '../../core/sync/find.js';
+import type { PathChange, PathVersion, PathVersions } from '../../core/sync/versions.js';
 import type { RestoreJob } from '../../core/api/restore-jobs.js';
 import type { EntryView, SnapshotSummary } from '../../core/api/snapshots.js';
 import type { FolderRow, RenewalRecord } from '../../core/index/index.js';
@@ -31,7 +34,28 @@ export type {
 
 export type Status = FloeStatus & { paused: boolean };
 
-export type { NetworkView, Problem, RetentionRun };
+export type {
+  BrowseAnswer,
+  FindResult,
+  FoundPath,
+  NetworkView,
+  PathChange,
+  PathVersion,
+  PathVersions,
+  Problem,
+  RetentionRun,
+};
+
+/** GET /api/search's query (see core/api/routes.ts). */
+export interface SearchQuery {
+  q: string;
+  folder?: string;
+  under?: string;
+  from?: string;
+  to?: string;
+  type?: 'file' | 'dir' | 'symlink';
+  limit?: number;
+}
 
 /** GET /api/retention. */
 export type RetentionView = RetentionStatus & { plan: PruneReport };
@@ -64,10 +88,12 @@ export interface SnapshotTree {
 
 export interface RestoreRequest {
   snapshot: string;
-  target: string;
+  /** Absent: where it was (the folder, or the path's own folder). */
+  target?: string;
   folder?: string;
   path?: string;
-  overwrite?: boolean;
+  /** What to do with what is already there (default skip). */
+  conflict?: 'skip' | 'replace' | 'keep-both';
 }
 
 /** The answer to POST /api/renewals/run (amounts in FROST as decimal strings). */

@@ -8,6 +8,7 @@
  */
 import { confirmAction } from '../dialog.js';
 import { folderPicker } from '../desktop.js';
+import { chooseFolder } from '../folder-browser.js';
 import { h, keepingFocus } from '../dom.js';
 import { baseName, formatCount, percent, relativeTime } from '../format.js';
 import { icon, type IconName } from '../icons.js';
@@ -91,8 +92,30 @@ export const foldersScreen: Screen = (pane, { api, live }) => {
           'label',
           { class: 'field field-grow', for: 'folder-path' },
           h('span', null, 'Folder to back up'),
-          pathInput,
-          h('span', { class: 'hint', id: 'folder-path-hint' }, 'Its full path on this computer.'),
+          h(
+            'div',
+            { class: 'input-row' },
+            pathInput,
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'button',
+                on: {
+                  click: async () => {
+                    const path = await chooseFolder(api);
+                    if (path && (await add(path))) pathInput.value = '';
+                  },
+                },
+              },
+              'Browse…',
+            ),
+          ),
+          h(
+            'span',
+            { class: 'hint', id: 'folder-path-hint' },
+            'Browse to it, or type its path: /home/you/Documents, ~/Documents, or Documents (in your home folder).',
+          ),
         ),
         h('button', { type: 'submit', class: 'button button-primary' }, icon('plus'), 'Add folder'),
       );

@@ -5,8 +5,6 @@
  * that are not), so a name in any encoding still round-trips to the right file.
  */
 import { ApiError } from '../api.js';
-import { folderPicker } from '../desktop.js';
-import { openDialog } from '../dialog.js';
 import { h } from '../dom.js';
 import {
   baseName,
@@ -17,7 +15,8 @@ import {
   shortId,
 } from '../format.js';
 import { icon } from '../icons.js';
-import { empty, failed, inlineError, loading } from '../placeholders.js';
+import { empty, failed, loading } from '../placeholders.js';
+import { restoreDialog } from '../restore-dialog.js';
 import { restoreList } from '../restore-list.js';
 import { retentionCard } from '../retention-card.js';
 import type { EntryView, SnapshotSummary, SnapshotTree } from '../wire.js';
@@ -228,7 +227,13 @@ function browse(
                 class: 'button',
                 on: {
                   click: () =>
-                    restoreDialog(ctx, id, [{ folder: tree.folder, path: tree.path, isDir: true }]),
+                    restoreDialog(ctx, {
+                      snapshot: id,
+                      folder: tree.folder,
+                      path: tree.path,
+                      name: baseName(tree.path),
+                      isDir: true,
+                    }),
                 },
               },
               icon('restore'),
@@ -244,8 +249,13 @@ function browse(
               click: () =>
                 restoreDialog(
                   ctx,
-                  id,
-                  roots.map((r) => ({ folder: r, path: '', isDir: true })),
+                  ...roots.map((r) => ({
+                    snapshot: id,
+                    folder: r,
+                    path: '',
+                    name: baseName(r),
+                    isDir: true,
+                  })),
                 ),
             },
           },
@@ -318,6 +328,16 @@ function browse(
                 'td',
                 { class: 'row-actions' },
                 h(
+                  'a',
+                  {
+                    class: 'button button-small button-quiet',
+                    href: `/find/versions?${new URLSearchParams({ folder: tree.folder, path: inside(e) })}`,
+                    'aria-label': `Versions of ${e.name}`,
+                  },
+                  icon('snapshots'),
+                  e.type === 'dir' ? 'History' : 'Versions',
+                ),
+                h(
                   'button',
                   {
                     type: 'button',
@@ -325,9 +345,13 @@ function browse(
                     'aria-label': `Restore ${e.name}`,
                     on: {
                       click: () =>
-                        restoreDialog(ctx, id, [
-                          { folder: tree.folder, path: inside(e), isDir: e.type === 'dir' },
-                        ]),
+                        restoreDialog(ctx, {
+                          snapshot: id,
+                          folder: tree.folder,
+                          path: inside(e),
+                          name: e.name,
+                          isDir: e.type === 'dir',
+                        }),
                     },
                   },
                   icon('restore'),
@@ -355,131 +379,4 @@ function browse(
     ),
   );
   void load();
-}
-
-interface RestoreItem {
-  folder: string;
-  /** '' for the whole folder. */
-  path: string;
-  isDir: boolean;
-}
-
-/**
- * Asks where to restore `items` and starts a job for each. Several folders at once (a
- * snapshot of several roots, "everything") each land in a subfolder named after it, so
- * their contents do not mix.
- */
-function restoreDialog(ctx: ScreenContext, snapshot: string, items: RestoreItem[]): void {
-  const pick = folderPicker();
-  const what =
-    items.length > 1
-      ? `everything in this snapshot (${items.map((i) => baseName(i.folder)).join(', ')})`
-      : items[0]!.path
-        ? `${items[0]!.isDir ? 'the folder' : 'the file'} ${baseName(items[0]!.path)}`
-        : `all of ${baseName(items[0]!.folder)}`;
-  const target = h('input', {
-    type: 'text',
-    id: 'restore-target',
-    placeholder: '/home/you/Restored',
-    autocomplete: 'off',
-    spellcheck: 'false',
-    'aria-describedby': 'restore-target-hint',
-  });
-  const overwrite = h('input', { type: 'checkbox', id: 'restore-overwrite' });
-  const problem = h('div', { class: 'form-problem' });
-  const submit = h(
-    'button',
-    { type: 'submit', class: 'button button-primary' },
-    icon('restore'),
-    'Restore',
-  );
-  const form = h(
-    'form',
-    {
-      novalidate: true,
-      on: {
-        submit: (e) => {
-          e.preventDefault();
-          void start();
-        },
-      },
-    },
-    h('p', null, `Restore ${what} as it was on this snapshot.`),
-    h(
-      'label',
-      { class: 'field', for: 'restore-target' },
-      h('span', null, 'Restore into'),
-      h(
-        'div',
-        { class: 'input-row' },
-        target,
-        pick
-          ? h(
-              'button',
-              {
-                type: 'button',
-                class: 'button',
-                on: { click: async () => (target.value = (await pick()) ?? target.value) },
-              },
-              'Choose…',
-            )
-          : null,
-      ),
-      h(
-        'span',
-        { class: 'hint', id: 'restore-target-hint' },
-        items.length > 1
-          ? 'A folder on this computer; each backed-up folder goes into a subfolder of it.'
-          : 'A folder on this computer (its full path). It is created if needed.',
-      ),
-    ),
-    h(
-      'label',
-      { class: 'check', for: 'restore-overwrite' },
-      overwrite,
-      'Replace files that are newer on this computer',
-    ),
-    problem,
-    h(
-      'div',
-      { class: 'actions' },
-      h(
-        'button',
-        { type: 'button', class: 'button', on: { click: () => dialog.close() } },
-        'Cancel',
-      ),
-      submit,
-    ),
-  );
-  const dialog = openDialog('Restore', form);
-  target.focus();
-
-  async function start(): Promise<void> {
-    problem.replaceChildren();
-    const into = target.value.trim();
-    if (!into) {
-      problem.replaceChildren(inlineError(new Error('Choose the folder to restore into.')));
-      target.focus();
-      return;
-    }
-    submit.disabled = true;
-    const separator = into.includes('\\') && !into.includes('/') ? '\\' : '/';
-    try {
-      for (const item of items)
-        await ctx.restores.start({
-          snapshot,
-          folder: item.folder,
-          ...(item.path ? { path: item.path } : {}),
-          target:
-            items.length > 1
-              ? `${into.replace(/[/\\]+$/, '')}${separator}${baseName(item.folder)}`
-              : into,
-          overwrite: overwrite.checked,
-        });
-      dialog.close();
-    } catch (error) {
-      problem.replaceChildren(inlineError(error));
-      submit.disabled = false;
-    }
-  }
 }
