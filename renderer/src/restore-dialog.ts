@@ -23,23 +23,41 @@ export interface RestoreChoice {
   isDir: boolean;
   /** When this version was backed up, in words, for the dialog's sentence. */
   when?: string;
+  /** The same as an ISO time (the snapshot's), which names a kept copy. */
+  time?: string;
 }
 
 type Conflict = NonNullable<RestoreRequest['conflict']>;
 
-const CONFLICTS: { value: Conflict; label: string; note: string }[] = [
-  {
-    value: 'keep-both',
-    label: 'Keep both',
-    note: 'The restored copy gets a new name, such as “report (restored 2026-12-01).pdf”.',
-  },
-  { value: 'replace', label: 'Replace', note: 'What is there now is replaced by the backup.' },
-  {
-    value: 'skip',
-    label: 'Skip',
-    note: 'What is there now stays; only what is missing comes back.',
-  },
-];
+/** The choices; keep-both's note shows the name the copy would get, when there is one item. */
+function conflictChoices(
+  one: RestoreChoice | null,
+): { value: Conflict; label: string; note: string }[] {
+  return [
+    {
+      value: 'keep-both',
+      label: 'Keep both',
+      note: one?.time
+        ? `The restored copy gets a new name: “${copyName(one)}”.`
+        : 'The restored copy gets a new name, with the date of the backup in it.',
+    },
+    { value: 'replace', label: 'Replace', note: 'What is there now is replaced by the backup.' },
+    {
+      value: 'skip',
+      label: 'Skip',
+      note: 'What is there now stays; only what is missing comes back.',
+    },
+  ];
+}
+
+/** As the restore names it (core/sync/restore-plan.ts keptCopyName): the backup's day, before the extension. */
+function copyName(item: RestoreChoice): string {
+  const d = new Date(item.time!);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const label = ` (restored ${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())})`;
+  const dot = item.isDir ? -1 : item.name.lastIndexOf('.');
+  return dot > 0 ? `${item.name.slice(0, dot)}${label}${item.name.slice(dot)}` : item.name + label;
+}
 
 /** Restores one item, or (several) everything a snapshot holds, each folder into its own. */
 export function restoreDialog(ctx: ScreenContext, ...items: RestoreChoice[]): void {
@@ -63,6 +81,7 @@ export function restoreDialog(ctx: ScreenContext, ...items: RestoreChoice[]): vo
     'aria-label': 'Restore into',
   });
   target.addEventListener('focus', () => (elsewhere.checked = true));
+  const CONFLICTS = conflictChoices(one);
   const conflicts = CONFLICTS.map((c, i) => radio('restore-conflict', c.value, i === 0));
   const problem = h('div', { class: 'form-problem' });
   const submit = h(

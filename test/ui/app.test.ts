@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -43,6 +43,7 @@ describe(
     const saved = {
       pass: process.env.FLOE_KEY_PASSPHRASE,
       bus: process.env.DBUS_SESSION_BUS_ADDRESS,
+      home: process.env.HOME,
     };
 
     /** The whole page from the top, or (`whole` false) the window as it is scrolled now. */
@@ -64,6 +65,8 @@ describe(
       // No keychain here: the phrase goes to the key file, sealed under this passphrase.
       process.env.FLOE_KEY_PASSPHRASE = 'test';
       process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${join(dir, 'no-bus')}`;
+      // The folder browser and ~ paths start from home: this test's own.
+      process.env.HOME = dir;
       docs = join(dir, 'Documents');
       await mkdir(join(docs, 'notes'), { recursive: true });
       await writeFile(join(docs, 'photo.bin'), photo);
@@ -109,6 +112,7 @@ describe(
       for (const [name, value] of [
         ['FLOE_KEY_PASSPHRASE', saved.pass],
         ['DBUS_SESSION_BUS_ADDRESS', saved.bus],
+        ['HOME', saved.home],
       ] as const)
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
@@ -153,6 +157,8 @@ describe(
       SLOW,
       async () => {
         await page.getByRole('button', { name: /Create a new account/ }).click();
+        // Generating and sealing the phrase takes a moment on a loaded machine.
+        await page.locator('.phrase-grid .word').nth(23).waitFor(SLOW);
         const words = await page.locator('.phrase-grid .word').allTextContents();
         assert.equal(words.length, 24);
         phrase = words.join(' ');
@@ -254,11 +260,11 @@ describe(
       await shot('snapshots');
       await page.locator('.snapshot-table tbody tr').first().getByRole('link').click();
       await page.locator('.tree-table').waitFor(SLOW);
-      await page.getByRole('link', { name: 'notes' }).click();
+      await page.getByRole('link', { name: 'notes', exact: true }).click();
       await page.locator('tr[data-entry="ideas.md"]').waitFor(SLOW);
       const crumbs = page.getByRole('navigation', { name: 'Folder path' });
       assert.deepEqual(await crumbs.locator('li').allTextContents(), ['Documents', 'notes']);
-      await crumbs.getByRole('link', { name: 'Documents' }).click();
+      await crumbs.getByRole('link', { name: 'Documents', exact: true }).click();
       await page.locator('tr[data-entry="photo.bin"]').waitFor(SLOW);
       await shot('snapshot-browser');
 
@@ -272,6 +278,112 @@ describe(
       assert.match((await job.textContent())!, /Restored 1 file/);
       await shot('restore-done');
       assert.deepEqual(await readFile(join(target, 'photo.bin')), photo);
+    });
+
+    test(
+      'search finds every version of a file; an older one comes back beside the newer copy, or replaces it',
+      SLOW,
+      async () => {
+        const report = join(docs, 'report.txt');
+        const versions = async () =>
+          (
+            await api<{ versions: unknown[] }>(
+              `/api/versions?${new URLSearchParams({ folder: docs, path: 'report.txt' })}`,
+            )
+          ).versions.length;
+        // Each edit waits for its own backup, so that each is a version of its own.
+        for (const [i, text] of ['second quarter\n', 'third quarter, final\n'].entries()) {
+          await writeFile(report, text);
+          await until(async () => (await versions()) === i + 2);
+        }
+        await go('Find files');
+        await page.getByLabel('Name of a file or folder').fill('REPORT');
+        await page.getByRole('button', { name: 'Find' }).click();
+        const hit = page.locator('.find-results li[data-path="report.txt"]');
+        await hit.waitFor(SLOW);
+        assert.match((await hit.textContent())!, /3 versions/);
+        await shot('find-results');
+        await hit.getByRole('link', { name: 'report.txt' }).click();
+        const rows = page.locator('.version-row');
+        await rows.nth(2).waitFor(SLOW);
+        assert.equal(await rows.count(), 3);
+        await shot('file-versions');
+
+        // The oldest version, to where it was: the newer local copy is kept, the old one beside it.
+        const restoreOldest = async (conflict: string) => {
+          await rows
+            .nth(2)
+            .getByRole('button', { name: /^Restore the version of/ })
+            .click();
+          const dialog = page.getByRole('dialog');
+          assert.equal(await dialog.getByLabel('Where it was').isChecked(), true);
+          await dialog.getByLabel(conflict).check();
+          return dialog;
+        };
+        const jobs = page.locator('li[data-restore]');
+        /** Clicks `button` and answers the restore job it started (the list is newest first). */
+        const started = async (button: ReturnType<Page['getByRole']>) => {
+          const before = await jobs.count();
+          await button.click();
+          await jobs.nth(before).waitFor(SLOW);
+          return jobs.first();
+        };
+        const dialog = await restoreOldest('Keep both');
+        await shot('restore-choices');
+        const promised = (await dialog.textContent())!;
+        const job = await started(dialog.getByRole('button', { name: 'Restore' }));
+        await job.locator('.badge-restore-done').waitFor(SLOW);
+        assert.match((await job.textContent())!, /Restored 1 file .* into .*Documents/);
+        assert.match((await job.textContent())!, /1 copy restored beside yours under a new name/);
+        const copies = (await readdir(docs)).filter((n) => /^report \(restored .+\)\.txt$/.test(n));
+        assert.equal(copies.length, 1, 'one copy beside it');
+        assert.ok(promised.includes(`new name: “${copies[0]}”`), 'under the name the dialog said');
+        assert.equal(await readFile(join(docs, copies[0]!), 'utf8'), 'quarterly numbers\n');
+        assert.equal(await readFile(report, 'utf8'), 'third quarter, final\n');
+
+        // Skip: nothing is restored, and the window says so — with the way to replace it.
+        const skipped = await started(
+          (await restoreOldest('Skip')).getByRole('button', { name: 'Restore' }),
+        );
+        await skipped
+          .locator('.badge-restore-partial', { hasText: 'Nothing restored' })
+          .waitFor(SLOW);
+        assert.match((await skipped.textContent())!, /Nothing was restored into .*Documents/);
+        assert.match((await skipped.textContent())!, /1 file kept as it was.*report\.txt/);
+        assert.equal(await skipped.locator('.badge-restore-done').count(), 0);
+        await shot('restore-skipped');
+        const replaced = await started(skipped.getByRole('button', { name: 'Replace them' }));
+        await replaced.locator('.badge-restore-done').waitFor(SLOW);
+        assert.match((await replaced.textContent())!, /1 local item replaced/);
+        assert.equal(await readFile(report, 'utf8'), 'quarterly numbers\n');
+        await rm(join(docs, copies[0]!));
+      },
+    );
+
+    test('a folder is chosen in the folder browser or typed from home', SLOW, async () => {
+      const music = join(dir, 'Music');
+      await mkdir(join(music, 'Live'), { recursive: true });
+      await writeFile(join(music, 'Live', 'song.flac'), 'la la');
+      await go('Folders');
+      const row = page.locator(`.folder-row[data-path="${music}"]`);
+      const remove = async () => {
+        await row.locator('.badge-idle:not(.badge-dirty)').waitFor(SLOW);
+        await row.getByRole('button', { name: 'Remove Music' }).click();
+        await page.getByRole('dialog').getByRole('button', { name: 'Remove folder' }).click();
+        await row.waitFor({ state: 'detached' });
+      };
+      await page.getByLabel('Folder to back up').fill('~/Music');
+      await page.getByRole('button', { name: 'Add folder' }).click();
+      await remove();
+
+      await page.getByRole('button', { name: 'Browse…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Choose a folder' });
+      await dialog.locator('.browse-folder[data-name="Music"]').click();
+      await dialog.locator('.browse-folder[data-name="Live"]').waitFor();
+      assert.match((await dialog.locator('.browse-where').textContent())!, /Music$/);
+      await shot('folder-browser', false);
+      await dialog.getByRole('button', { name: 'Choose this folder' }).click();
+      await remove();
     });
 
     test(
@@ -561,6 +673,15 @@ describe(
     });
 
     /** The API as the page calls it, to check what the UI claims. */
+    /** Until `check` holds, asked twice a second (a backup the watcher starts takes seconds). */
+    async function until(check: () => Promise<boolean>): Promise<void> {
+      const deadline = Date.now() + SLOW.timeout;
+      while (!(await check())) {
+        assert.ok(Date.now() < deadline, 'it never happened');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+
     async function api<T>(path: string): Promise<T> {
       const res = await fetch(`${daemon.url}${path}`, {
         headers: { Authorization: `Bearer ${daemon.token}` },

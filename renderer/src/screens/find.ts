@@ -11,12 +11,16 @@ import { baseName, formatBytes, formatCount, formatDateTime, relativeTime } from
 import { icon } from '../icons.js';
 import { empty, failed, loading } from '../placeholders.js';
 import { restoreDialog } from '../restore-dialog.js';
+import { restoreList } from '../restore-list.js';
 import type { FoundPath, PathChange, PathVersion, PathVersions } from '../wire.js';
 import type { Screen, ScreenContext } from './screen.js';
 
 export const findScreen: Screen = (pane, ctx, url) => {
-  if (url.pathname === '/find/versions') versionsView(pane, ctx, url.searchParams);
-  else searchView(pane, ctx, url.searchParams);
+  if (url.pathname !== '/find/versions') return searchView(pane, ctx, url.searchParams);
+  // A version restored from here shows its progress and its outcome right here.
+  const restores = restoreList(ctx.restores);
+  versionsView(pane, ctx, url.searchParams, restores.element);
+  return restores.stop;
 };
 
 function searchView(pane: HTMLElement, ctx: ScreenContext, params: URLSearchParams): void {
@@ -192,10 +196,15 @@ function foundRow(r: FoundPath): HTMLElement {
   );
 }
 
-function versionsView(pane: HTMLElement, ctx: ScreenContext, params: URLSearchParams): void {
+function versionsView(
+  pane: HTMLElement,
+  ctx: ScreenContext,
+  params: URLSearchParams,
+  restores: HTMLElement,
+): void {
   const folder = params.get('folder') ?? '';
   const path = params.get('path') ?? '';
-  const body = h('div', null, loading('Reading its history…'));
+  const body = h('div', { class: 'stack' }, loading('Reading its history…'));
   pane.append(
     h(
       'div',
@@ -205,6 +214,7 @@ function versionsView(pane: HTMLElement, ctx: ScreenContext, params: URLSearchPa
       h('p', { class: 'lead row-path' }, path ? `${folder}/${path}` : folder),
     ),
     body,
+    restores,
   );
   void ctx.api
     .versions(folder, path)
@@ -258,10 +268,8 @@ function drawVersions(ctx: ScreenContext, v: PathVersions): HTMLElement[] {
 }
 
 function versionRow(ctx: ScreenContext, v: PathVersions, x: PathVersion, i: number): HTMLElement {
-  const when =
-    x.firstSeen === x.lastSeen
-      ? formatDateTime(x.firstSeen)
-      : `${formatDateTime(x.firstSeen)} – ${formatDateTime(x.lastSeen)}`;
+  const [first, last] = [formatDateTime(x.firstSeen), formatDateTime(x.lastSeen)];
+  const when = first === last ? first : `${first} – ${last}`;
   return h(
     'li',
     { class: 'row version-row', 'data-version': i },
@@ -305,6 +313,7 @@ function versionRow(ctx: ScreenContext, v: PathVersions, x: PathVersion, i: numb
                 name: v.name,
                 isDir: x.type === 'dir',
                 when: formatDateTime(x.lastSeen),
+                time: x.lastSeen,
               }),
           },
         },

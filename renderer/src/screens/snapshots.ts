@@ -332,7 +332,7 @@ function browse(
                   {
                     class: 'button button-small button-quiet',
                     href: `/find/versions?${new URLSearchParams({ folder: tree.folder, path: inside(e) })}`,
-                    'aria-label': `Versions of ${e.name}`,
+                    'aria-label': `${e.type === 'dir' ? 'History' : 'Versions'} of ${e.name}`,
                   },
                   icon('snapshots'),
                   e.type === 'dir' ? 'History' : 'Versions',
