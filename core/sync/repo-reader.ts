@@ -41,6 +41,31 @@ export class MissingChunkError extends Error {
   }
 }
 
+/**
+ * A blob's bytes. A read that fails once the epoch passed the blob's end (a long command,
+ * short epochs, nothing renewing) is storage that ended — and said so, because a retry,
+ * which a failed read otherwise suggests, can never bring it back.
+ */
+async function readUnlessEnded(
+  client: WalrusClient,
+  blobId: string,
+  endEpoch: number | undefined,
+  what: string,
+): Promise<Uint8Array> {
+  try {
+    return await client.read(blobId);
+  } catch (error) {
+    if (endEpoch !== undefined) {
+      const now = await client.chain.systemState().then(
+        (s) => s.epoch,
+        () => null,
+      );
+      if (now !== null && endEpoch <= now) throw new StorageEndedError(what, endEpoch);
+    }
+    throw error;
+  }
+}
+
 /** Open packs kept in memory; walks read packs mostly in order. */
 const PACK_CACHE = 4;
 /** Decoded trees kept in memory: a tree is tiny and `ls`/pruning revisit shared ones. */
@@ -67,6 +92,8 @@ export class RepoReader {
     private readonly lapsed: Map<string, number>,
     /** The last end epoch of a lapsed index blob: chunks it listed cannot be located. */
     private readonly lapsedIndexEnd: number | null,
+    /** Every Floe blob's end epoch when the reader opened: storage may end while it reads. */
+    private readonly ends: Map<string, number>,
   ) {}
 
   /**
@@ -98,7 +125,9 @@ export class RepoReader {
     const packs: (IndexedPack & { indexBlobId: string })[] = [];
     for (const blob of blobs) {
       if (!readable.has(blob.blobId) || !isFloeBlob(blob.attributes, 'index')) continue;
-      for (const pack of openIndex(keys, await client.read(blob.blobId), `index ${blob.blobId}`)) {
+      const what = `index ${blob.blobId}`;
+      const bytes = await readUnlessEnded(client, blob.blobId, blob.endEpoch, what);
+      for (const pack of openIndex(keys, bytes, what)) {
         packs.push({ ...pack, indexBlobId: blob.blobId });
         for (const e of pack.entries) {
           const id = Buffer.from(e.id).toString('hex');
@@ -115,6 +144,9 @@ export class RepoReader {
       }
     }
     const lapsedIndexEnd = lapsedIndexEnds.length ? Math.max(...lapsedIndexEnds) : null;
+    const ends = new Map(
+      blobs.filter((b) => b.attributes.app === APP_TAG).map((b) => [b.blobId, b.endEpoch]),
+    );
     return new RepoReader(
       client,
       keys,
@@ -124,6 +156,7 @@ export class RepoReader {
       packs,
       lapsed,
       lapsedIndexEnd,
+      ends,
     );
   }
 
@@ -175,9 +208,13 @@ export class RepoReader {
   async readPack(blobId: string): Promise<OpenedPack> {
     const ended = this.lapsed.get(blobId);
     if (ended !== undefined) throw new StorageEndedError(`pack ${blobId}`, ended);
-    const pack = openPack(this.keys, await this.client.read(blobId), `pack ${blobId}`);
+    const pack = openPack(this.keys, await this.read(blobId, `pack ${blobId}`), `pack ${blobId}`);
     this.packsRead++;
     return pack;
+  }
+
+  private read(blobId: string, what: string): Promise<Uint8Array> {
+    return readUnlessEnded(this.client, blobId, this.ends.get(blobId), what);
   }
 
   /** Reads and opens a whole pack (verifying its seal), through the cache. */
