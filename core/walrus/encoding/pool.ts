@@ -137,6 +137,7 @@ export class CodecPool {
   /** Crashes since the last completed job: workers that die on their own are not respawned forever. */
   private consecutiveCrashes = 0;
   private broken: Error | null = null;
+  private readonly readyWaiters: (() => void)[] = [];
 
   constructor(private readonly options: CodecPoolOptions = {}) {
     this.size = Math.max(1, options.size ?? availableParallelism());
@@ -172,6 +173,18 @@ export class CodecPool {
     ) as Promise<Uint8Array>;
   }
 
+  /**
+   * Resolves once every worker has loaded its encoder (or the pool closed), so that a
+   * benchmark can time its jobs without the workers' start-up.
+   */
+  whenReady(): Promise<void> {
+    if (this.closed || this.slots.every((s) => s.ready)) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.readyWaiters.push(resolve);
+      this.dispatch();
+    });
+  }
+
   stats(): CodecPoolStats {
     return {
       workers: this.slots.length,
@@ -186,6 +199,7 @@ export class CodecPool {
   async close(): Promise<void> {
     this.closed = true;
     const error = this.broken ?? new CodecPoolClosedError();
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
     for (const job of this.queue.splice(0)) job.reject(error);
     const slots = this.slots.splice(0);
     for (const slot of slots) {
@@ -213,7 +227,8 @@ export class CodecPool {
     // Busy workers, and starting ones while jobs wait for them, keep the process alive
     // until the work is done; idle ones don't.
     for (const slot of this.slots) {
-      if (slot.job || (!slot.ready && this.queue.length > 0)) slot.worker.ref();
+      const awaited = this.queue.length > 0 || this.readyWaiters.length > 0;
+      if (slot.job || (!slot.ready && awaited)) slot.worker.ref();
       else slot.worker.unref();
     }
   }
@@ -249,6 +264,8 @@ export class CodecPool {
     worker.on('message', (response: CodecResponse) => {
       if ('ready' in response) {
         slot.ready = true;
+        if (this.slots.every((s) => s.ready))
+          for (const resolve of this.readyWaiters.splice(0)) resolve();
         this.dispatch();
       } else {
         this.finish(slot, response);
