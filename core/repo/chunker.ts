@@ -9,8 +9,13 @@
  * The gear table is derived from a key, so chunk boundaries (and so chunk sizes, which
  * pack sizes would sum) are specific to one repository, as restic does with its
  * per-repository polynomial.
+ *
+ * The cut-point search runs in the native addon when it loads (core/repo/native), and
+ * otherwise in the TypeScript `scriptCutter` below, which defines the cut points: the
+ * tests hold the native one to it, byte for byte.
  */
 import { createHmac } from 'node:crypto';
+import { probeNativeCutter } from './native/index.js';
 
 export interface ChunkerParams {
   minSize: number;
@@ -41,7 +46,7 @@ function log2(x: number): number {
   return Math.log2(x);
 }
 
-interface Cutter {
+export interface Cutter {
   /**
    * Length of the next chunk starting at `from`, or -1 when `data[from..end)` holds no cut
    * yet and is shorter than the maximum. Scanning resumes where the last call stopped, so
@@ -50,10 +55,18 @@ interface Cutter {
   find(data: Uint8Array, from: number, end: number): number;
 }
 
-function cutter(p: ChunkerParams, gear: GearTable): Cutter {
+/** Makes the cutter for one stream; the parameters are already checked. */
+export type CutterFactory = (p: ChunkerParams, gear: GearTable) => Cutter;
+
+function checkParams(p: ChunkerParams): void {
   if (!(p.minSize > 0 && p.minSize < p.avgSize && p.avgSize < p.maxSize)) {
     throw new RangeError('chunk sizes must satisfy 0 < min < avg < max');
   }
+  log2(p.avgSize);
+}
+
+/** The TypeScript cutter: the definition of Floe's cut points, and the fallback. */
+export const scriptCutter: CutterFactory = (p, gear) => {
   const bits = log2(p.avgSize);
   // Two more bits before the average, two fewer after (FastCDC's normalization level 2).
   const shiftHard = 32 - (bits + 2);
@@ -83,6 +96,21 @@ function cutter(p: ChunkerParams, gear: GearTable): Cutter {
       return -1;
     },
   };
+};
+
+const native = probeNativeCutter().GearCutter;
+
+/** The native cutter (same cut points, at memory speed), or null without the addon. */
+export const nativeCutter: CutterFactory | null = native
+  ? (p, gear) => new native(gear, p.minSize, p.avgSize, p.maxSize)
+  : null;
+
+/** What `chunkStream` and `chunkBuffer` use unless told otherwise. */
+export const defaultCutter: CutterFactory = nativeCutter ?? scriptCutter;
+
+function cutter(p: ChunkerParams, gear: GearTable, make: CutterFactory): Cutter {
+  checkParams(p);
+  return make(p, gear);
 }
 
 /** The window a stream starts with: most files are small, and their chunk fits in it. */
@@ -98,8 +126,9 @@ export async function* chunkStream(
   source: AsyncIterable<Uint8Array>,
   gear: GearTable,
   params: ChunkerParams = DEFAULT_CHUNKER,
+  makeCutter: CutterFactory = defaultCutter,
 ): AsyncGenerator<Uint8Array> {
-  const cut = cutter(params, gear);
+  const cut = cutter(params, gear, makeCutter);
   const limit = params.maxSize * 2;
   let buf = new Uint8Array(Math.min(INITIAL_WINDOW, limit));
   let start = 0;
@@ -139,8 +168,9 @@ export function chunkBuffer(
   data: Uint8Array,
   gear: GearTable,
   params: ChunkerParams = DEFAULT_CHUNKER,
+  makeCutter: CutterFactory = defaultCutter,
 ): Uint8Array[] {
-  const cut = cutter(params, gear);
+  const cut = cutter(params, gear, makeCutter);
   const out: Uint8Array[] = [];
   let start = 0;
   while (start < data.length) {

@@ -8,13 +8,10 @@
  * Loading is optional: without a compiler at install time, or on a CPU or platform the
  * build did not cover, `loadNativeEncoder()` returns null and encoding stays on wasm.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encodedSliverLength } from '../bcs.js';
 import type { EncodedBlob } from '../codec.js';
 import { BlobTooLargeError, DIGEST_LENGTH, EncodingConfig, RS2_ENCODING_TYPE } from '../config.js';
+import { loadNativeAddon, OUT_OF_DATE } from './load.js';
 
 /** Instruction sets the encoder has kernels for, best first on each architecture. */
 export type SimdLevel = 'avx512' | 'avx2' | 'ssse3' | 'neon' | 'scalar';
@@ -77,41 +74,8 @@ interface Addon {
   simdLevels(): SimdLevel[];
 }
 
-const ADDON_PATH = join('build', 'Release', 'floe_rs2.node');
 /** Set to `off` to keep encoding on walrus-wasm even when the addon is built. */
 const DISABLE_VARIABLE = 'FLOE_NATIVE_CODEC';
-
-/**
- * The package root is the nearest ancestor with build/Release: this file runs both from
- * core/ (tsx) and from dist/core/ (compiled), at different depths.
- */
-function findAddon(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, ADDON_PATH);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-}
-
-let addon: { module: Addon } | { error: string } | undefined;
-
-function loadAddon(): { module: Addon } | { error: string } {
-  if (addon) return addon;
-  const path = findAddon();
-  if (!path) {
-    addon = { error: `${ADDON_PATH} is not built (run \`npx node-gyp rebuild\`)` };
-  } else {
-    try {
-      addon = { module: createRequire(import.meta.url)(path) as Addon };
-    } catch (error) {
-      addon = { error: `${path} does not load: ${(error as Error).message}` };
-    }
-  }
-  return addon;
-}
 
 /**
  * Output buffers for one blob after the same checks and errors as walrus-wasm's
@@ -154,12 +118,11 @@ export function probeNativeEncoder(options: NativeEncoderOptions = {}): NativeEn
   if (process.env[DISABLE_VARIABLE] === 'off') {
     return { encoder: null, reason: `disabled by ${DISABLE_VARIABLE}=off` };
   }
-  const loaded = loadAddon();
+  const loaded = loadNativeAddon();
   if ('error' in loaded) return { encoder: null, reason: loaded.error };
-  const native = loaded.module;
+  const native = loaded.module as unknown as Addon;
   // A build from an older checkout lacks newer entry points: use wasm until it is rebuilt.
-  if (typeof native.sliverRoot !== 'function')
-    return { encoder: null, reason: 'the addon is out of date (run `npx node-gyp rebuild`)' };
+  if (typeof native.sliverRoot !== 'function') return { encoder: null, reason: OUT_OF_DATE };
   const levels = native.simdLevels();
   const simd = options.simd ?? levels[0]!;
   if (!levels.includes(simd)) {
