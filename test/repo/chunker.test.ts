@@ -1,7 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
+  FileChunker,
   chunkBuffer as chunkBufferWith,
   chunkStream as chunkStreamWith,
   gearTable,
@@ -104,6 +108,28 @@ for (const [name, make] of cutters) {
         chunks.reduce((s, c) => s + c.length, 0),
         100_000,
       );
+    });
+
+    test('files are cut where their bytes in memory are, one window serving them all', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'floe-chunker-'));
+      try {
+        const files = new FileChunker(gear, SMALL, make!);
+        // Small after large: the grown window is reused and must start empty.
+        for (const [i, size] of [0, 100, 300_000, 70_000, 5, 1_000_000].entries()) {
+          const data = Buffer.concat([randomBytes(size >> 1), Buffer.alloc(size - (size >> 1), 3)]);
+          const path = join(dir, `${i}.bin`);
+          await writeFile(path, data);
+          const chunks: Buffer[] = [];
+          for await (const c of files.chunks(path)) chunks.push(Buffer.from(c));
+          assert.deepEqual(
+            chunks.map(digest),
+            chunkBuffer(data, gear, SMALL).map(digest),
+            `${size}`,
+          );
+        }
+      } finally {
+        await rm(dir, { recursive: true });
+      }
     });
 
     test('with the default sizes the stream window grows as needed and cuts where a whole buffer would', async () => {
