@@ -63,7 +63,7 @@ export function seal(
 }
 
 /** Bytes encrypted per call: node:crypto returns each call's output in a new buffer. */
-const SEAL_PIECE = 1024 * 1024;
+const SEAL_PIECE = 64 * 1024;
 
 /**
  * Seals the concatenation of `parts` into `out` — exactly `seal`'s bytes for it, without
