@@ -16,7 +16,7 @@
  *   npm run bench:backup -- --quick            # 64 MiB, 2000 small files, 5000-file rescan
  *   npm run bench:backup -- --size 256         # the 256 MiB tree README's table uses
  *   npm run bench:backup -- --size 10240 --backup-only   # memory on a 10 GiB tree
- *   npm run bench:backup -- --profile DIR      # also write Floe's CPU profiles to DIR
+ *   npm run bench:backup -- --profile DIR      # also write CPU profiles (client, localnet) to DIR
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -43,8 +43,8 @@ interface Plan {
   rescanFiles: number;
   shards: number;
   backupOnly: boolean;
-  /** Node flags for Floe's step processes. */
-  floeNodeArgs: string[];
+  /** Node flags for Floe's processes, client and localnet (`--profile`). */
+  nodeArgs: string[];
 }
 
 function parsePlan(args: string[]): Plan {
@@ -67,7 +67,7 @@ function parsePlan(args: string[]): Plan {
     rescanFiles: option('--files', quick ? 5000 : 100_000),
     shards: option('--shards', 100),
     backupOnly: args.includes('--backup-only'),
-    floeNodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(profile)] : [],
+    nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(profile)] : [],
   };
 }
 
@@ -220,11 +220,11 @@ async function measure(plan: Plan, root: string, trees: Trees) {
   const floe: Partial<Record<keyof Names, Row['floe']>> = {};
   let dedupStored = { floe: 0, restic: 0 };
   const localnetDir = join(root, 'localnet');
-  const net = await startLocalnet(localnetDir, plan.shards);
+  const net = await startLocalnet(localnetDir, plan.shards, plan.nodeArgs);
   try {
     const work = join(root, 'floe');
     mkdirSync(work);
-    const f = new Floe(net, work, plan.floeNodeArgs);
+    const f = new Floe(net, work, plan.nodeArgs);
     floe.cold = await f.backup('mixed', trees.mixed, names.cold);
     if (!plan.backupOnly) {
       const target = join(work, 'restore');

@@ -19,14 +19,19 @@ export interface LocalnetChild {
 }
 
 /**
- * Ten nodes with `shards` shards in `dir`. Epochs last 500 hours (setTimeout's limit is 596), so none changes during
+ * Ten nodes with `shards` shards in `dir`; `nodeArgs` go to its node (`--cpu-prof`). Epochs last 500 hours (setTimeout's limit is 596), so none changes during
  * the run: no store straddles an epoch change and no node starts recovery mid-run.
  */
-export async function startLocalnet(dir: string, shards: number): Promise<LocalnetChild> {
+export async function startLocalnet(
+  dir: string,
+  shards: number,
+  nodeArgs: string[] = [],
+): Promise<LocalnetChild> {
   const child = spawn(
     process.execPath,
     [
-      ...process.execArgv.filter((a) => !a.startsWith('--cpu-prof')),
+      ...process.execArgv,
+      ...nodeArgs,
       CLI,
       'localnet',
       'start',
