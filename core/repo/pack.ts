@@ -79,7 +79,7 @@ export class PackWriter {
     if (this.dataBytes + bytes.length > this.data.length) {
       const grown = new Uint8Array(
         Buffer.allocUnsafeSlow(
-          Math.max(this.dataBytes + bytes.length, Math.ceil(this.data.length * 1.5)),
+          Math.max(this.dataBytes + bytes.length, Math.ceil(this.data.length * 1.125)),
         ).buffer,
       );
       grown.set(this.data.subarray(0, this.dataBytes));

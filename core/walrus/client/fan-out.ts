@@ -95,7 +95,9 @@ export async function fanOut(ctx: FanOutContext, f: FanOut): Promise<FanOutResul
         await ctx.uploadRate?.take(metadata.length);
         await call(() => node.putMetadata(blobId, metadata, opts));
         progress.bytesSent += metadata.length;
-        await Promise.all(
+        // Settled, not merely failed fast: when fanOut returns, no request still reads a
+        // sliver, so the caller may reuse their buffers.
+        const sent = await Promise.allSettled(
           member.shards.flatMap((shard) => {
             const pair = shardToPairIndex(shard, encoded.blobId, state.nShards);
             return (['primary', 'secondary'] as const).map(async (kind) => {
@@ -107,6 +109,8 @@ export async function fanOut(ctx: FanOutContext, f: FanOut): Promise<FanOutResul
             });
           }),
         );
+        const failed = sent.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
         const c = await call(() => node.getConfirmation(blobId, f.deletableObjectId, opts));
         if (!equalBytes(c.serializedMessage, expected))
           throw new Error('it confirmed a different message');

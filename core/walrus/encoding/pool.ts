@@ -7,6 +7,12 @@
  * admits jobs only while their estimated peaks fit a budget, and replaces a worker after
  * a job big enough to have grown its memory far past the norm, or after any failure that
  * may have left the Rust side in a panicked state.
+ *
+ * Workers start as jobs need them (one at first): a backup encodes one pack at a time and
+ * a second idle worker would hold ~30 MiB for nothing. An encode's sliver buffers (4.5×
+ * the blob) are lent to the worker and, once the caller `recycle`s the result, kept for
+ * the next encode: a backup reuses one set instead of leaving the allocator 150 MiB of
+ * freed slivers per 32 MiB pack (and the kernel fresh pages to fault in each time).
  */
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
@@ -15,12 +21,20 @@ import {
   copySystematic,
   InsufficientSliversError,
   nativeEncoder,
+  sliverLengths,
   type EncodedBlob,
 } from './codec.js';
-import { BlobTooLargeError } from './config.js';
+import { BlobTooLargeError, EncodingConfig } from './config.js';
 
 export type CodecRequest =
-  | { id: number; kind: 'encode'; nShards: number; data: ArrayBuffer }
+  | {
+      id: number;
+      kind: 'encode';
+      nShards: number;
+      data: ArrayBuffer;
+      /** Buffers for the n primary then n secondary slivers, at least their lengths. */
+      slivers: ArrayBuffer[] | null;
+    }
   | {
       id: number;
       kind: 'decode';
@@ -65,6 +79,10 @@ const WORKER_BASELINE_BYTES = 32 * 1024 * 1024;
 /** After a job this large the worker's wasm memory stays this large: recycle it. */
 const RECYCLE_ABOVE_BYTES = 512 * 1024 * 1024;
 const MAX_CONSECUTIVE_CRASHES = 3;
+/** Recycled sliver buffers not reused within this long are let go. */
+const SPARE_SLIVERS_MS = 10_000;
+/** New sliver buffers are this much longer than needed, so that a slightly larger next blob fits. */
+const SLIVER_HEADROOM = 1.125;
 
 export function estimateJobBytes(kind: 'encode' | 'decode', blobLength: number): number {
   return (
@@ -138,21 +156,61 @@ export class CodecPool {
   private consecutiveCrashes = 0;
   private broken: Error | null = null;
   private readonly readyWaiters: (() => void)[] = [];
+  private spare: { nShards: number; buffers: ArrayBuffer[]; timer: NodeJS.Timeout } | null = null;
 
   constructor(private readonly options: CodecPoolOptions = {}) {
     this.size = Math.max(1, options.size ?? availableParallelism());
     this.memoryBudgetBytes = options.memoryBudgetBytes ?? 4 * 1024 ** 3;
-    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
+    this.slots.push(this.spawn());
   }
 
   encode(nShards: number, data: Uint8Array): Promise<EncodedBlob> {
     // Transfer when the caller handed over a whole buffer; copy a view into a larger one.
     const buffer = ownBuffer(data);
+    const slivers = this.sliverBuffers(nShards, data.length);
     return this.submit(
-      { id: this.nextId++, kind: 'encode', nShards, data: buffer },
-      [buffer],
+      { id: this.nextId++, kind: 'encode', nShards, data: buffer, slivers },
+      [buffer, ...(slivers ?? [])],
       estimateJobBytes('encode', data.length),
     ) as Promise<EncodedBlob>;
+  }
+
+  /**
+   * Hands back an encode's result once nothing reads its slivers any more (nor will: no
+   * request still sending them): their buffers serve the next encode.
+   */
+  recycle(encoded: EncodedBlob): void {
+    const buffers = [...encoded.primary, ...encoded.secondary].map((s) => s.buffer);
+    if (this.closed || !buffers.every((b) => b instanceof ArrayBuffer && b.byteLength > 0)) return;
+    if (new Set(buffers).size !== buffers.length) return;
+    this.dropSpare();
+    const timer = setTimeout(() => this.dropSpare(), SPARE_SLIVERS_MS).unref();
+    this.spare = { nShards: encoded.primary.length, buffers: buffers as ArrayBuffer[], timer };
+  }
+
+  /** Buffers for an encode's slivers: the recycled set when it fits, else new ones. */
+  private sliverBuffers(nShards: number, length: number): ArrayBuffer[] | null {
+    let size: { primary: number; secondary: number };
+    try {
+      if (length > new EncodingConfig(nShards).maxBlobSize) return null;
+      size = sliverLengths(nShards, length);
+    } catch {
+      return null; // the worker reports what is wrong with the request
+    }
+    const spare = this.spare;
+    this.dropSpare();
+    const need = (i: number) => (i < nShards ? size.primary : size.secondary);
+    if (spare?.nShards === nShards && spare.buffers.every((b, i) => b.byteLength >= need(i)))
+      return spare.buffers;
+    return Array.from(
+      { length: 2 * nShards },
+      (_, i) => Buffer.allocUnsafeSlow(Math.ceil(need(i) * SLIVER_HEADROOM)).buffer as ArrayBuffer,
+    );
+  }
+
+  private dropSpare(): void {
+    if (this.spare) clearTimeout(this.spare.timer);
+    this.spare = null;
   }
 
   decode(
@@ -198,6 +256,7 @@ export class CodecPool {
   /** Stops every worker; queued and running jobs are rejected with `CodecPoolClosedError`. */
   async close(): Promise<void> {
     this.closed = true;
+    this.dropSpare();
     const error = this.broken ?? new CodecPoolClosedError();
     for (const resolve of this.readyWaiters.splice(0)) resolve();
     for (const job of this.queue.splice(0)) job.reject(error);
@@ -223,6 +282,7 @@ export class CodecPool {
   }
 
   private dispatch(): void {
+    this.grow();
     this.admit();
     // Busy workers, and starting ones while jobs wait for them, keep the process alive
     // until the work is done; idle ones don't.
@@ -231,6 +291,13 @@ export class CodecPool {
       if (slot.job || (!slot.ready && awaited)) slot.worker.ref();
       else slot.worker.unref();
     }
+  }
+
+  /** Starts another worker while more jobs wait than workers are free or starting. */
+  private grow(): void {
+    if (this.closed || this.slots.length >= this.size) return;
+    const available = this.slots.filter((s) => !s.job).length;
+    if (this.queue.length > available) this.slots.push(this.spawn());
   }
 
   private admit(): void {

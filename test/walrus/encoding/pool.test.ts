@@ -155,3 +155,43 @@ test('closing the pool rejects what is still queued', async () => {
     assert.ok(outcome instanceof CodecPoolClosedError);
   await assert.rejects(pool.encode(4, randomBytes(1)), CodecPoolClosedError);
 });
+
+test('a recycled result lends its sliver buffers to the next encode, which is still exact', async () => {
+  const pool = new CodecPool({ size: 1 });
+  try {
+    const first = await pool.encode(10, randomBytes(60_000));
+    const capacity = first.primary[0]!.buffer.byteLength;
+    pool.recycle(first);
+    const data = randomBytes(55_000);
+    const second = await pool.encode(10, Uint8Array.from(data));
+    // The first result's buffers went to the worker again: detached here.
+    assert.equal(first.primary[0]!.byteLength, 0);
+    assert.equal(second.primary[0]!.buffer.byteLength, capacity);
+    const expected = encodeBlob(10, data);
+    assert.deepEqual(second.primary, expected.primary);
+    assert.deepEqual(second.secondary, expected.secondary);
+    assert.deepEqual(second.blobId, expected.blobId);
+    // A larger blob than the recycled buffers hold gets new ones, and is exact too.
+    pool.recycle(second);
+    const big = randomBytes(200_000);
+    assert.deepEqual(
+      (await pool.encode(10, Uint8Array.from(big))).primary,
+      encodeBlob(10, big).primary,
+    );
+  } finally {
+    await pool.close();
+  }
+});
+
+test('workers start as jobs need them', async () => {
+  const pool = new CodecPool({ size: 3 });
+  try {
+    assert.equal(pool.stats().workers, 1);
+    await pool.encode(7, randomBytes(1000));
+    assert.equal(pool.stats().workers, 1, 'one job at a time needs one worker');
+    await Promise.all(Array.from({ length: 9 }, () => pool.encode(7, randomBytes(300_000))));
+    assert.ok(pool.stats().workers > 1 && pool.stats().workers <= 3, `${pool.stats().workers}`);
+  } finally {
+    await pool.close();
+  }
+});

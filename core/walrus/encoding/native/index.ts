@@ -9,7 +9,7 @@
  * build did not cover, `loadNativeEncoder()` returns null and encoding stays on wasm.
  */
 import { encodedSliverLength } from '../bcs.js';
-import type { EncodedBlob } from '../codec.js';
+import type { EncodedBlob, SliverBuffers } from '../codec.js';
 import { BlobTooLargeError, DIGEST_LENGTH, EncodingConfig, RS2_ENCODING_TYPE } from '../config.js';
 import { loadNativeAddon, OUT_OF_DATE } from './load.js';
 
@@ -19,8 +19,11 @@ export type SimdLevel = 'avx512' | 'avx2' | 'ssse3' | 'neon' | 'scalar';
 export interface NativeEncoder {
   /** The instruction set this encoder runs on. */
   readonly simd: SimdLevel;
-  /** Encodes on the calling thread: meant for the codec worker threads. */
-  encode(nShards: number, data: Uint8Array): EncodedBlob;
+  /**
+   * Encodes on the calling thread: meant for the codec worker threads. `into`: buffers of
+   * the exact sliver lengths to write the slivers into, instead of new ones.
+   */
+  encode(nShards: number, data: Uint8Array, into?: SliverBuffers): EncodedBlob;
   /**
    * Encodes on libuv's thread pool, for callers on the main thread. `data` must not be
    * modified or transferred until the promise settles: the encoder reads it in place.
@@ -83,7 +86,11 @@ const DISABLE_VARIABLE = 'FLOE_NATIVE_CODEC';
  * them first cost about a fifth of the encoding time) and each has its own ArrayBuffer,
  * so a worker can transfer them.
  */
-function allocateOutput(nShards: number, data: Uint8Array): EncoderOutput {
+function allocateOutput(
+  nShards: number,
+  data: Uint8Array,
+  into: SliverBuffers | undefined,
+): EncoderOutput {
   const config = new EncodingConfig(nShards);
   if (data.length > config.maxBlobSize)
     throw new BlobTooLargeError(data.length, config.maxBlobSize, nShards);
@@ -91,8 +98,9 @@ function allocateOutput(nShards: number, data: Uint8Array): EncoderOutput {
   const primarySize = encodedSliverLength(config.primarySliverSize(data.length));
   const secondarySize = encodedSliverLength(config.secondarySliverSize(data.length));
   return {
-    primary: Array.from({ length: nShards }, () => sliver(primarySize)),
-    secondary: Array.from({ length: nShards }, () => sliver(secondarySize)),
+    // The addon checks the lengths of buffers given.
+    primary: into?.primary ?? Array.from({ length: nShards }, () => sliver(primarySize)),
+    secondary: into?.secondary ?? Array.from({ length: nShards }, () => sliver(secondarySize)),
     pairHashes: new Uint8Array(nShards * 2 * DIGEST_LENGTH),
     rootHash: new Uint8Array(DIGEST_LENGTH),
     blobId: new Uint8Array(DIGEST_LENGTH),
@@ -132,13 +140,13 @@ export function probeNativeEncoder(options: NativeEncoderOptions = {}): NativeEn
     reason: null,
     encoder: {
       simd,
-      encode(nShards, data) {
-        const out = allocateOutput(nShards, data);
+      encode(nShards, data, into) {
+        const out = allocateOutput(nShards, data, into);
         native.encode(nShards, data, simd, out);
         return toEncodedBlob(out, data.length);
       },
       async encodeAsync(nShards, data) {
-        const out = allocateOutput(nShards, data);
+        const out = allocateOutput(nShards, data, undefined);
         await native.encodeAsync(nShards, data, simd, out);
         return toEncodedBlob(out, data.length);
       },
