@@ -17,12 +17,16 @@
  *   npm run bench:backup -- --size 256         # the 256 MiB tree README's table uses
  *   npm run bench:backup -- --size 10240 --backup-only   # memory on a 10 GiB tree
  *   npm run bench:backup -- --profile DIR      # also write CPU profiles (client, localnet) to DIR
+ *   npm run bench:backup -- --pack-size 16     # packs of 16 MiB instead of Floe's default
+ *
+ * Floe runs compiled, as installed: the bench first builds dist/ with bench/tsconfig.json.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { generateRecoveryPhrase } from '../core/repo/keys.js';
 import { checkRestored, editMiddle, generateTrees, type Trees } from './backup-trees.js';
@@ -36,6 +40,7 @@ const RESTIC = '/usr/bin/restic';
 const GNU_TIME = '/usr/bin/time';
 
 const execFileP = promisify(execFile);
+const TSC = fileURLToPath(import.meta.resolve('typescript/bin/tsc'));
 
 interface Plan {
   sizeMiB: number;
@@ -45,6 +50,8 @@ interface Plan {
   backupOnly: boolean;
   /** Node flags for Floe's processes, client and localnet (`--profile`). */
   nodeArgs: string[];
+  /** Pack target size in MiB; null for Floe's default. */
+  packMiB: number | null;
 }
 
 function parsePlan(args: string[]): Plan {
@@ -67,6 +74,7 @@ function parsePlan(args: string[]): Plan {
     rescanFiles: option('--files', quick ? 5000 : 100_000),
     shards: option('--shards', 100),
     backupOnly: args.includes('--backup-only'),
+    packMiB: value('--pack-size') === undefined ? null : option('--pack-size', 0),
     nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(profile)] : [],
   };
 }
@@ -98,6 +106,7 @@ class Floe {
     private readonly net: LocalnetChild,
     private readonly work: string,
     private readonly nodeArgs: string[],
+    private readonly packMiB: number | null,
   ) {}
 
   private phrase(repo: string): string {
@@ -129,6 +138,7 @@ class Floe {
         kind: 'backup',
         db: join(this.work, `${repo}.db`),
         folder,
+        packMiB: this.packMiB,
       },
       what,
     );
@@ -224,7 +234,7 @@ async function measure(plan: Plan, root: string, trees: Trees) {
   try {
     const work = join(root, 'floe');
     mkdirSync(work);
-    const f = new Floe(net, work, plan.nodeArgs);
+    const f = new Floe(net, work, plan.nodeArgs, plan.packMiB);
     floe.cold = await f.backup('mixed', trees.mixed, names.cold);
     if (!plan.backupOnly) {
       const target = join(work, 'restore');
@@ -363,8 +373,17 @@ function printGoals(rows: Row[], dedup: { floe: number; restic: number }, trees:
     );
 }
 
+/** Compiles core/ and bench/ into dist/, so that Floe's processes run as installed. */
+async function buildFloe(): Promise<void> {
+  const t = performance.now();
+  const project = fileURLToPath(new URL('./tsconfig.json', import.meta.url));
+  await execFileP(process.execPath, [TSC, '-p', project]);
+  console.log(`built dist/ in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
 async function main(): Promise<void> {
   const plan = parsePlan(process.argv.slice(2));
+  await buildFloe();
   // Fail before generating data if a tool is missing.
   await execFileP(GNU_TIME, ['--version']);
   const resticVersion = (await execFileP(RESTIC, ['version'])).stdout.split(' ')[1];

@@ -3,8 +3,9 @@
  * as `floe backup` or `floe restore` would run: its CPU time and peak RSS are the
  * client's alone, and it also reads what the localnet process spent meanwhile.
  *
- * The step is timed from when the codec workers are ready to when it returns, so that
- * loading TypeScript through tsx (an artefact of running from source) is not counted.
+ * It runs compiled (dist/bench/floe-step.js, which bench/backup.ts builds first), as the
+ * installed `floe` does: under tsx every thread would carry its loader, ~35 MiB each
+ * (measured). The step is timed from when the codec worker is ready to when it returns.
  */
 import { spawn } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -22,7 +23,10 @@ export type FloeStepJob = {
   ledgerUrl: string;
   localnetPid: number;
   phrase: string;
-} & ({ kind: 'backup'; db: string; folder: string } | { kind: 'restore'; target: string });
+} & (
+  | { kind: 'backup'; db: string; folder: string; packMiB: number | null }
+  | { kind: 'restore'; target: string }
+);
 
 export interface FloeStepResult {
   wallSeconds: number;
@@ -37,17 +41,17 @@ export interface FloeStepResult {
 }
 
 const SELF = fileURLToPath(import.meta.url);
+/** This file as tsc compiles it into dist/ (bench/tsconfig.json). */
+export const BUILT_STEP = fileURLToPath(new URL('../dist/bench/floe-step.js', import.meta.url));
 
 /**
  * Runs the step in a child process and returns what it measured; `nodeArgs` go to that
  * process's node (`--cpu-prof`, `--trace-gc`).
  */
 export async function floeStep(job: FloeStepJob, nodeArgs: string[] = []): Promise<FloeStepResult> {
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv, ...nodeArgs, SELF, JSON.stringify(job)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, [...nodeArgs, BUILT_STEP, JSON.stringify(job)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -83,8 +87,9 @@ async function runStep(job: FloeStepJob): Promise<FloeStepResult> {
     const t = performance.now();
 
     let backup: FloeStepResult['backup'];
-    if (index) {
-      const r = await runBackup({ index, keys, client, epochs: 5 });
+    if (index && job.kind === 'backup') {
+      const pack = job.packMiB ? { packTargetSize: job.packMiB * 1024 * 1024 } : {};
+      const r = await runBackup({ index, keys, client, epochs: 5, ...pack });
       backup = { files: r.files, packs: r.packs, newBytes: r.newBytes };
     } else if (job.kind === 'restore') {
       // From the chain alone, as on a new machine: list the snapshots, restore the newest.

@@ -9,7 +9,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../core/cli/bin.ts', import.meta.url));
+/** The installed command, compiled (bench/backup.ts builds dist/ first). */
+const CLI = fileURLToPath(new URL('../dist/core/cli/bin.js', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
 
 export interface LocalnetChild {
@@ -30,7 +31,6 @@ export async function startLocalnet(
   const child = spawn(
     process.execPath,
     [
-      ...process.execArgv,
       ...nodeArgs,
       CLI,
       'localnet',
