@@ -48,6 +48,12 @@ test('aggregate verdicts match noble for every subset of signers', () => {
   for (let mask = 1; mask < 32; mask++) {
     const chosen = keys.map((_, i) => i).filter((i) => mask & (1 << i));
     const aggregate = blsAggregateSignatures(chosen.map((i) => sigs[i]!));
+    // fastcrypto's aggregate is the very point noble computes, in the same encoding.
+    assert.deepEqual(
+      Buffer.from(aggregate),
+      Buffer.from(noble.aggregateSignatures(chosen.map((i) => sigs[i]!)).toBytes(true)),
+      `signers ${chosen}`,
+    );
     const pks = chosen.map((i) => keys[i]!.publicKey);
     const nobleVerdict = nobleVerify(
       noble.aggregatePublicKeys(pks).toBytes(true),
@@ -62,6 +68,15 @@ test('aggregate verdicts match noble for every subset of signers', () => {
       assert.equal(blsVerifyAggregate([...pks, extra.publicKey], message, aggregate), false);
   }
   assert.equal(blsVerifyAggregate([], message, sigs[0]!), false);
+});
+
+test('aggregating refuses bytes that are not a signature, as noble does', () => {
+  const good = blsSign(generateBlsKeyPair().secretKey, randomBytes(20));
+  for (const bad of [randomBytes(96), new Uint8Array(96), randomBytes(95)]) {
+    assert.throws(() => noble.aggregateSignatures([good, bad]));
+    assert.throws(() => blsAggregateSignatures([good, bad]));
+  }
+  assert.throws(() => blsAggregateSignatures([]), RangeError);
 });
 
 test("a signature under Ethereum's proof-of-possession tag does not verify under Walrus's", () => {
