@@ -3,7 +3,7 @@
  * result buffers back by transfer, so megabytes of slivers are moved, not copied.
  */
 import { parentPort } from 'node:worker_threads';
-import { decodeBlob, encodeBlob, sliverLengths, type SliverBuffers } from './codec.js';
+import { decodeBlob, encodeBlob, sliverViews } from './codec.js';
 import type { CodecRequest, CodecResponse } from './pool.js';
 
 if (!parentPort) throw new Error('codec-worker must run in a worker thread');
@@ -13,11 +13,10 @@ port.on('message', (request: CodecRequest) => {
   try {
     if (request.kind === 'encode') {
       const data = new Uint8Array(request.data);
-      const encoded = encodeBlob(
-        request.nShards,
-        data,
-        into(request.nShards, data, request.slivers),
-      );
+      const into = request.slivers
+        ? sliverViews(request.nShards, data.length, request.slivers)
+        : undefined;
+      const encoded = encodeBlob(request.nShards, data, into);
       const transfer = [...encoded.primary, ...encoded.secondary].map(
         (s) => s.buffer as ArrayBuffer,
       );
@@ -40,19 +39,5 @@ port.on('message', (request: CodecRequest) => {
     port.postMessage({ id: request.id, ok: false, error: failure } satisfies CodecResponse);
   }
 });
-
-/** Views of the pool's buffers (n primary, then n secondary) at the slivers' exact lengths. */
-function into(
-  n: number,
-  data: Uint8Array,
-  buffers: ArrayBuffer[] | null,
-): SliverBuffers | undefined {
-  if (!buffers) return undefined;
-  const size = sliverLengths(n, data.length);
-  return {
-    primary: buffers.slice(0, n).map((b) => new Uint8Array(b, 0, size.primary)),
-    secondary: buffers.slice(n).map((b) => new Uint8Array(b, 0, size.secondary)),
-  };
-}
 
 port.postMessage({ ready: true } satisfies CodecResponse);

@@ -35,6 +35,22 @@ export function sliverLengths(nShards: number, length: number) {
   };
 }
 
+/**
+ * Views of `buffers` (n primary, then n secondary, each at least its sliver's length) at
+ * the exact sliver lengths of a `length`-byte blob: where an encode writes into lent buffers.
+ */
+export function sliverViews(
+  nShards: number,
+  length: number,
+  buffers: ArrayBuffer[],
+): SliverBuffers {
+  const size = sliverLengths(nShards, length);
+  return {
+    primary: buffers.slice(0, nShards).map((b) => new Uint8Array(b, 0, size.primary)),
+    secondary: buffers.slice(nShards).map((b) => new Uint8Array(b, 0, size.secondary)),
+  };
+}
+
 export class InsufficientSliversError extends Error {
   constructor(
     readonly have: number,

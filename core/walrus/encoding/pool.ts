@@ -8,11 +8,17 @@
  * a job big enough to have grown its memory far past the norm, or after any failure that
  * may have left the Rust side in a panicked state.
  *
- * Workers start as jobs need them (one at first): a backup encodes one pack at a time and
- * a second idle worker would hold ~30 MiB for nothing. An encode's sliver buffers (4.5×
- * the blob) are lent to the worker and, once the caller `recycle`s the result, kept for
- * the next encode: a backup reuses one set instead of leaving the allocator 150 MiB of
- * freed slivers per 32 MiB pack (and the kernel fresh pages to fault in each time).
+ * With the native encoder built, encodes run on libuv's thread pool instead (the addon's
+ * encodeAsync): no worker thread at all — its V8 isolate and module copies were ~30 MiB —
+ * and nothing transferred, so the caller's blob buffer stays the caller's, to reuse.
+ * Workers then only decode from non-systematic slivers. Otherwise workers start as jobs
+ * need them (none at first): a backup encodes one pack at a time and a second idle worker
+ * would hold ~30 MiB for nothing.
+ *
+ * An encode's sliver buffers (4.5× the blob) are lent to it and, once the caller
+ * `recycle`s the result, kept for the next encode: a backup reuses one set instead of
+ * leaving the allocator 150 MiB of freed slivers per 32 MiB pack (and the kernel fresh
+ * pages to fault in each time).
  */
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
@@ -22,9 +28,11 @@ import {
   InsufficientSliversError,
   nativeEncoder,
   sliverLengths,
+  sliverViews,
   type EncodedBlob,
 } from './codec.js';
 import { BlobTooLargeError, EncodingConfig } from './config.js';
+import type { NativeEncoder } from './native/index.js';
 
 export type CodecRequest =
   | {
@@ -97,8 +105,16 @@ export interface CodecPoolOptions {
   /** Sum of estimated job peaks allowed at once; a single larger job still runs alone. */
   memoryBudgetBytes?: number;
   resourceLimits?: ResourceLimits;
-  /** A job that runs longer than this is abandoned and its worker replaced (a wedged encoder). */
+  /**
+   * A worker job that runs longer than this is abandoned and its worker replaced (a wedged
+   * encoder). Native encodes cannot be abandoned mid-way and are not timed.
+   */
   jobTimeoutMs?: number;
+  /**
+   * The encoder to run on libuv's threads; null to encode in worker threads. Defaults to
+   * the native encoder when it is built.
+   */
+  native?: NativeEncoder | null;
 }
 
 export interface CodecPoolStats {
@@ -113,8 +129,8 @@ export interface CodecPoolStats {
 }
 
 interface Job {
-  request: CodecRequest;
-  transfer: ArrayBuffer[];
+  /** A worker's request and what it transfers, or an encode on this thread's native encoder. */
+  work: { request: CodecRequest; transfer: ArrayBuffer[] } | { native: () => Promise<EncodedBlob> };
   bytes: number;
   resolve: (value: EncodedBlob | Uint8Array) => void;
   reject: (error: Error) => void;
@@ -157,21 +173,40 @@ export class CodecPool {
   private broken: Error | null = null;
   private readonly readyWaiters: (() => void)[] = [];
   private spare: { nShards: number; buffers: ArrayBuffer[]; timer: NodeJS.Timeout } | null = null;
+  private readonly native: NativeEncoder | null;
+  /** Native encodes running on libuv's threads. */
+  private readonly nativeJobs = new Set<Job>();
 
   constructor(private readonly options: CodecPoolOptions = {}) {
     this.size = Math.max(1, options.size ?? availableParallelism());
     this.memoryBudgetBytes = options.memoryBudgetBytes ?? 4 * 1024 ** 3;
-    this.slots.push(this.spawn());
+    this.native = options.native === undefined ? nativeEncoder : options.native;
+    if (!this.native) this.slots.push(this.spawn());
   }
 
+  /**
+   * Encodes `data`. In a worker its buffer is transferred there when `data` spans all of
+   * it (else copied) and is unusable afterwards; natively it is read in place and must not
+   * change until the promise settles, then it is the caller's again.
+   */
   encode(nShards: number, data: Uint8Array): Promise<EncodedBlob> {
-    // Transfer when the caller handed over a whole buffer; copy a view into a larger one.
-    const buffer = ownBuffer(data);
     const slivers = this.sliverBuffers(nShards, data.length);
+    const bytes = estimateJobBytes('encode', data.length);
+    const native = this.native;
+    if (native) {
+      const into = slivers ? sliverViews(nShards, data.length, slivers) : undefined;
+      return this.submit(
+        { native: () => native.encodeAsync(nShards, data, into) },
+        bytes,
+      ) as Promise<EncodedBlob>;
+    }
+    const buffer = ownBuffer(data);
     return this.submit(
-      { id: this.nextId++, kind: 'encode', nShards, data: buffer, slivers },
-      [buffer, ...(slivers ?? [])],
-      estimateJobBytes('encode', data.length),
+      {
+        request: { id: this.nextId++, kind: 'encode', nShards, data: buffer, slivers },
+        transfer: [buffer, ...(slivers ?? [])],
+      },
+      bytes,
     ) as Promise<EncodedBlob>;
   }
 
@@ -225,8 +260,17 @@ export class CodecPool {
     const buffers = slivers.map(ownBuffer);
     const id = ownBuffer(Uint8Array.from(blobId));
     return this.submit(
-      { id: this.nextId++, kind: 'decode', nShards, blobId: id, length, slivers: buffers },
-      [id, ...buffers],
+      {
+        request: {
+          id: this.nextId++,
+          kind: 'decode',
+          nShards,
+          blobId: id,
+          length,
+          slivers: buffers,
+        },
+        transfer: [id, ...buffers],
+      },
       estimateJobBytes('decode', length),
     ) as Promise<Uint8Array>;
   }
@@ -246,7 +290,7 @@ export class CodecPool {
   stats(): CodecPoolStats {
     return {
       workers: this.slots.length,
-      running: this.slots.filter((s) => s.job).length,
+      running: this.slots.filter((s) => s.job).length + this.nativeJobs.size,
       queued: this.queue.length,
       admittedBytes: this.admittedBytes,
       ...this.counters,
@@ -260,6 +304,8 @@ export class CodecPool {
     const error = this.broken ?? new CodecPoolClosedError();
     for (const resolve of this.readyWaiters.splice(0)) resolve();
     for (const job of this.queue.splice(0)) job.reject(error);
+    // A native encode runs on to its end on its thread; its caller hears now.
+    for (const job of this.nativeJobs) this.settle(job)?.reject(error);
     const slots = this.slots.splice(0);
     for (const slot of slots) {
       slot.worker.removeAllListeners();
@@ -268,15 +314,11 @@ export class CodecPool {
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
-  private submit(
-    request: CodecRequest,
-    transfer: ArrayBuffer[],
-    bytes: number,
-  ): Promise<EncodedBlob | Uint8Array> {
+  private submit(work: Job['work'], bytes: number): Promise<EncodedBlob | Uint8Array> {
     if (this.broken) return Promise.reject(this.broken);
     if (this.closed) return Promise.reject(new CodecPoolClosedError());
     return new Promise((resolve, reject) => {
-      this.queue.push({ request, transfer, bytes, resolve, reject });
+      this.queue.push({ work, bytes, resolve, reject });
       this.dispatch();
     });
   }
@@ -293,34 +335,63 @@ export class CodecPool {
     }
   }
 
-  /** Starts another worker while more jobs wait than workers are free or starting. */
+  /** Starts another worker while more worker jobs wait than workers are free or starting. */
   private grow(): void {
     if (this.closed || this.slots.length >= this.size) return;
     const available = this.slots.filter((s) => !s.job).length;
-    if (this.queue.length > available) this.slots.push(this.spawn());
+    const waiting = this.queue.filter((j) => 'request' in j.work).length;
+    if (waiting > available) this.slots.push(this.spawn());
   }
 
   private admit(): void {
     while (this.queue.length > 0) {
-      const slot = this.slots.find((s) => s.ready && !s.job);
-      if (!slot) return;
       const job = this.queue[0]!;
-      const running = this.slots.some((s) => s.job);
+      const slot = 'request' in job.work ? this.slots.find((s) => s.ready && !s.job) : null;
+      if ('request' in job.work ? !slot : this.nativeJobs.size >= this.size) return;
+      const running = this.nativeJobs.size > 0 || this.slots.some((s) => s.job);
       // FIFO with backpressure: the head waits until it fits, unless nothing runs at all.
       if (running && this.admittedBytes + job.bytes > this.memoryBudgetBytes) return;
       this.queue.shift();
-      slot.job = job;
       this.admittedBytes += job.bytes;
       this.counters.peakAdmittedBytes = Math.max(
         this.counters.peakAdmittedBytes,
         this.admittedBytes,
       );
-      slot.worker.postMessage(job.request, job.transfer);
+      if ('native' in job.work) {
+        this.runNative(job, job.work.native);
+        continue;
+      }
+      slot!.job = job;
+      slot!.worker.postMessage(job.work.request, job.work.transfer);
       const timeout = this.options.jobTimeoutMs;
       if (timeout !== undefined) {
-        slot.timer = setTimeout(() => this.crash(slot, `no result after ${timeout} ms`), timeout);
+        slot!.timer = setTimeout(() => this.crash(slot!, `no result after ${timeout} ms`), timeout);
       }
     }
+  }
+
+  private runNative(job: Job, encode: () => Promise<EncodedBlob>): void {
+    this.nativeJobs.add(job);
+    encode().then(
+      (encoded) => {
+        if (!this.settle(job)) return;
+        this.counters.completed++;
+        job.resolve(encoded);
+        this.dispatch();
+      },
+      (error: Error) => {
+        if (!this.settle(job)) return;
+        job.reject(error);
+        this.dispatch();
+      },
+    );
+  }
+
+  /** Ends a native job's admission; null if it was already settled (the pool closed). */
+  private settle(job: Job): Job | null {
+    if (!this.nativeJobs.delete(job)) return null;
+    this.admittedBytes -= job.bytes;
+    return job;
   }
 
   private spawn(): Slot {

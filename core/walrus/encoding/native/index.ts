@@ -25,10 +25,11 @@ export interface NativeEncoder {
    */
   encode(nShards: number, data: Uint8Array, into?: SliverBuffers): EncodedBlob;
   /**
-   * Encodes on libuv's thread pool, for callers on the main thread. `data` must not be
-   * modified or transferred until the promise settles: the encoder reads it in place.
+   * Encodes on libuv's thread pool, for callers on the main thread. `data` (and `into`)
+   * must not be modified or transferred until the promise settles: the encoder works in
+   * them in place.
    */
-  encodeAsync(nShards: number, data: Uint8Array): Promise<EncodedBlob>;
+  encodeAsync(nShards: number, data: Uint8Array, into?: SliverBuffers): Promise<EncodedBlob>;
   /**
    * The Merkle root over a sliver's n expanded symbols (its `sourceCount` symbols, then
    * their repair symbols): what the metadata holds for it. On the calling thread.
@@ -145,8 +146,8 @@ export function probeNativeEncoder(options: NativeEncoderOptions = {}): NativeEn
         native.encode(nShards, data, simd, out);
         return toEncodedBlob(out, data.length);
       },
-      async encodeAsync(nShards, data) {
-        const out = allocateOutput(nShards, data, undefined);
+      async encodeAsync(nShards, data, into) {
+        const out = allocateOutput(nShards, data, into);
         await native.encodeAsync(nShards, data, simd, out);
         return toEncodedBlob(out, data.length);
       },
