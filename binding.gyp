@@ -1,5 +1,6 @@
-# The native RS2 encoder (core/walrus/encoding/native). npm runs `node-gyp rebuild` for a
-# root binding.gyp at install; the output is build/Release/floe_rs2.node. SIMD code is
+# The native RS2 encoder (core/walrus/encoding/native) and gear-hash chunker
+# (core/repo/native). npm runs `node-gyp rebuild` for a root binding.gyp at install; the
+# output is build/Release/floe_rs2.node. SIMD code is
 # compiled per function for its instruction set and picked at run time, so the build
 # itself targets the baseline CPU and runs everywhere.
 {
@@ -21,9 +22,10 @@
         "core/walrus/encoding/native/merkle.cc",
         "core/walrus/encoding/native/reed_solomon.cc",
         "core/walrus/encoding/native/rs2_blob_encoder.cc",
-        "core/walrus/encoding/native/sliver_root.cc"
+        "core/walrus/encoding/native/sliver_root.cc",
+        "core/repo/native/gear_cutter_binding.cc"
       ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "include_dirs": ["core", "<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++17"],

@@ -1,334 +1,152 @@
 /**
- * Floe against restic on the same data in the same run: cold backup, no-change rescan,
- * edit-one-file latency, restore, dedup and peak RSS.
+ * Floe against restic on the same data in the same run, step by step: cold backup,
+ * restore, edit-one-file backup, a first and a no-change backup of many small files, and
+ * a dedup tree. For each step: wall time, CPU (user + system) and peak RSS of the client;
+ * of Floe's localnet too; and restic's beside them.
  *
- * Floe runs its product path — runBackup, findSnapshots and restoreSnapshot through a
- * WalrusClient and a default CodecPool — against a localnet of 10 storage nodes that this
- * process hosts; Floe's steps run in a child process so that its peak RSS is the client's
- * own, without the nodes. restic backs up to a local repository in the same temp dir.
+ * Three kinds of process, so that each one's cost is its own:
+ * - the localnet: `floe localnet start` (10 nodes, `--shards` shards), one process for
+ *   the whole run, read through /proc around each step;
+ * - Floe's client: each step in a fresh process (bench/floe-step.ts) running the product
+ *   path — runBackup, or findSnapshots + restoreSnapshot — through a WalrusClient and a
+ *   default CodecPool, timed from when its workers are ready;
+ * - restic 0.14 (Debian) against a local repository, each command under GNU time.
  *
- *   npm run bench:backup                    # 1 GiB mixed tree, 100k-file rescan, 100 shards
- *   npm run bench:backup -- --quick         # 64 MiB, 2000 small files, 5000-file rescan
- *   npm run bench:backup -- --size 4096 --files 200000 --shards 1000
+ *   npm run bench:backup                       # 1 GiB mixed tree, 100k-file rescan
+ *   npm run bench:backup -- --quick            # 64 MiB, 2000 small files, 5000-file rescan
+ *   npm run bench:backup -- --size 256         # the 256 MiB tree README's table uses
+ *   npm run bench:backup -- --size 10240 --backup-only   # memory on a 10 GiB tree
+ *   npm run bench:backup -- --profile DIR      # also write CPU profiles (client, localnet) to DIR
+ *   npm run bench:backup -- --pack-size 16     # packs of 16 MiB instead of Floe's default
+ *
+ * Floe runs compiled, as installed: the bench first builds dist/ with bench/tsconfig.json.
  */
-import { execFile, spawn } from 'node:child_process';
-import { createCipheriv, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { open, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Index } from '../core/index/index.js';
-import { Localnet } from '../core/localnet/network.js';
-import { deriveKeys, generateRecoveryPhrase } from '../core/repo/keys.js';
-import { runBackup, type BackupContext } from '../core/sync/backup.js';
-import { findSnapshots, restoreSnapshot } from '../core/sync/restore.js';
-import { LocalChain } from '../core/walrus/chain/local-chain.js';
-import { WalrusClient } from '../core/walrus/client/client.js';
-import { CodecPool } from '../core/walrus/encoding/pool.js';
+import { generateRecoveryPhrase } from '../core/repo/keys.js';
+import { checkRestored, editMiddle, generateTrees, type Trees } from './backup-trees.js';
+import { floeStep, type FloeStepJob, type FloeStepResult } from './floe-step.js';
+import { startLocalnet, type LocalnetChild } from './localnet-child.js';
+import { loadAverage } from './process-usage.js';
 
-const KiB = 1024;
-const MiB = 1024 * KiB;
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 const RESTIC = '/usr/bin/restic';
 const GNU_TIME = '/usr/bin/time';
-const EDIT_BYTES = 4 * KiB;
-/** Generated files are written in pieces of this size, so a big file never sits in memory. */
-const PIECE = 16 * MiB;
 
 const execFileP = promisify(execFile);
+const TSC = fileURLToPath(import.meta.resolve('typescript/bin/tsc'));
 
 interface Plan {
   sizeMiB: number;
   smallFiles: number;
   rescanFiles: number;
   shards: number;
+  backupOnly: boolean;
+  /** Node flags for Floe's processes, client and localnet (`--profile`). */
+  nodeArgs: string[];
+  /** Pack target size in MiB; null for Floe's default. */
+  packMiB: number | null;
 }
-
-interface Trees {
-  mixed: string;
-  mixedFiles: number;
-  mixedBytes: number;
-  /** The big file that the edit step changes. */
-  bigFile: string;
-  rescan: string;
-  dedup: string;
-  dedupBytes: number;
-}
-
-/** One tool's raw measurements; the table derives rates and ratios from them. */
-interface Measured {
-  coldSeconds: number;
-  rescanSeconds: number;
-  editSeconds: number;
-  restoreSeconds: number;
-  dedupStoredBytes: number;
-  peakRssKiB: number;
-}
-
-interface FloeJob {
-  ledgerUrl: string;
-  work: string;
-  trees: Trees;
-}
-
-type Random = (n: number) => Buffer;
 
 function parsePlan(args: string[]): Plan {
   const quick = args.includes('--quick');
-  const option = (name: string, fallback: number): number => {
+  const value = (name: string): string | undefined => {
     const at = args.indexOf(name);
-    if (at < 0) return fallback;
-    const value = Number(args[at + 1]);
-    if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} takes a positive integer`);
-    return value;
+    return at < 0 ? undefined : args[at + 1];
   };
+  const option = (name: string, fallback: number): number => {
+    const text = value(name);
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} takes a positive integer`);
+    return n;
+  };
+  const profile = value('--profile');
   return {
     sizeMiB: option('--size', quick ? 64 : 1024),
     smallFiles: quick ? 2000 : 4000,
     rescanFiles: option('--files', quick ? 5000 : 100_000),
     shards: option('--shards', 100),
+    backupOnly: args.includes('--backup-only'),
+    packMiB: value('--pack-size') === undefined ? null : option('--pack-size', 0),
+    nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(profile)] : [],
   };
 }
 
-/**
- * Incompressible bytes at memory speed: an AES-256-CTR keystream under a random key. It
- * never repeats, so no two files share content by accident and all the dedup the tools
- * find is dedup the bench put there on purpose.
- */
-function keystream(): Random {
-  const cipher = createCipheriv('aes-256-ctr', randomBytes(32), randomBytes(16));
-  return (n) => cipher.update(Buffer.alloc(n));
+/** One tool's cost for one step. */
+interface Cost {
+  wallSeconds: number;
+  cpuSeconds: number;
+  peakRssKiB: number;
+  /** The 1-minute load average when the step ended. */
+  load: string;
 }
 
-function writeRandomFile(path: string, size: number, random: Random): void {
-  const fd = openSync(path, 'w');
-  try {
-    for (let done = 0; done < size; done += PIECE)
-      writeSync(fd, random(Math.min(PIECE, size - done)));
-  } finally {
-    closeSync(fd);
-  }
+interface Row {
+  name: string;
+  /** Bytes the step backs up or restores, for the per-GiB columns; null for no-data steps. */
+  bytes: number | null;
+  floe: FloeStepResult & { load: string };
+  restic: Cost;
 }
 
-const sum = (sizes: number[]): number => sizes.reduce((a, b) => a + b, 0);
+const load1 = () => loadAverage().split(' ')[0]!;
 
-/**
- * A home-folder-like mix of `sizeMiB` exactly: small files of 1–64 KiB (log-uniform, so
- * most are a few KiB), three big files of an eighth of the total each, and medium files
- * of 1–8 MiB filling the rest.
- */
-function generateMixedTree(root: string, plan: Plan, random: Random) {
-  const total = plan.sizeMiB * MiB;
-  const small = Array.from({ length: plan.smallFiles }, () =>
-    Math.round(KiB * 64 ** Math.random()),
-  );
-  const big = [0, 1, 2].map(() => Math.floor(total / 8));
-  let rest = total - sum(small) - sum(big);
-  if (rest < 0)
-    throw new Error(`--size ${plan.sizeMiB} leaves no room for ${plan.smallFiles} small files`);
-  const medium: number[] = [];
-  while (rest > 0) {
-    const size = Math.min(rest, MiB + Math.floor(Math.random() * 7 * MiB));
-    medium.push(size);
-    rest -= size;
+/** Floe's side of the run: one repository (account + index) per tree, as restic has. */
+class Floe {
+  private readonly phrases = new Map<string, string>();
+
+  constructor(
+    private readonly net: LocalnetChild,
+    private readonly work: string,
+    private readonly nodeArgs: string[],
+    private readonly packMiB: number | null,
+  ) {}
+
+  private phrase(repo: string): string {
+    let p = this.phrases.get(repo);
+    if (!p) this.phrases.set(repo, (p = generateRecoveryPhrase()));
+    return p;
   }
 
-  // Small files sit 100 to a directory, as in a source tree or a photo library.
-  small.forEach((size, i) => {
-    const dir = join(root, 'small', String(Math.floor(i / 100)));
-    if (i % 100 === 0) mkdirSync(dir, { recursive: true });
-    writeRandomFile(join(dir, `${i}.bin`), size, random);
-  });
-  for (const [kind, sizes] of [
-    ['medium', medium],
-    ['big', big],
-  ] as const) {
-    mkdirSync(join(root, kind));
-    sizes.forEach((size, i) => writeRandomFile(join(root, kind, `${i}.bin`), size, random));
-  }
-  return {
-    mixed: root,
-    mixedFiles: small.length + medium.length + big.length,
-    mixedBytes: total,
-    bigFile: join(root, 'big', '0.bin'),
-  };
-}
-
-/** `count` files of 100 bytes, 1000 to a directory: what a no-change rescan walks. */
-function generateRescanTree(root: string, count: number, random: Random): string {
-  for (let i = 0; i < count; i++) {
-    const dir = join(root, String(Math.floor(i / 1000)));
-    if (i % 1000 === 0) mkdirSync(dir, { recursive: true });
-    writeRandomFile(join(dir, `${i}.txt`), 100, random);
-  }
-  return root;
-}
-
-/**
- * The same data four times: three exact copies and one with 1 KiB inserted at the front,
- * which only content-defined chunking dedups. The copy is a 32nd of the mixed tree, but
- * at least 8 MiB, so that it spans several chunks of both tools' ~1 MiB average.
- */
-function generateDedupTree(root: string, plan: Plan, random: Random) {
-  const data = random(Math.max(8 * MiB, (plan.sizeMiB * MiB) / 32));
-  mkdirSync(root);
-  for (const name of ['copy-1', 'copy-2', 'copy-3']) writeFileSync(join(root, `${name}.bin`), data);
-  const shifted = Buffer.concat([random(KiB), data]);
-  writeFileSync(join(root, 'shifted.bin'), shifted);
-  return { dedup: root, dedupBytes: 3 * data.length + shifted.length };
-}
-
-function generateTrees(root: string, plan: Plan): Trees {
-  const random = keystream();
-  return {
-    ...generateMixedTree(join(root, 'mixed'), plan, random),
-    rescan: generateRescanTree(join(root, 'rescan'), plan.rescanFiles, random),
-    ...generateDedupTree(join(root, 'dedup'), plan, random),
-  };
-}
-
-/** Overwrites 4 KiB in the middle of `file` with fresh bytes: one changed chunk, a new mtime. */
-async function editMiddle(file: string): Promise<void> {
-  const handle = await open(file, 'r+');
-  try {
-    const { size } = await handle.stat();
-    await handle.write(randomBytes(EDIT_BYTES), 0, EDIT_BYTES, Math.floor(size / 2));
-  } finally {
-    await handle.close();
-  }
-}
-
-/** A restore that returned without error but wrote too little must not count as fast. */
-async function checkRestored(dir: string, trees: Trees): Promise<void> {
-  let files = 0;
-  let bytes = 0;
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile()) continue;
-    files++;
-    bytes += (await stat(join(e.parentPath, e.name))).size;
-  }
-  if (files !== trees.mixedFiles || bytes !== trees.mixedBytes)
-    throw new Error(
-      `restore wrote ${files} files, ${bytes} bytes; the tree has ${trees.mixedFiles}, ${trees.mixedBytes}`,
+  private async step(job: FloeStepJob, what: string) {
+    const r = await floeStep(job, this.nodeArgs);
+    const load = load1();
+    console.log(
+      `floe: ${what}: ${r.wallSeconds.toFixed(1)} s, client CPU ${r.cpuSeconds.toFixed(1)} s, ` +
+        `localnet CPU ${r.localnetCpuSeconds.toFixed(1)} s, RSS ${(r.peakRssKiB / 1024).toFixed(0)} MiB` +
+        (r.backup
+          ? `, ${r.backup.files} files, ${r.backup.packs} packs, ${r.backup.newBytes} new bytes`
+          : '') +
+        ` (load ${load})`,
     );
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
-  const t = performance.now();
-  const value = await fn();
-  return { value, seconds: (performance.now() - t) / 1000 };
-}
-
-/** A fresh account and local index per tree, like restic's repository per tree. */
-async function openFloeRepo(
-  job: FloeJob,
-  pool: CodecPool,
-  name: string,
-  folder: string,
-): Promise<BackupContext> {
-  const keys = deriveKeys(generateRecoveryPhrase());
-  const chain = new LocalChain(job.ledgerUrl, keys.account);
-  await chain.faucet(chain.address);
-  const index = Index.open(join(job.work, `${name}.db`));
-  index.addFolder(folder);
-  return { index, keys, client: new WalrusClient({ chain, pool }), epochs: 5 };
-}
-
-/** Floe's whole sequence; runs in the child process (see floeInChild). */
-async function measureFloe(job: FloeJob): Promise<Measured> {
-  const { trees } = job;
-  const pool = new CodecPool();
-  try {
-    const mixed = await openFloeRepo(job, pool, 'mixed', trees.mixed);
-    const cold = await timed(() => runBackup(mixed));
-    console.error(
-      `floe: cold backup ${cold.seconds.toFixed(1)} s, ${cold.value.files} files, ${cold.value.packs} packs`,
-    );
-
-    // From the chain alone, as on a new machine: list the snapshots, restore the newest.
-    const target = join(job.work, 'restore');
-    const restore = await timed(async () => {
-      const [latest] = await findSnapshots(mixed.client, mixed.keys);
-      if (!latest) throw new Error('the cold backup left no snapshot on chain');
-      return restoreSnapshot(mixed.client, mixed.keys, latest.snapshot, { target });
-    });
-    await checkRestored(target, trees);
-    await rm(target, { recursive: true });
-    console.error(`floe: restore ${restore.seconds.toFixed(1)} s`);
-
-    await editMiddle(trees.bigFile);
-    const edit = await timed(() => runBackup(mixed));
-    console.error(
-      `floe: edit backup ${edit.seconds.toFixed(1)} s, ${edit.value.newBytes} new bytes`,
-    );
-
-    const rescan = await openFloeRepo(job, pool, 'rescan', trees.rescan);
-    const first = await timed(() => runBackup(rescan));
-    const again = await timed(() => runBackup(rescan));
-    if (again.value.files !== 0)
-      throw new Error(`the no-change backup re-read ${again.value.files} files`);
-    console.error(
-      `floe: ${first.value.files} small files first backup ${first.seconds.toFixed(1)} s, no-change ${again.seconds.toFixed(1)} s`,
-    );
-
-    const dedupRepo = await openFloeRepo(job, pool, 'dedup', trees.dedup);
-    const dedup = await runBackup(dedupRepo);
-    console.error(`floe: dedup tree ${dedup.newBytes} new bytes`);
-
-    for (const ctx of [mixed, rescan, dedupRepo]) ctx.index.close();
-    return {
-      coldSeconds: cold.seconds,
-      rescanSeconds: again.seconds,
-      editSeconds: edit.seconds,
-      restoreSeconds: restore.seconds,
-      dedupStoredBytes: dedup.newBytes,
-      // KiB; the codec workers are threads of this process, so they are included.
-      peakRssKiB: process.resourceUsage().maxRSS,
-    };
-  } finally {
-    await pool.close();
+    return { ...r, load };
   }
-}
 
-/**
- * Runs measureFloe in a child process and returns what it printed. Asynchronously: the
- * localnet the child stores to is served by this process's event loop meanwhile.
- */
-async function floeInChild(job: FloeJob): Promise<Measured> {
-  const self = fileURLToPath(import.meta.url);
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv, self, '--floe-child', JSON.stringify(job)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  if (code !== 0) throw new Error(`the Floe child process exited with ${code}`);
-  return JSON.parse(out) as Measured;
-}
+  backup(repo: string, folder: string, what: string) {
+    const common = { ledgerUrl: this.net.ledgerUrl, localnetPid: this.net.pid };
+    return this.step(
+      {
+        ...common,
+        phrase: this.phrase(repo),
+        kind: 'backup',
+        db: join(this.work, `${repo}.db`),
+        folder,
+        packMiB: this.packMiB,
+      },
+      what,
+    );
+  }
 
-/**
- * Ten nodes with `--shards` shards, as `floe` starts its embedded localnet. Epochs do not
- * advance, so no store straddles an epoch change and no node starts recovery mid-run.
- */
-async function floeAgainstLocalnet(plan: Plan, root: string, trees: Trees): Promise<Measured> {
-  const net = await Localnet.start({
-    dir: join(root, 'localnet'),
-    nodes: 10,
-    nShards: plan.shards,
-    autoAdvance: false,
-  });
-  try {
-    const work = join(root, 'floe');
-    mkdirSync(work);
-    return await floeInChild({ ledgerUrl: net.url, work, trees });
-  } finally {
-    await net.stop();
+  restore(repo: string, target: string) {
+    const common = { ledgerUrl: this.net.ledgerUrl, localnetPid: this.net.pid };
+    return this.step({ ...common, phrase: this.phrase(repo), kind: 'restore', target }, 'restore');
   }
 }
 
@@ -339,142 +157,234 @@ interface ResticSummary {
 }
 
 /**
- * restic commands against local repositories in `work`, each run under GNU time, whose
- * `%M` is the ru_maxrss that wait4 returned for the restic process: the kernel's exact
- * peak, where polling /proc/PID/status for VmHWM could miss the last moments before
- * exit. Node cannot read it itself: process.resourceUsage() is RUSAGE_SELF and
- * child_process reports no rusage. restic's peak is that of its largest command.
+ * restic commands against local repositories in `work`, each under GNU time: `%M` is the
+ * ru_maxrss that wait4 returned for restic, the kernel's exact peak, and `%U %S` its CPU.
  */
 class Restic {
-  peakRssKiB = 0;
-
   constructor(private readonly work: string) {}
 
   repo(name: string): string {
     return join(this.work, `repo-${name}`);
   }
 
-  /** Wall time of the whole command, start-up and key derivation included: what a user waits. */
-  async run(repo: string, ...args: string[]): Promise<{ stdout: string; seconds: number }> {
-    const rssFile = join(this.work, 'rss');
+  /** The whole command, start-up and key derivation included: what a user waits. */
+  async run(repo: string, ...args: string[]): Promise<{ stdout: string; cost: Cost }> {
+    const timeFile = join(this.work, 'time');
     const cache = join(this.work, 'cache');
-    const { value, seconds } = await timed(() =>
-      execFileP(
-        GNU_TIME,
-        ['-f', '%M', '-o', rssFile, RESTIC, '--repo', repo, '--cache-dir', cache, ...args],
-        { env: { ...process.env, RESTIC_PASSWORD: 'bench' }, maxBuffer: 64 * MiB },
-      ),
+    const t = performance.now();
+    const { stdout } = await execFileP(
+      GNU_TIME,
+      ['-f', '%U %S %M', '-o', timeFile, RESTIC, '--repo', repo, '--cache-dir', cache, ...args],
+      { env: { ...process.env, RESTIC_PASSWORD: 'bench' }, maxBuffer: 64 * MiB },
     );
-    this.peakRssKiB = Math.max(this.peakRssKiB, Number((await readFile(rssFile, 'utf8')).trim()));
-    return { stdout: value.stdout, seconds };
+    const wallSeconds = (performance.now() - t) / 1000;
+    const [user, system, rss] = (await readFile(timeFile, 'utf8')).trim().split(/\s+/).map(Number);
+    const cost = {
+      wallSeconds,
+      cpuSeconds: user! + system!,
+      peakRssKiB: rss!,
+      load: load1(),
+    };
+    return { stdout, cost };
   }
 
-  async backup(repo: string, dir: string): Promise<{ summary: ResticSummary; seconds: number }> {
-    const { stdout, seconds } = await this.run(repo, 'backup', '--json', dir);
+  async backup(repo: string, dir: string, what: string) {
+    const { stdout, cost } = await this.run(repo, 'backup', '--json', dir);
     const summary = stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as ResticSummary & { message_type: string })
       .find((m) => m.message_type === 'summary');
     if (!summary) throw new Error(`restic backup of ${dir} printed no summary`);
-    return { summary, seconds };
+    console.log(
+      `restic: ${what}: ${cost.wallSeconds.toFixed(1)} s, CPU ${cost.cpuSeconds.toFixed(1)} s, ` +
+        `RSS ${(cost.peakRssKiB / 1024).toFixed(0)} MiB, ${summary.data_added} bytes added (load ${cost.load})`,
+    );
+    return { summary, cost };
   }
 }
 
-/** restic's sequence, step for step the same as measureFloe's. */
-async function measureRestic(trees: Trees, work: string): Promise<Measured> {
-  mkdirSync(work);
-  const restic = new Restic(work);
-  const mixed = restic.repo('mixed');
-  await restic.run(mixed, 'init');
-  const cold = await restic.backup(mixed, trees.mixed);
-  console.log(`restic: cold backup ${cold.seconds.toFixed(1)} s`);
+interface Names {
+  cold: string;
+  restore: string;
+  edit: string;
+  smallFirst: string;
+  rescan: string;
+  dedup: string;
+}
 
-  const target = join(work, 'restore');
-  const restore = await restic.run(mixed, 'restore', 'latest', '--target', target);
-  // restic restores the backed-up absolute path beneath the target.
-  await checkRestored(join(target, trees.mixed), trees);
-  await rm(target, { recursive: true });
-  console.log(`restic: restore ${restore.seconds.toFixed(1)} s`);
-
-  await editMiddle(trees.bigFile);
-  const edit = await restic.backup(mixed, trees.mixed);
-  console.log(
-    `restic: edit backup ${edit.seconds.toFixed(1)} s, ${edit.summary.data_added} bytes added`,
-  );
-
-  const rescan = restic.repo('rescan');
-  await restic.run(rescan, 'init');
-  const first = await restic.backup(rescan, trees.rescan);
-  const again = await restic.backup(rescan, trees.rescan);
-  const reread = again.summary.files_new + again.summary.files_changed;
-  if (reread !== 0) throw new Error(`restic's no-change backup saw ${reread} new or changed files`);
-  console.log(
-    `restic: small files first backup ${first.seconds.toFixed(1)} s, no-change ${again.seconds.toFixed(1)} s`,
-  );
-
-  const dedupRepo = restic.repo('dedup');
-  await restic.run(dedupRepo, 'init');
-  const dedup = await restic.backup(dedupRepo, trees.dedup);
-  console.log(`restic: dedup tree ${dedup.summary.data_added} bytes added`);
-
+function stepNames(plan: Plan, trees: Trees): Names {
   return {
-    coldSeconds: cold.seconds,
-    rescanSeconds: again.seconds,
-    editSeconds: edit.seconds,
-    restoreSeconds: restore.seconds,
-    dedupStoredBytes: dedup.summary.data_added,
-    peakRssKiB: restic.peakRssKiB,
+    cold: `cold backup (${plan.sizeMiB} MiB, ${trees.mixedFiles} files)`,
+    restore: 'restore (latest snapshot, empty dir)',
+    edit: `edit 4 KiB of a ${+(plan.sizeMiB / 8).toFixed(1)} MiB file → backup`,
+    smallFirst: `first backup of ${plan.rescanFiles} 100-byte files`,
+    rescan: `no-change rescan (${plan.rescanFiles} files)`,
+    dedup: `dedup tree (${(trees.dedupBytes / MiB).toFixed(0)} MiB)`,
   };
 }
 
-function printTable(plan: Plan, trees: Trees, floe: Measured, restic: Measured): void {
-  const mbps = (bytes: number, seconds: number) => bytes / 1e6 / seconds;
-  const rows: [string, number, number, number][] = [
-    [
-      `cold backup MB/s (${plan.sizeMiB} MiB, ${trees.mixedFiles} files)`,
-      mbps(trees.mixedBytes, floe.coldSeconds),
-      mbps(trees.mixedBytes, restic.coldSeconds),
-      1,
-    ],
-    [`no-change rescan s (${plan.rescanFiles} files)`, floe.rescanSeconds, restic.rescanSeconds, 2],
-    [
-      `edit 4 KiB of a ${+(plan.sizeMiB / 8).toFixed(1)} MiB file → backup done s`,
-      floe.editSeconds,
-      restic.editSeconds,
-      2,
-    ],
-    [
-      'restore MB/s (latest snapshot, empty dir)',
-      mbps(trees.mixedBytes, floe.restoreSeconds),
-      mbps(trees.mixedBytes, restic.restoreSeconds),
-      1,
-    ],
-    [
-      `dedup: stored / logical bytes (${(trees.dedupBytes / MiB).toFixed(0)} MiB, ideal 0.25)`,
-      floe.dedupStoredBytes / trees.dedupBytes,
-      restic.dedupStoredBytes / trees.dedupBytes,
-      3,
-    ],
-    ['peak RSS MiB (whole sequence)', floe.peakRssKiB / 1024, restic.peakRssKiB / 1024, 0],
+/** Floe's steps, then (with the localnet gone) restic's, on the same trees. */
+async function measure(plan: Plan, root: string, trees: Trees) {
+  const names = stepNames(plan, trees);
+  const floe: Partial<Record<keyof Names, Row['floe']>> = {};
+  let dedupStored = { floe: 0, restic: 0 };
+  const localnetDir = join(root, 'localnet');
+  const net = await startLocalnet(localnetDir, plan.shards, plan.nodeArgs);
+  try {
+    const work = join(root, 'floe');
+    mkdirSync(work);
+    const f = new Floe(net, work, plan.nodeArgs, plan.packMiB);
+    floe.cold = await f.backup('mixed', trees.mixed, names.cold);
+    if (!plan.backupOnly) {
+      const target = join(work, 'restore');
+      floe.restore = await f.restore('mixed', target);
+      await checkRestored(target, trees);
+      await rm(target, { recursive: true });
+      await editMiddle(trees.bigFile);
+      floe.edit = await f.backup('mixed', trees.mixed, names.edit);
+      floe.smallFirst = await f.backup('rescan', trees.rescan!, names.smallFirst);
+      floe.rescan = await f.backup('rescan', trees.rescan!, names.rescan);
+      if (floe.rescan.backup!.files !== 0)
+        throw new Error(`the no-change backup re-read ${floe.rescan.backup!.files} files`);
+      floe.dedup = await f.backup('dedup', trees.dedup!, names.dedup);
+      dedupStored.floe = floe.dedup.backup!.newBytes;
+    }
+  } finally {
+    await net.stop();
+  }
+  // The nodes' slivers are 4.5× the data: gone before restic writes its repositories.
+  rmSync(localnetDir, { recursive: true, force: true });
+
+  const restic: Partial<Record<keyof Names, Cost>> = {};
+  const rw = join(root, 'restic');
+  mkdirSync(rw);
+  const r = new Restic(rw);
+  const mixed = r.repo('mixed');
+  await r.run(mixed, 'init');
+  restic.cold = (await r.backup(mixed, trees.mixed, names.cold)).cost;
+  if (!plan.backupOnly) {
+    const target = join(rw, 'restore');
+    restic.restore = (await r.run(mixed, 'restore', 'latest', '--target', target)).cost;
+    console.log(`restic: restore: ${restic.restore.wallSeconds.toFixed(1)} s`);
+    // restic restores the backed-up absolute path beneath the target.
+    await checkRestored(join(target, trees.mixed), trees);
+    await rm(target, { recursive: true });
+    // Restic sees the tree as Floe left it (edited once), then edits it itself.
+    await editMiddle(trees.bigFile);
+    restic.edit = (await r.backup(mixed, trees.mixed, names.edit)).cost;
+    const rescan = r.repo('rescan');
+    await r.run(rescan, 'init');
+    restic.smallFirst = (await r.backup(rescan, trees.rescan!, names.smallFirst)).cost;
+    const again = await r.backup(rescan, trees.rescan!, names.rescan);
+    const reread = again.summary.files_new + again.summary.files_changed;
+    if (reread !== 0) throw new Error(`restic's no-change backup saw ${reread} changed files`);
+    restic.rescan = again.cost;
+    const dedupRepo = r.repo('dedup');
+    await r.run(dedupRepo, 'init');
+    const dedup = await r.backup(dedupRepo, trees.dedup!, names.dedup);
+    restic.dedup = dedup.cost;
+    dedupStored.restic = dedup.summary.data_added;
+  }
+
+  const bytes: Record<keyof Names, number | null> = {
+    cold: trees.mixedBytes,
+    restore: trees.mixedBytes,
+    edit: null,
+    smallFirst: null,
+    rescan: null,
+    dedup: trees.dedupBytes,
+  };
+  const rows: Row[] = (Object.keys(names) as (keyof Names)[])
+    .filter((k) => floe[k] && restic[k])
+    .map((k) => ({ name: names[k], bytes: bytes[k], floe: floe[k]!, restic: restic[k]! }));
+  return { rows, dedupStored };
+}
+
+const fixed = (n: number, digits: number) => n.toFixed(digits);
+
+function printTable(rows: Row[]): void {
+  const perGiB = (seconds: number, bytes: number | null) =>
+    bytes === null ? '–' : fixed(seconds / (bytes / GiB), 1);
+  const mib = (kib: number) => fixed(kib / 1024, 0);
+  const header = [
+    'step',
+    'Floe wall s',
+    'restic wall s',
+    'client CPU s',
+    'localnet CPU s',
+    'restic CPU s',
+    'client CPU s/GiB',
+    'localnet CPU s/GiB',
+    'restic CPU s/GiB',
+    'client ÷ restic CPU',
+    'client GC s',
+    'client peak RSS MiB',
+    'localnet peak RSS MiB',
+    'restic peak RSS MiB',
+    'load 1m Floe / restic',
   ];
-  console.log('\n| figure | Floe | restic | Floe/restic |');
-  console.log('| --- | ---: | ---: | ---: |');
-  for (const [name, f, r, digits] of rows)
+  console.log(`\n| ${header.join(' | ')} |`);
+  console.log(`| --- |${' ---: |'.repeat(header.length - 1)}`);
+  for (const { name, bytes, floe: f, restic: r } of rows) {
+    const cells = [
+      name,
+      fixed(f.wallSeconds, 2),
+      fixed(r.wallSeconds, 2),
+      fixed(f.cpuSeconds, 2),
+      fixed(f.localnetCpuSeconds, 2),
+      fixed(r.cpuSeconds, 2),
+      perGiB(f.cpuSeconds, bytes),
+      perGiB(f.localnetCpuSeconds, bytes),
+      perGiB(r.cpuSeconds, bytes),
+      `${fixed(f.cpuSeconds / r.cpuSeconds, 2)}×`,
+      fixed(f.gcSeconds, 2),
+      mib(f.peakRssKiB),
+      mib(f.localnetPeakRssKiB),
+      mib(r.peakRssKiB),
+      `${f.load} / ${r.load}`,
+    ];
+    console.log(`| ${cells.join(' | ')} |`);
+  }
+}
+
+/** The goals of issue 15, with what this run reached. */
+function printGoals(rows: Row[], dedup: { floe: number; restic: number }, trees: Trees): void {
+  const [cold, restore] = rows;
+  const ratio = (row: Row) => row.floe.cpuSeconds / row.restic.cpuSeconds;
+  console.log('');
+  if (cold) {
+    console.log(`cold backup: client CPU per GiB ${fixed(ratio(cold), 2)}× restic's (goal ≤ 2×)`);
     console.log(
-      `| ${name} | ${f.toFixed(digits)} | ${r.toFixed(digits)} | ${(f / r).toFixed(2)} |`,
+      `cold backup: localnet CPU ${fixed(cold.floe.localnetCpuSeconds / (trees.mixedBytes / GiB), 1)} s per GiB stored (goal: half of the 2026-12-01 93.7 s)`,
+    );
+  }
+  if (restore)
+    console.log(
+      `restore: client CPU per GiB ${fixed(ratio(restore), 2)}× restic's (goal ≤ 1.5×); ` +
+        `speed ${fixed(restore.restic.wallSeconds / restore.floe.wallSeconds, 2)}× restic's (goal ≥ 0.5×)`,
+    );
+  console.log(
+    `peak RSS: ${rows.map((r) => `${r.name.split(' (')[0]} ${fixed(r.floe.peakRssKiB / 1024, 0)} MiB`).join(', ')} (goal ≤ 300 MiB)`,
+  );
+  if (trees.dedup)
+    console.log(
+      `dedup: stored / logical bytes Floe ${fixed(dedup.floe / trees.dedupBytes, 3)}, restic ${fixed(dedup.restic / trees.dedupBytes, 3)} (ideal 0.25)`,
     );
 }
 
+/** Compiles core/ and bench/ into dist/, so that Floe's processes run as installed. */
+async function buildFloe(): Promise<void> {
+  const t = performance.now();
+  const project = fileURLToPath(new URL('./tsconfig.json', import.meta.url));
+  await execFileP(process.execPath, [TSC, '-p', project]);
+  console.log(`built dist/ in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const childAt = args.indexOf('--floe-child');
-  if (childAt >= 0) {
-    process.stdout.write(JSON.stringify(await measureFloe(JSON.parse(args[childAt + 1]!))));
-    return;
-  }
-  const plan = parsePlan(args);
-  // Fail before generating data if either tool is missing.
+  const plan = parsePlan(process.argv.slice(2));
+  await buildFloe();
+  // Fail before generating data if a tool is missing.
   await execFileP(GNU_TIME, ['--version']);
   const resticVersion = (await execFileP(RESTIC, ['version'])).stdout.split(' ')[1];
   const root = await mkdtemp(join(tmpdir(), 'floe-bench-backup-'));
@@ -486,14 +396,15 @@ async function main(): Promise<void> {
   });
   try {
     console.log(
-      `backup bench: Floe (10 nodes, ${plan.shards} shards, localnet in the bench process) vs restic ${resticVersion} (local repository), ${new Date().toISOString()}`,
+      `backup bench: Floe (localnet: 10 nodes, ${plan.shards} shards, its own process) vs restic ${resticVersion} (local repository), ${new Date().toISOString()}, load ${loadAverage()}`,
     );
     const t = performance.now();
-    const trees = generateTrees(join(root, 'data'), plan);
+    const trees = generateTrees(join(root, 'data'), { ...plan, mixedOnly: plan.backupOnly });
     console.log(`generated the trees in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    const floe = await floeAgainstLocalnet(plan, root, trees);
-    const restic = await measureRestic(trees, join(root, 'restic'));
-    printTable(plan, trees, floe, restic);
+    const { rows, dedupStored } = await measure(plan, root, trees);
+    printTable(rows);
+    printGoals(rows, dedupStored, trees);
+    console.log(`load average at the end: ${loadAverage()}`);
   } finally {
     removeRoot();
   }

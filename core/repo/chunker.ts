@@ -9,8 +9,14 @@
  * The gear table is derived from a key, so chunk boundaries (and so chunk sizes, which
  * pack sizes would sum) are specific to one repository, as restic does with its
  * per-repository polynomial.
+ *
+ * The cut-point search runs in the native addon when it loads (core/repo/native), and
+ * otherwise in the TypeScript `scriptCutter` below, which defines the cut points: the
+ * tests hold the native one to it, byte for byte.
  */
 import { createHmac } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { probeNativeCutter } from './native/index.js';
 
 export interface ChunkerParams {
   minSize: number;
@@ -41,7 +47,7 @@ function log2(x: number): number {
   return Math.log2(x);
 }
 
-interface Cutter {
+export interface Cutter {
   /**
    * Length of the next chunk starting at `from`, or -1 when `data[from..end)` holds no cut
    * yet and is shorter than the maximum. Scanning resumes where the last call stopped, so
@@ -50,10 +56,18 @@ interface Cutter {
   find(data: Uint8Array, from: number, end: number): number;
 }
 
-function cutter(p: ChunkerParams, gear: GearTable): Cutter {
+/** Makes the cutter for one stream; the parameters are already checked. */
+export type CutterFactory = (p: ChunkerParams, gear: GearTable) => Cutter;
+
+function checkParams(p: ChunkerParams): void {
   if (!(p.minSize > 0 && p.minSize < p.avgSize && p.avgSize < p.maxSize)) {
     throw new RangeError('chunk sizes must satisfy 0 < min < avg < max');
   }
+  log2(p.avgSize);
+}
+
+/** The TypeScript cutter: the definition of Floe's cut points, and the fallback. */
+export const scriptCutter: CutterFactory = (p, gear) => {
   const bits = log2(p.avgSize);
   // Two more bits before the average, two fewer after (FastCDC's normalization level 2).
   const shiftHard = 32 - (bits + 2);
@@ -83,55 +97,140 @@ function cutter(p: ChunkerParams, gear: GearTable): Cutter {
       return -1;
     },
   };
+};
+
+const native = probeNativeCutter().GearCutter;
+
+/** The native cutter (same cut points, at memory speed), or null without the addon. */
+export const nativeCutter: CutterFactory | null = native
+  ? (p, gear) => new native(gear, p.minSize, p.avgSize, p.maxSize)
+  : null;
+
+/** What `chunkStream` and `chunkBuffer` use unless told otherwise. */
+export const defaultCutter: CutterFactory = nativeCutter ?? scriptCutter;
+
+function cutter(p: ChunkerParams, gear: GearTable, make: CutterFactory): Cutter {
+  checkParams(p);
+  return make(p, gear);
 }
 
 /** The window a stream starts with: most files are small, and their chunk fits in it. */
 const INITIAL_WINDOW = 64 * 1024;
 
 /**
+ * The bytes of a stream not yet cut: at most two maximum-size chunks, in a window that
+ * starts at 64 KiB and grows as a stream needs it (so thousands of small files do not each
+ * allocate, and zero, two maxima). Appending slides the unconsumed tail to the front first
+ * when the window is full, which invalidates the views `next` returned.
+ */
+class ChunkWindow {
+  buf: Uint8Array;
+  start = 0;
+  end = 0;
+
+  constructor(private readonly limit: number) {
+    this.buf = new Uint8Array(Math.min(INITIAL_WINDOW, limit));
+  }
+
+  /** Makes room to append, sliding or growing the window when it is full. */
+  makeRoom(): void {
+    if (this.end < this.buf.length) return;
+    if (this.start > 0) {
+      this.buf.copyWithin(0, this.start, this.end);
+      this.end -= this.start;
+      this.start = 0;
+    } else {
+      // Less than a maximum chunk is buffered (or a cut would have been found): grow.
+      const grown = new Uint8Array(Math.min(this.buf.length * 2, this.limit));
+      grown.set(this.buf.subarray(0, this.end));
+      this.buf = grown;
+    }
+  }
+
+  /** The next chunk, as a view into the window, or null until more bytes arrive. */
+  next(cut: Cutter): Uint8Array | null {
+    const size = cut.find(this.buf, this.start, this.end);
+    if (size < 0) return null;
+    const chunk = this.buf.subarray(this.start, this.start + size);
+    this.start += size;
+    return chunk;
+  }
+
+  /** At the end of the stream: what is left (shorter than the maximum), and an empty window. */
+  rest(): Uint8Array | null {
+    const rest = this.end > this.start ? this.buf.subarray(this.start, this.end) : null;
+    this.start = this.end = 0;
+    return rest;
+  }
+}
+
+/**
  * Splits a stream into chunks. Holds at most two maximum-size chunks of the stream; each
- * yielded chunk is a fresh copy the caller may keep. The window grows from 64 KiB as the
- * stream needs it, so the thousands of small files of a backup do not each allocate (and
- * zero) two maximum chunks.
+ * yielded chunk is a fresh copy the caller may keep.
  */
 export async function* chunkStream(
   source: AsyncIterable<Uint8Array>,
   gear: GearTable,
   params: ChunkerParams = DEFAULT_CHUNKER,
+  makeCutter: CutterFactory = defaultCutter,
 ): AsyncGenerator<Uint8Array> {
-  const cut = cutter(params, gear);
-  const limit = params.maxSize * 2;
-  let buf = new Uint8Array(Math.min(INITIAL_WINDOW, limit));
-  let start = 0;
-  let end = 0;
+  const cut = cutter(params, gear, makeCutter);
+  const w = new ChunkWindow(params.maxSize * 2);
   for await (const piece of source) {
     let offset = 0;
     while (offset < piece.length) {
-      if (end === buf.length && start > 0) {
-        // Slide the unconsumed tail to the front before appending more.
-        buf.copyWithin(0, start, end);
-        end -= start;
-        start = 0;
-      } else if (end === buf.length) {
-        // Less than a maximum chunk is buffered (or a cut would have been found): grow.
-        const grown = new Uint8Array(Math.min(buf.length * 2, limit));
-        grown.set(buf.subarray(0, end));
-        buf = grown;
-      }
-      const n = Math.min(piece.length - offset, buf.length - end);
-      buf.set(piece.subarray(offset, offset + n), end);
-      end += n;
+      w.makeRoom();
+      const n = Math.min(piece.length - offset, w.buf.length - w.end);
+      w.buf.set(piece.subarray(offset, offset + n), w.end);
+      w.end += n;
       offset += n;
-      for (;;) {
-        const size = cut.find(buf, start, end);
-        if (size < 0) break;
-        yield buf.slice(start, start + size);
-        start += size;
-      }
+      for (let c = w.next(cut); c; c = w.next(cut)) yield c.slice();
     }
   }
-  // The stream ended: what is left (shorter than the maximum) is the last chunk.
-  if (end > start) yield buf.slice(start, end);
+  const rest = w.rest();
+  if (rest) yield rest.slice();
+}
+
+/**
+ * Chunks files for a backup, reading each straight into one window that it keeps from file
+ * to file: no read buffers, streams or windows allocated per file (a 1 MiB read-stream
+ * buffer per file made garbage collection most of a backup of many small files).
+ */
+export class FileChunker {
+  private readonly window: ChunkWindow;
+
+  constructor(
+    private readonly gear: GearTable,
+    private readonly params: ChunkerParams = DEFAULT_CHUNKER,
+    private readonly makeCutter: CutterFactory = defaultCutter,
+  ) {
+    checkParams(params);
+    this.window = new ChunkWindow(params.maxSize * 2);
+  }
+
+  /**
+   * The chunks of the file at `path`, one file at a time. Each is a view into the window,
+   * valid until the next one is asked for: copy it to keep it.
+   */
+  async *chunks(path: string | Buffer): AsyncGenerator<Uint8Array> {
+    const cut = this.makeCutter(this.params, this.gear);
+    const w = this.window;
+    w.rest();
+    const file = await open(path, 'r');
+    try {
+      for (;;) {
+        w.makeRoom();
+        const { bytesRead } = await file.read(w.buf, w.end, w.buf.length - w.end, null);
+        if (bytesRead === 0) break;
+        w.end += bytesRead;
+        for (let c = w.next(cut); c; c = w.next(cut)) yield c;
+      }
+      const rest = w.rest();
+      if (rest) yield rest;
+    } finally {
+      await file.close();
+    }
+  }
 }
 
 /** Chunks of a buffer already in memory. */
@@ -139,8 +238,9 @@ export function chunkBuffer(
   data: Uint8Array,
   gear: GearTable,
   params: ChunkerParams = DEFAULT_CHUNKER,
+  makeCutter: CutterFactory = defaultCutter,
 ): Uint8Array[] {
-  const cut = cutter(params, gear);
+  const cut = cutter(params, gear, makeCutter);
   const out: Uint8Array[] = [];
   let start = 0;
   while (start < data.length) {

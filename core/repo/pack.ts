@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chunkId, CHUNK_ID_LENGTH, chunkIdHex } from './chunk-id.js';
-import { CorruptDataError, open, seal, SEAL_OVERHEAD } from './crypto.js';
+import { CorruptDataError, open, sealParts, SEAL_OVERHEAD } from './crypto.js';
 import { packKey, type RepoKeys } from './keys.js';
 
 const MAGIC = new TextEncoder().encode('FLOEPACK');
@@ -38,10 +38,22 @@ export interface SealedPack {
   entries: PackEntry[];
 }
 
+/**
+ * Assembles packs: each chunk is copied once, into a buffer the writer keeps from pack to
+ * pack, and sealing encrypts from there straight into the blob's own buffer (exactly its
+ * size, so the codec pool moves it to a worker without a copy). `seal` empties the writer
+ * for the next pack.
+ */
 export class PackWriter {
-  private readonly chunks: { id: Uint8Array; kind: ChunkKind; bytes: Uint8Array }[] = [];
+  private readonly chunks: { id: Uint8Array; kind: ChunkKind; length: number }[] = [];
+  private data: Uint8Array;
   private dataBytes = 0;
   private readonly ids = new Set<string>();
+
+  /** `capacity`: the chunk bytes a pack is expected to hold (the buffer grows past it). */
+  constructor(capacity = 64 * 1024) {
+    this.data = new Uint8Array(Buffer.allocUnsafeSlow(capacity).buffer);
+  }
 
   get count(): number {
     return this.chunks.length;
@@ -61,10 +73,21 @@ export class PackWriter {
     return this.ids.has(chunkIdHex(id));
   }
 
+  /** Copies the chunk in: `bytes` may be reused by the caller as soon as this returns. */
   add(id: Uint8Array, kind: ChunkKind, bytes: Uint8Array): void {
     if (this.has(id)) return;
+    if (this.dataBytes + bytes.length > this.data.length) {
+      const grown = new Uint8Array(
+        Buffer.allocUnsafeSlow(
+          Math.max(this.dataBytes + bytes.length, Math.ceil(this.data.length * 1.125)),
+        ).buffer,
+      );
+      grown.set(this.data.subarray(0, this.dataBytes));
+      this.data = grown;
+    }
+    this.data.set(bytes, this.dataBytes);
     this.ids.add(chunkIdHex(id));
-    this.chunks.push({ id, kind, bytes });
+    this.chunks.push({ id, kind, length: bytes.length });
     this.dataBytes += bytes.length;
   }
 
@@ -73,26 +96,32 @@ export class PackWriter {
     packId: Uint8Array = new Uint8Array(randomBytes(PACK_ID_LENGTH)),
   ): SealedPack {
     const headerLength = HEADER + this.chunks.length * ENTRY;
-    const plain = new Uint8Array(headerLength + this.dataBytes);
-    const view = new DataView(plain.buffer);
-    plain.set(MAGIC, 0);
+    const header = new Uint8Array(headerLength);
+    const view = new DataView(header.buffer);
+    header.set(MAGIC, 0);
     view.setUint8(MAGIC.length, VERSION);
     view.setUint32(MAGIC.length + 1, this.chunks.length, true);
     const entries: PackEntry[] = [];
     let offset = headerLength;
     this.chunks.forEach((c, i) => {
       const at = HEADER + i * ENTRY;
-      plain.set(c.id, at);
+      header.set(c.id, at);
       view.setUint8(at + CHUNK_ID_LENGTH, KIND_CODE[c.kind]);
-      view.setUint32(at + CHUNK_ID_LENGTH + 1, c.bytes.length, true);
-      plain.set(c.bytes, offset);
-      entries.push({ id: c.id, kind: c.kind, offset, length: c.bytes.length });
-      offset += c.bytes.length;
+      view.setUint32(at + CHUNK_ID_LENGTH + 1, c.length, true);
+      entries.push({ id: c.id, kind: c.kind, offset, length: c.length });
+      offset += c.length;
     });
-    const sealed = seal(packKey(keys, packId), plain, aad(packId));
-    const bytes = new Uint8Array(PACK_ID_LENGTH + sealed.length);
+    const bytes = new Uint8Array(Buffer.allocUnsafeSlow(this.size).buffer);
     bytes.set(packId, 0);
-    bytes.set(sealed, PACK_ID_LENGTH);
+    sealParts(
+      packKey(keys, packId),
+      [header, this.data.subarray(0, this.dataBytes)],
+      bytes.subarray(PACK_ID_LENGTH),
+      aad(packId),
+    );
+    this.chunks.length = 0;
+    this.ids.clear();
+    this.dataBytes = 0;
     return { packId, bytes, entries };
   }
 }

@@ -4,13 +4,12 @@
  * recorded in the index only once certified, and a journal entry brackets each store, so
  * after a crash a pack is either certified and referenced or redone from the files.
  */
-import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { FileRow, Index } from '../index/index.js';
 import { DEFAULT_SETTINGS, readSettings } from '../index/settings.js';
 import { chunkId, chunkIdHex } from '../repo/chunk-id.js';
-import { chunkStream, DEFAULT_CHUNKER, gearTable, type ChunkerParams } from '../repo/chunker.js';
+import { DEFAULT_CHUNKER, FileChunker, gearTable, type ChunkerParams } from '../repo/chunker.js';
 import type { RepoKeys } from '../repo/keys.js';
 import { newSnapshotId, sealSnapshot, type Snapshot, type SnapshotRoot } from '../repo/snapshot.js';
 import { encodeTree, type TreeEntry } from '../repo/tree.js';
@@ -115,7 +114,6 @@ export async function runBackup(
   const running: { id: number; seenAtScan: number; foundChanges: boolean }[] = [];
   try {
     await recoverInterruptedStores(index, client);
-    const gear = gearTable(keys.chunkIdKey);
     const progress = new ProgressTracker('scanning');
     const report = () => onProgress?.(progress.snapshot());
     let packs = 0;
@@ -123,7 +121,10 @@ export async function runBackup(
     // Packs never exceed what the network can encode (small localnets hold small blobs).
     const state = await client.chain.systemState();
     const capacity = new EncodingConfig(state.nShards).maxBlobSize;
-    const chunker = ctx.chunker ?? chunkerFor(capacity);
+    const chunker = new FileChunker(
+      gearTable(keys.chunkIdKey),
+      ctx.chunker ?? chunkerFor(capacity),
+    );
     const horizon = renewalHorizon(state, readSettings(index).renewal);
     const packer = new Packer(keys, {
       targetSize: Math.min(ctx.packTargetSize ?? DEFAULT_PACK_SIZE, capacity),
@@ -232,7 +233,7 @@ export async function runBackup(
           continue;
         }
         const abs = Buffer.concat([Buffer.from(folder.path + '/'), entry.relPath]);
-        const read = await readFileChunks(abs, entry, keys, gear, chunker, packer);
+        const read = await readFileChunks(abs, entry, keys, chunker, packer);
         if ('error' in read) {
           issues.push({
             folder: folder.path,
@@ -399,19 +400,15 @@ async function readFileChunks(
   path: Buffer,
   entry: ScannedEntry,
   keys: RepoKeys,
-  gear: Uint32Array,
-  params: ChunkerParams,
+  chunker: FileChunker,
   packer: Packer,
 ): Promise<ReadOutcome> {
   for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt++) {
     try {
       const before = await lstat(path, { bigint: true });
       const ids: string[] = [];
-      for await (const chunk of chunkStream(
-        createReadStream(path, { highWaterMark: 1 << 20 }),
-        gear,
-        params,
-      )) {
+      // Each chunk is a view into the chunker's window: the packer copies what it keeps.
+      for await (const chunk of chunker.chunks(path)) {
         const id = chunkId(keys.chunkIdKey, chunk);
         await packer.add(id, 'data', chunk);
         ids.push(chunkIdHex(id));

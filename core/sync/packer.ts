@@ -17,7 +17,7 @@ export interface PackerOptions {
 }
 
 export class Packer {
-  private writer = new PackWriter();
+  private readonly writer: PackWriter;
   private readonly inFlight = new Set<string>();
   private readonly pending: Promise<void>[] = [];
   newBytes = 0;
@@ -26,7 +26,9 @@ export class Packer {
   constructor(
     private readonly keys: RepoKeys,
     private readonly o: PackerOptions,
-  ) {}
+  ) {
+    this.writer = new PackWriter(o.targetSize);
+  }
 
   /** Adds a chunk unless it is already stored or packed; seals and stores full packs. */
   async add(id: Uint8Array, kind: ChunkKind, bytes: Uint8Array): Promise<void> {
@@ -55,7 +57,6 @@ export class Packer {
 
   private async seal(): Promise<void> {
     const sealed = this.writer.seal(this.keys);
-    this.writer = new PackWriter();
     // One pack stores while the next fills; a third waits, which bounds memory.
     if (this.pending.length >= 1) await this.pending.shift();
     const stored = this.o.store(sealed);

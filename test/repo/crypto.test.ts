@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { CorruptDataError, NONCE_LENGTH, open, seal } from '../../core/repo/crypto.js';
+import {
+  CorruptDataError,
+  NONCE_LENGTH,
+  open,
+  seal,
+  SEAL_OVERHEAD,
+  sealParts,
+} from '../../core/repo/crypto.js';
 
 test('sealing matches @noble/ciphers xchacha20poly1305 byte for byte', () => {
   for (const len of [0, 1, 15, 16, 63, 64, 65, 1000, randomInt(1, 100_000)]) {
@@ -41,4 +48,21 @@ test('two seals of the same plaintext differ (random nonces)', () => {
   const key = randomBytes(32);
   const p = randomBytes(64);
   assert.notDeepEqual(seal(key, p), seal(key, p));
+});
+
+test('sealing in parts gives the bytes one seal of their concatenation gives', () => {
+  const key = randomBytes(32);
+  const aad = randomBytes(20);
+  for (const sizes of [[0], [1, 0, 5], [40_000], [3_000_000, 17, 1_048_576, 1_048_577]]) {
+    const parts = sizes.map((n) => randomBytes(n));
+    const nonce = randomBytes(NONCE_LENGTH);
+    const whole = seal(key, Buffer.concat(parts), aad, nonce);
+    const out = new Uint8Array(whole.length);
+    sealParts(key, parts, out, aad, nonce);
+    assert.deepEqual(out, whole, `parts of ${sizes.join(', ')}`);
+  }
+  assert.throws(
+    () => sealParts(key, [randomBytes(10)], new Uint8Array(10 + SEAL_OVERHEAD - 1)),
+    RangeError,
+  );
 });

@@ -17,8 +17,11 @@ test('a sealed pack opens to the same chunks, each verified against its id', () 
   const w = new PackWriter();
   const chunks = [chunk(0), chunk(1), chunk(10_000), chunk(300_000)];
   chunks.forEach((c, i) => w.add(c.id, i === 1 ? 'tree' : 'data', c.bytes));
+  const size = w.size;
   const sealed = w.seal(keys);
-  assert.equal(sealed.bytes.length, w.size);
+  assert.equal(sealed.bytes.length, size);
+  // Its own buffer, exactly its size: the codec pool moves it to a worker without a copy.
+  assert.equal(sealed.bytes.buffer.byteLength, size);
   const pack = openPack(keys, sealed.bytes);
   assert.deepEqual(pack.packId, sealed.packId);
   assert.deepEqual(
@@ -58,4 +61,31 @@ test('a pack opened with another phrase, or altered, is refused as corrupt', () 
     bad[pos]! ^= 1;
     assert.throws(() => openPack(keys, bad), CorruptDataError);
   }
+});
+
+test('a writer is empty after sealing and its next pack holds only its own chunks', () => {
+  const w = new PackWriter(1000);
+  const first = [chunk(5000), chunk(200)];
+  const second = [chunk(3000), chunk(70_000), chunk(1)];
+  for (const c of first) w.add(c.id, 'data', c.bytes);
+  const a = w.seal(keys);
+  assert.equal(w.count, 0);
+  for (const c of second) w.add(c.id, 'data', c.bytes);
+  const b = w.seal(keys);
+  const pa = openPack(keys, a.bytes);
+  const pb = openPack(keys, b.bytes);
+  assert.equal(pa.entries.length, 2);
+  for (const c of first) assert.deepEqual(Buffer.from(pa.chunk(c.id)), c.bytes);
+  assert.equal(pb.entries.length, 3);
+  for (const c of second) assert.deepEqual(Buffer.from(pb.chunk(c.id)), c.bytes);
+});
+
+test('a chunk is copied in when added: the caller may reuse its buffer at once', () => {
+  const w = new PackWriter();
+  const window = randomBytes(4096);
+  const original = Buffer.from(window);
+  const id = chunkId(keys.chunkIdKey, window);
+  w.add(id, 'data', window);
+  window.fill(0);
+  assert.deepEqual(Buffer.from(openPack(keys, w.seal(keys).bytes).chunk(id)), original);
 });

@@ -95,7 +95,9 @@ export async function fanOut(ctx: FanOutContext, f: FanOut): Promise<FanOutResul
         await ctx.uploadRate?.take(metadata.length);
         await call(() => node.putMetadata(blobId, metadata, opts));
         progress.bytesSent += metadata.length;
-        await Promise.all(
+        // Settled, not merely failed fast: when fanOut returns, no request still reads a
+        // sliver, so the caller may reuse their buffers.
+        const sent = await Promise.allSettled(
           member.shards.flatMap((shard) => {
             const pair = shardToPairIndex(shard, encoded.blobId, state.nShards);
             return (['primary', 'secondary'] as const).map(async (kind) => {
@@ -107,6 +109,8 @@ export async function fanOut(ctx: FanOutContext, f: FanOut): Promise<FanOutResul
             });
           }),
         );
+        const failed = sent.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
         const c = await call(() => node.getConfirmation(blobId, f.deletableObjectId, opts));
         if (!equalBytes(c.serializedMessage, expected))
           throw new Error('it confirmed a different message');
@@ -120,14 +124,14 @@ export async function fanOut(ctx: FanOutContext, f: FanOut): Promise<FanOutResul
       }
     }),
   );
-  const valid = withValidSignatures(confirmed, expected, failures);
+  const { valid, aggregate } = withValidSignatures(confirmed, expected, failures);
   const shardsConfirmed = valid.reduce((sum, c) => sum + c.member.shards.length, 0);
   const enough = isQuorum(shardsConfirmed, state.nShards);
   valid.sort((a, b) => a.member.index - b.member.index);
   return {
     certificate: enough
       ? {
-          signature: blsAggregateSignatures(valid.map((c) => c.signature)),
+          signature: aggregate ?? blsAggregateSignatures(valid.map((c) => c.signature)),
           signers: valid.map((c) => c.member.index),
           message: expected,
         }
@@ -145,26 +149,29 @@ interface Confirmation {
 
 /**
  * The confirmations whose signatures verify. One pairing check of the aggregate (what the
- * contract will do) settles the usual case where every node signed honestly; only when it
- * fails is each signature checked on its own, and the bad ones named in `failures`.
+ * contract will do) settles the usual case where every node signed honestly, and that
+ * aggregate is the certificate's (point addition does not depend on the order); only when
+ * it fails is each signature checked on its own, and the bad ones named in `failures`.
  */
 function withValidSignatures(
   confirmed: Confirmation[],
   message: Uint8Array,
   failures: string[],
-): Confirmation[] {
+): { valid: Confirmation[]; aggregate: Uint8Array | null } {
   const key = (c: Confirmation) => new Uint8Array(Buffer.from(c.member.blsPublicKey, 'hex'));
-  if (confirmed.length === 0) return [];
+  if (confirmed.length === 0) return { valid: [], aggregate: null };
   let aggregate: Uint8Array | null = null;
   try {
     aggregate = blsAggregateSignatures(confirmed.map((c) => c.signature));
   } catch {
     // A signature that is not a curve point: found below.
   }
-  if (aggregate && blsVerifyAggregate(confirmed.map(key), message, aggregate)) return confirmed;
-  return confirmed.filter((c) => {
+  if (aggregate && blsVerifyAggregate(confirmed.map(key), message, aggregate))
+    return { valid: confirmed, aggregate };
+  const valid = confirmed.filter((c) => {
     if (blsVerify(key(c), message, c.signature)) return true;
     failures.push(`${c.member.name}: its confirmation signature does not verify`);
     return false;
   });
+  return { valid, aggregate: null };
 }

@@ -204,6 +204,9 @@ export async function storeBlob(
       if (!(await epochMoved())) throw error;
     }
   }
+  // Every upload request has settled (fanOut waits for them): the slivers' buffers can
+  // serve the next encode.
+  ctx.pool.recycle(encoded);
   progress.phase = 'done';
   report();
   return {

@@ -3,7 +3,7 @@
  * result buffers back by transfer, so megabytes of slivers are moved, not copied.
  */
 import { parentPort } from 'node:worker_threads';
-import { decodeBlob, encodeBlob } from './codec.js';
+import { decodeBlob, encodeBlob, sliverViews } from './codec.js';
 import type { CodecRequest, CodecResponse } from './pool.js';
 
 if (!parentPort) throw new Error('codec-worker must run in a worker thread');
@@ -12,7 +12,11 @@ const port = parentPort;
 port.on('message', (request: CodecRequest) => {
   try {
     if (request.kind === 'encode') {
-      const encoded = encodeBlob(request.nShards, new Uint8Array(request.data));
+      const data = new Uint8Array(request.data);
+      const into = request.slivers
+        ? sliverViews(request.nShards, data.length, request.slivers)
+        : undefined;
+      const encoded = encodeBlob(request.nShards, data, into);
       const transfer = [...encoded.primary, ...encoded.secondary].map(
         (s) => s.buffer as ArrayBuffer,
       );

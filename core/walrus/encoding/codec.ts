@@ -20,6 +20,37 @@ export interface EncodedBlob {
   secondary: Uint8Array[];
 }
 
+/** Buffers for a blob's slivers, each of its BCS length (see `sliverLengths`). */
+export interface SliverBuffers {
+  primary: Uint8Array[];
+  secondary: Uint8Array[];
+}
+
+/** BCS lengths of each primary and secondary sliver of a `length`-byte blob. */
+export function sliverLengths(nShards: number, length: number) {
+  const config = new EncodingConfig(nShards);
+  return {
+    primary: encodedSliverLength(config.primarySliverSize(length)),
+    secondary: encodedSliverLength(config.secondarySliverSize(length)),
+  };
+}
+
+/**
+ * Views of `buffers` (n primary, then n secondary, each at least its sliver's length) at
+ * the exact sliver lengths of a `length`-byte blob: where an encode writes into lent buffers.
+ */
+export function sliverViews(
+  nShards: number,
+  length: number,
+  buffers: ArrayBuffer[],
+): SliverBuffers {
+  const size = sliverLengths(nShards, length);
+  return {
+    primary: buffers.slice(0, nShards).map((b) => new Uint8Array(b, 0, size.primary)),
+    secondary: buffers.slice(nShards).map((b) => new Uint8Array(b, 0, size.secondary)),
+  };
+}
+
 export class InsufficientSliversError extends Error {
   constructor(
     readonly have: number,
@@ -62,16 +93,18 @@ function nodeBytes(n: WasmNode): Uint8Array {
  */
 export const nativeEncoder = loadNativeEncoder();
 
-export function encodeBlob(nShards: number, data: Uint8Array): EncodedBlob {
-  if (nativeEncoder) return nativeEncoder.encode(nShards, data);
+/** Encodes `data`, into `into`'s buffers when given (they must have `sliverLengths`). */
+export function encodeBlob(nShards: number, data: Uint8Array, into?: SliverBuffers): EncodedBlob {
+  if (nativeEncoder) return nativeEncoder.encode(nShards, data, into);
   const config = new EncodingConfig(nShards);
   if (data.length > config.maxBlobSize)
     throw new BlobTooLargeError(data.length, config.maxBlobSize, nShards);
   // The encoder writes into buffers that must already have the exact BCS length.
-  const primarySize = encodedSliverLength(config.primarySliverSize(data.length));
-  const secondarySize = encodedSliverLength(config.secondarySliverSize(data.length));
-  const primary = Array.from({ length: nShards }, () => new Uint8Array(primarySize));
-  const secondary = Array.from({ length: nShards }, () => new Uint8Array(secondarySize));
+  const size = sliverLengths(nShards, data.length);
+  const primary =
+    into?.primary ?? Array.from({ length: nShards }, () => new Uint8Array(size.primary));
+  const secondary =
+    into?.secondary ?? Array.from({ length: nShards }, () => new Uint8Array(size.secondary));
   const [wasmMetadata] = encoderFor(nShards).encode(data, primary, secondary) as [
     WasmMetadata,
     unknown,

@@ -1,4 +1,5 @@
-// Node binding of the RS2 encoder. The caller allocates every output buffer (without
+// Node binding of the RS2 encoder (and the entry point of the whole addon, which also
+// carries the repository's gear-hash chunker: one native module to build and load). The caller allocates every output buffer (without
 // zero-filling: every byte is written here) and the encoder fills them. `encode` runs on
 // the calling thread (Floe calls it from its codec worker threads); `encodeAsync` runs on
 // libuv's thread pool for callers on the main thread.
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "cpu_features.h"
+#include "repo/native/gear_cutter_binding.h"
 #include "rs2_blob_encoder.h"
 #include "sliver_root.h"
 
@@ -190,6 +192,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("encodeAsync", Napi::Function::New(env, EncodeAsync, "encodeAsync"));
   exports.Set("sliverRoot", Napi::Function::New(env, SliverRoot, "sliverRoot"));
   exports.Set("simdLevels", Napi::Function::New(env, SimdLevels, "simdLevels"));
+  floe::repo::register_gear_cutter(env, exports);
   return exports;
 }
 

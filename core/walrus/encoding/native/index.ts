@@ -8,13 +8,10 @@
  * Loading is optional: without a compiler at install time, or on a CPU or platform the
  * build did not cover, `loadNativeEncoder()` returns null and encoding stays on wasm.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encodedSliverLength } from '../bcs.js';
-import type { EncodedBlob } from '../codec.js';
+import type { EncodedBlob, SliverBuffers } from '../codec.js';
 import { BlobTooLargeError, DIGEST_LENGTH, EncodingConfig, RS2_ENCODING_TYPE } from '../config.js';
+import { loadNativeAddon, OUT_OF_DATE } from './load.js';
 
 /** Instruction sets the encoder has kernels for, best first on each architecture. */
 export type SimdLevel = 'avx512' | 'avx2' | 'ssse3' | 'neon' | 'scalar';
@@ -22,13 +19,17 @@ export type SimdLevel = 'avx512' | 'avx2' | 'ssse3' | 'neon' | 'scalar';
 export interface NativeEncoder {
   /** The instruction set this encoder runs on. */
   readonly simd: SimdLevel;
-  /** Encodes on the calling thread: meant for the codec worker threads. */
-  encode(nShards: number, data: Uint8Array): EncodedBlob;
   /**
-   * Encodes on libuv's thread pool, for callers on the main thread. `data` must not be
-   * modified or transferred until the promise settles: the encoder reads it in place.
+   * Encodes on the calling thread: meant for the codec worker threads. `into`: buffers of
+   * the exact sliver lengths to write the slivers into, instead of new ones.
    */
-  encodeAsync(nShards: number, data: Uint8Array): Promise<EncodedBlob>;
+  encode(nShards: number, data: Uint8Array, into?: SliverBuffers): EncodedBlob;
+  /**
+   * Encodes on libuv's thread pool, for callers on the main thread. `data` (and `into`)
+   * must not be modified or transferred until the promise settles: the encoder works in
+   * them in place.
+   */
+  encodeAsync(nShards: number, data: Uint8Array, into?: SliverBuffers): Promise<EncodedBlob>;
   /**
    * The Merkle root over a sliver's n expanded symbols (its `sourceCount` symbols, then
    * their repair symbols): what the metadata holds for it. On the calling thread.
@@ -77,41 +78,8 @@ interface Addon {
   simdLevels(): SimdLevel[];
 }
 
-const ADDON_PATH = join('build', 'Release', 'floe_rs2.node');
 /** Set to `off` to keep encoding on walrus-wasm even when the addon is built. */
 const DISABLE_VARIABLE = 'FLOE_NATIVE_CODEC';
-
-/**
- * The package root is the nearest ancestor with build/Release: this file runs both from
- * core/ (tsx) and from dist/core/ (compiled), at different depths.
- */
-function findAddon(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, ADDON_PATH);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-}
-
-let addon: { module: Addon } | { error: string } | undefined;
-
-function loadAddon(): { module: Addon } | { error: string } {
-  if (addon) return addon;
-  const path = findAddon();
-  if (!path) {
-    addon = { error: `${ADDON_PATH} is not built (run \`npx node-gyp rebuild\`)` };
-  } else {
-    try {
-      addon = { module: createRequire(import.meta.url)(path) as Addon };
-    } catch (error) {
-      addon = { error: `${path} does not load: ${(error as Error).message}` };
-    }
-  }
-  return addon;
-}
 
 /**
  * Output buffers for one blob after the same checks and errors as walrus-wasm's
@@ -119,7 +87,11 @@ function loadAddon(): { module: Addon } | { error: string } {
  * them first cost about a fifth of the encoding time) and each has its own ArrayBuffer,
  * so a worker can transfer them.
  */
-function allocateOutput(nShards: number, data: Uint8Array): EncoderOutput {
+function allocateOutput(
+  nShards: number,
+  data: Uint8Array,
+  into: SliverBuffers | undefined,
+): EncoderOutput {
   const config = new EncodingConfig(nShards);
   if (data.length > config.maxBlobSize)
     throw new BlobTooLargeError(data.length, config.maxBlobSize, nShards);
@@ -127,8 +99,9 @@ function allocateOutput(nShards: number, data: Uint8Array): EncoderOutput {
   const primarySize = encodedSliverLength(config.primarySliverSize(data.length));
   const secondarySize = encodedSliverLength(config.secondarySliverSize(data.length));
   return {
-    primary: Array.from({ length: nShards }, () => sliver(primarySize)),
-    secondary: Array.from({ length: nShards }, () => sliver(secondarySize)),
+    // The addon checks the lengths of buffers given.
+    primary: into?.primary ?? Array.from({ length: nShards }, () => sliver(primarySize)),
+    secondary: into?.secondary ?? Array.from({ length: nShards }, () => sliver(secondarySize)),
     pairHashes: new Uint8Array(nShards * 2 * DIGEST_LENGTH),
     rootHash: new Uint8Array(DIGEST_LENGTH),
     blobId: new Uint8Array(DIGEST_LENGTH),
@@ -154,12 +127,11 @@ export function probeNativeEncoder(options: NativeEncoderOptions = {}): NativeEn
   if (process.env[DISABLE_VARIABLE] === 'off') {
     return { encoder: null, reason: `disabled by ${DISABLE_VARIABLE}=off` };
   }
-  const loaded = loadAddon();
+  const loaded = loadNativeAddon();
   if ('error' in loaded) return { encoder: null, reason: loaded.error };
-  const native = loaded.module;
+  const native = loaded.module as unknown as Addon;
   // A build from an older checkout lacks newer entry points: use wasm until it is rebuilt.
-  if (typeof native.sliverRoot !== 'function')
-    return { encoder: null, reason: 'the addon is out of date (run `npx node-gyp rebuild`)' };
+  if (typeof native.sliverRoot !== 'function') return { encoder: null, reason: OUT_OF_DATE };
   const levels = native.simdLevels();
   const simd = options.simd ?? levels[0]!;
   if (!levels.includes(simd)) {
@@ -169,13 +141,13 @@ export function probeNativeEncoder(options: NativeEncoderOptions = {}): NativeEn
     reason: null,
     encoder: {
       simd,
-      encode(nShards, data) {
-        const out = allocateOutput(nShards, data);
+      encode(nShards, data, into) {
+        const out = allocateOutput(nShards, data, into);
         native.encode(nShards, data, simd, out);
         return toEncodedBlob(out, data.length);
       },
-      async encodeAsync(nShards, data) {
-        const out = allocateOutput(nShards, data);
+      async encodeAsync(nShards, data, into) {
+        const out = allocateOutput(nShards, data, into);
         await native.encodeAsync(nShards, data, simd, out);
         return toEncodedBlob(out, data.length);
       },
