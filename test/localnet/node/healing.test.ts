@@ -128,6 +128,17 @@ test('one lost sliver is rebuilt from its peers symbols, byte for byte', async (
   try {
     const stored = await t.client.store(randomBytes(50_000), { epochs: 5, deletable: false });
     const node = t.net.nodes[1]!;
+    // The node recovers only what it knows certified: wait until it has followed the
+    // certification (its blob status says so), and for the recovery that follows it.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const status = await new StorageNodeClient(node.url).getBlobStatus(stored.blobId);
+      if (typeof status === 'object' && 'permanent' in status && status.permanent.isCertified)
+        break;
+      assert.ok(Date.now() < deadline, 'the node never saw the certification');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await node.recoveryIdle();
     for (const kind of ['primary', 'secondary'] as const) {
       const { pair } = (await node.store.sliversOf(stored.blobId)).find((s) => s.kind === kind)!;
       const original = await node.store.getSliver(stored.blobId, pair, kind);
