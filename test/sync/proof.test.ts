@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Index } from '../../core/index/index.js';
 import { runBackup } from '../../core/sync/backup.js';
 import { proveSnapshot, type SnapshotProof } from '../../core/sync/proof.js';
 import { runRenewals } from '../../core/sync/renewals.js';
@@ -121,6 +122,35 @@ test('after renewals extend its blobs the proof follows the new end epochs and s
       assert.ok(b.endEpoch! > was.endEpoch!);
       assert.equal(b.certificate!.txDigest, was.certificate!.txDigest);
       assert.equal(b.certificate!.check, 'verified');
+    }
+  } finally {
+    await a.close();
+  }
+});
+
+test('a new machine, with only the phrase and the chain, gets the same proof (less what the old machine saw)', async () => {
+  const a = await startTestAccount();
+  try {
+    const { second } = await twoBackups(a);
+    const here = await prove(a, second);
+    const fresh = Index.open(join(a.dir, 'new-machine.db'));
+    try {
+      const reader = await RepoReader.open(a.client, a.keys);
+      const there = await proveSnapshot(
+        { index: fresh, chain: a.chain, client: a.client, reader, network: 'localnet' },
+        { ...second.snapshot, blobId: second.snapshotBlobId },
+      );
+      const strip = (p: SnapshotProof) =>
+        p.blobs
+          .map((b) => ({ ...b, seenHere: null, renewed: null }))
+          .sort((x, y) => (x.blobId < y.blobId ? -1 : 1));
+      assert.deepEqual(strip(there), strip(here));
+      assert.ok(
+        there.blobs.every((b) => b.seenHere === null && b.certificate?.check === 'verified'),
+      );
+      assert.equal(there.summary.verified, here.summary.verified);
+    } finally {
+      fresh.close();
     }
   } finally {
     await a.close();
