@@ -74,23 +74,61 @@ export function nextSpotCheckAt(index: Index, settings: Settings, now = Date.now
   return last ? last.time + every : now;
 }
 
-/** Runs the scheduled check if it is due; null when it was not. */
-export async function runScheduledSpotCheck(
-  ctx: SpotCheckContext,
-  settings: Settings,
-  now = Date.now(),
-): Promise<(SpotCheckReport & { record: SpotCheckRecord }) | null> {
-  const due = nextSpotCheckAt(ctx.index, settings, now);
-  if (due === null || now < due) return null;
-  try {
-    return await runSpotCheck(ctx, {
-      samplePercent: settings.spotCheck.samplePercent,
-      warnMarginNodes: settings.spotCheck.warnMarginNodes,
-      trigger: 'scheduled',
+export interface SpotCheckHooks {
+  onProgress?: (p: ProgressSnapshot) => void;
+  onCheck?: (record: SpotCheckRecord) => void;
+}
+
+/**
+ * The engine's spot-checks: the scheduled one when due, and one on request ("Check now"),
+ * never two at once — a request while one runs gets that one's outcome.
+ */
+export class SpotChecks {
+  private running: Promise<SpotCheckRecord> | null = null;
+
+  constructor(
+    private readonly ctx: SpotCheckContext,
+    private readonly settings: () => Settings,
+    private readonly hooks: SpotCheckHooks = {},
+  ) {}
+
+  /** Is one running now? */
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
+  /** A check now: `samplePercent` of every node's slivers (default: the setting's). */
+  runNow(o: { samplePercent?: number; trigger?: SpotCheckTrigger } = {}): Promise<SpotCheckRecord> {
+    if (this.running) return this.running;
+    const { spotCheck } = this.settings();
+    const run = runSpotCheck(this.ctx, {
+      samplePercent: o.samplePercent ?? spotCheck.samplePercent,
+      warnMarginNodes: spotCheck.warnMarginNodes,
+      trigger: o.trigger ?? 'manual',
+      ...(this.hooks.onProgress ? { onProgress: this.hooks.onProgress } : {}),
+    }).then((r) => {
+      this.hooks.onCheck?.(r.record);
+      return r.record;
     });
-  } catch (error) {
-    // Nothing backed up yet: nothing to check, and nothing wrong.
-    if (error instanceof NothingToCheckError) return null;
-    throw error;
+    this.running = run.finally(() => (this.running = null));
+    return this.running;
+  }
+
+  /** The scheduled check, if it is due; null when it is not (or there is nothing to check). */
+  async runIfDue(now = Date.now()): Promise<SpotCheckRecord | null> {
+    if (this.running) return null;
+    const due = nextSpotCheckAt(this.ctx.index, this.settings(), now);
+    if (due === null || now < due) return null;
+    try {
+      return await this.runNow({ trigger: 'scheduled' });
+    } catch (error) {
+      if (error instanceof NothingToCheckError) return null;
+      throw error;
+    }
+  }
+
+  /** Resolves once no check is running. */
+  async settled(): Promise<void> {
+    await this.running?.catch(() => undefined);
   }
 }

@@ -161,7 +161,32 @@ export async function spotCheck(
       ).catch(() => null),
     ),
   );
-  let bytes = metadata.reduce((total, m) => total + (m ? encodeMetadata(m).length : 0), 0);
+
+  const results = await Promise.all(
+    samples.map(async (s) => {
+      const blob = targets[s.blob]!;
+      const meta = metadata[s.blob];
+      const result = meta
+        ? await limiter.run(() =>
+            checkSliver(ctx.nodeClient(s.member.url), blob.blobId, meta, s, n, request),
+          )
+        : { outcome: 'unreachable' as const, detail: 'no node gave its metadata', read: 0 };
+      if (o.signal?.aborted) throw o.signal.reason;
+      progress.advance(result.read, 1, blob.blobId);
+      report();
+      return { sample: s, ...result };
+    }),
+  );
+  // A blob deleted or expired while it was checked (retention, renewal) is gone on purpose:
+  // its slivers' absence is no damage, and it is left out.
+  const doubtful = new Set(results.filter((r) => r.outcome !== 'ok').map((r) => r.sample.blob));
+  const gone = new Set<number>();
+  for (const i of doubtful) {
+    const now = await chain.getBlob(targets[i]!.objectId);
+    if (!now || now.state !== 'certified' || now.endEpoch <= state.epoch) gone.add(i);
+  }
+  const kept = targets.map((_, i) => i).filter((i) => !gone.has(i));
+  if (kept.length === 0) throw new NothingToCheckError();
 
   const nodes = new Map<string, NodeCheck>();
   for (const m of members.values())
@@ -182,32 +207,26 @@ export async function spotCheck(
     });
   /** Nodes that failed some sample of each blob. */
   const failedOn = targets.map(() => new Set<string>());
-  await Promise.all(
-    samples.map(async (s) => {
-      const blob = targets[s.blob]!;
-      const node = nodes.get(s.member.nodeId)!;
-      const meta = metadata[s.blob];
-      node.asked++;
-      const { outcome, detail, read } = meta
-        ? await limiter.run(() =>
-            checkSliver(ctx.nodeClient(s.member.url), blob.blobId, meta, s, n, request),
-          )
-        : { outcome: 'unreachable' as const, detail: null, read: 0 };
-      if (o.signal?.aborted) throw o.signal.reason;
-      node[outcome]++;
-      node.bytes += read;
-      bytes += read;
-      if (outcome !== 'ok') {
-        failedOn[s.blob]!.add(node.nodeId);
-        node.detail ??= detail;
-      }
-      progress.advance(read, 1, blob.blobId);
-      report();
-    }),
-  );
+  let bytes = kept.reduce((total, i) => {
+    const m = metadata[i];
+    return total + (m ? encodeMetadata(m).length : 0);
+  }, 0);
+  for (const r of results) {
+    if (gone.has(r.sample.blob)) continue;
+    const node = nodes.get(r.sample.member.nodeId)!;
+    node.asked++;
+    node[r.outcome]++;
+    node.bytes += r.read;
+    bytes += r.read;
+    if (r.outcome !== 'ok') {
+      failedOn[r.sample.blob]!.add(node.nodeId);
+      node.detail ??= r.detail;
+    }
+  }
   for (const node of nodes.values()) node.verdict = verdictOf(node);
 
-  const blobChecks = targets.map((b, i): BlobCheck => {
+  const blobChecks = kept.map((i): BlobCheck => {
+    const b = targets[i]!;
     const serving = committees[i]!.filter((m) => {
       const node = nodes.get(m.nodeId);
       return node?.verdict === 'answered' && !failedOn[i]!.has(m.nodeId);
@@ -217,7 +236,7 @@ export async function spotCheck(
       blobId: b.blobId,
       kind: b.attributes.kind ?? null,
       asked: samples.filter((s) => s.blob === i).length,
-      bad: samples.filter((s) => s.blob === i && failedOn[i]!.has(s.member.nodeId)).length,
+      bad: results.filter((r) => r.sample.blob === i && r.outcome !== 'ok').length,
       metadataUnavailable: unavailable,
       servingShards: unavailable ? 0 : serving.reduce((total, w) => total + w, 0),
       failuresTolerated: unavailable ? -1 : failuresTolerated(serving, n),
@@ -231,8 +250,8 @@ export async function spotCheck(
     samplePercent: o.samplePercent,
     nShards: n,
     readShards: readThreshold(n),
-    blobs: targets.length,
-    slivers: samples.length,
+    blobs: kept.length,
+    slivers: results.filter((r) => !gone.has(r.sample.blob)).length,
     bytes,
     seconds: (Date.now() - started) / 1000,
     nodes: list,

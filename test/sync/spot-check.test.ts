@@ -11,7 +11,15 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBackup } from '../../core/sync/backup.js';
 import { liveBlobIds } from '../../core/sync/renewals.js';
-import { runSpotCheck, spotCheckHistory } from '../../core/sync/spot-check-schedule.js';
+import { once } from 'node:events';
+import { readSettings } from '../../core/index/settings.js';
+import { Engine } from '../../core/sync/engine.js';
+import {
+  nextSpotCheckAt,
+  runSpotCheck,
+  spotCheckHistory,
+  type SpotCheckRecord,
+} from '../../core/sync/spot-check-schedule.js';
 import { NothingToCheckError } from '../../core/sync/spot-check.js';
 import { startTestAccount, type TestAccount } from '../support/account.js';
 
@@ -134,6 +142,54 @@ test('with nothing backed up there is nothing to check, said plainly', async () 
   try {
     await assert.rejects(check(a, 1), NothingToCheckError);
   } finally {
+    await a.close();
+  }
+});
+
+test('the engine runs the scheduled check once due, and a failed check is a Problem until one finds every node', async () => {
+  const a = await startTestAccount({ nodes: 5 });
+  await writeFile(join(a.src, 'a.bin'), randomBytes(200_000));
+  const engine = new Engine({
+    index: a.index,
+    keys: a.keys,
+    client: a.client,
+    settings: readSettings(a.index),
+    epochs: 3,
+    debounceMs: 100,
+    spotCheckPollMs: 100,
+  });
+  try {
+    const backedUpOnce = once(engine, 'backup');
+    const scheduled = once(engine, 'spot-check');
+    await engine.start();
+    await backedUpOnce;
+    const [record] = (await scheduled) as [SpotCheckRecord];
+    assert.equal(record.trigger, 'scheduled');
+    assert.equal(record.samplePercent, 1, "the setting's default sample");
+    assert.ok(record.nodes.every((n) => n.verdict === 'answered'));
+    // Logged, so the next is due a day later: the engine does not run it again.
+    const next = nextSpotCheckAt(a.index, readSettings(a.index))!;
+    assert.equal(next, record.time + 24 * 3_600_000);
+    assert.equal(await engine.spotChecks.runIfDue(), null);
+
+    await a.t.net.stopNode(2);
+    const down = await engine.spotChecks.runNow();
+    assert.equal(down.trigger, 'manual');
+    const problem = engine.problems.list().find((p) => p.kind === 'spot-check');
+    assert.match(problem!.message, /node-2 did not answer/);
+
+    await a.t.net.restartNode(2);
+    await engine.spotChecks.runNow();
+    assert.equal(
+      engine.problems.list().find((p) => p.kind === 'spot-check' && !p.resolvedAt),
+      undefined,
+    );
+    assert.deepEqual(
+      spotCheckHistory(a.index).map((r) => r.trigger),
+      ['manual', 'manual', 'scheduled'],
+    );
+  } finally {
+    await engine.stop();
     await a.close();
   }
 });
