@@ -661,8 +661,7 @@ export class Index {
 
   certificationSeen(blobId: string): CertificationSeen | null {
     const r = this.db.prepare('SELECT * FROM certifications WHERE blob_id = ?').get(blobId) as
-      | Record<string, unknown>
-      | undefined;
+      Record<string, unknown> | undefined;
     return r
       ? {
           blobId: r.blob_id as string,
