@@ -97,14 +97,20 @@ export class SpotChecks {
     return this.running !== null;
   }
 
-  /** A check now: `samplePercent` of every node's slivers (default: the setting's). */
-  runNow(o: { samplePercent?: number; trigger?: SpotCheckTrigger } = {}): Promise<SpotCheckRecord> {
+  /**
+   * A check now: `samplePercent` of every node's slivers (default: the setting's), of
+   * `blobIds` (one snapshot's) or of every live blob.
+   */
+  runNow(
+    o: { samplePercent?: number; trigger?: SpotCheckTrigger; blobIds?: Set<string> } = {},
+  ): Promise<SpotCheckRecord> {
     if (this.running) return this.running;
     const { spotCheck } = this.settings();
     const run = runSpotCheck(this.ctx, {
       samplePercent: o.samplePercent ?? spotCheck.samplePercent,
       warnMarginNodes: spotCheck.warnMarginNodes,
       trigger: o.trigger ?? 'manual',
+      ...(o.blobIds ? { blobIds: o.blobIds } : {}),
       ...(this.hooks.onProgress ? { onProgress: this.hooks.onProgress } : {}),
     }).then((r) => {
       this.hooks.onCheck?.(r.record);
