@@ -1,11 +1,13 @@
 /**
  * The proof endpoints: a snapshot's proof (core/sync/proof.ts) as the window's Proof panel
  * shows it, and the spot-checks — the last ones, when the next is due, and one run now
- * ("Check now"), of every live blob or of one snapshot's blobs.
+ * ("Check now"), of every live blob or of one snapshot's blobs; and each storage node's
+ * health from the chain and those checks.
  */
 import type { Index } from '../index/index.js';
 import { readSettings } from '../index/settings.js';
 import type { Engine } from '../sync/engine.js';
+import { nodeHealth, type NodeHealthView } from '../sync/node-health.js';
 import { proveSnapshot, type SnapshotProof } from '../sync/proof.js';
 import { snapshotBlobs } from '../sync/snapshot-blobs.js';
 import {
@@ -46,6 +48,11 @@ export function spotCheckOverview(c: ProofContext): SpotCheckOverview {
     running: c.engine.spotChecks.busy,
     setting: settings.spotCheck,
   };
+}
+
+/** GET /api/nodes: today's committee, node by node, from the chain and the logged checks. */
+export function nodeHealthView(c: ProofContext): Promise<NodeHealthView> {
+  return nodeHealth(c.client.chain, spotCheckHistory(c.index, HISTORY_LENGTH));
 }
 
 /** A snapshot the index knows, proven from the chain through the shared reader. */

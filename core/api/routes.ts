@@ -23,6 +23,7 @@
  * | GET    | /api/snapshots          |                                                    | `{ snapshots }`, newest first                       |
  * | GET    | /api/snapshots/:id/tree | `?folder=ROOT&path=sub/dir` (both optional)        | `{ snapshot, folder, path, entries }`               |
  * | GET    | /api/snapshots/:id/proof |                                                   | SnapshotProof (core/sync/proof.ts): each blob's certificate, signers, storage end |
+ * | GET    | /api/nodes              |                                                    | NodeHealthView (core/sync/node-health.ts): shards, stake, challenges, last check |
  * | GET    | /api/spot-checks        |                                                    | SpotCheckOverview (./proof.ts): past checks, next due, running |
  * | POST   | /api/spot-checks        | `{ snapshot?, samplePercent? }` (1–100; default the setting's) | the check's record, once it ends (one at a time: a second request gets the running one's); 409 with nothing to check |
  * | GET    | /api/search             | `?q=PATTERN&match=&folder=&under=&type=&from=&to=&limit=` | FindResult (core/sync/find.ts): paths, versions |
@@ -52,7 +53,7 @@ import type { FolderBrowser } from './folder-browser.js';
 import type { FolderControl } from './folders.js';
 import type { HistorySearch } from './history.js';
 import { HttpError } from './http.js';
-import { snapshotProofOf, spotCheckNow, spotCheckOverview } from './proof.js';
+import { nodeHealthView, snapshotProofOf, spotCheckNow, spotCheckOverview } from './proof.js';
 import { renewalOverview, type RenewalRunner } from './renewals.js';
 import type { RestoreJobs } from './restore-jobs.js';
 import { get, getWithQuery, withBody, type QuerySchema, type Route } from './router.js';
@@ -249,6 +250,7 @@ export function apiRoutes(c: ApiContext): Route[] {
       body: await snapshotProofOf(c, params.id!),
     })),
     get('/api/spot-checks', () => ({ status: 200, body: spotCheckOverview(c) })),
+    get('/api/nodes', async () => ({ status: 200, body: await nodeHealthView(c) })),
     withBody('POST', '/api/spot-checks', RUN_SPOT_CHECK, async ({ body }) => ({
       status: 200,
       body: await spotCheckNow(c, body),

@@ -11,6 +11,7 @@ import type {
   FindResult,
   FolderRow,
   NetworkView,
+  NodeHealthView,
   NewAccount,
   PathVersions,
   Problem,
@@ -106,6 +107,8 @@ export class Api {
   /** A spot-check now, of one snapshot's data (or all of it); answers when it ends. */
   checkNow = (snapshot?: string) =>
     this.request<SpotCheckRecord>('POST', '/api/spot-checks', snapshot ? { snapshot } : {});
+
+  nodes = () => this.request<NodeHealthView>('GET', '/api/nodes');
 
   startRestore = (r: RestoreRequest) => this.request<RestoreJob>('POST', '/api/restores', r);
   restore = (id: string) =>

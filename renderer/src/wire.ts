@@ -23,6 +23,7 @@ import type { PruneReport } from '../../core/sync/prune.js';
 import type { BlobProof, SnapshotProof } from '../../core/sync/proof.js';
 import type { SpotCheckRecord } from '../../core/sync/spot-check-schedule.js';
 import type { SpotCheckOverview } from '../../core/api/proof.js';
+import type { NodeHealth, NodeHealthView } from '../../core/sync/node-health.js';
 
 export type {
   EntryView,
@@ -51,6 +52,8 @@ export type {
   SnapshotProof,
   SpotCheckOverview,
   SpotCheckRecord,
+  NodeHealth,
+  NodeHealthView,
 };
 
 /** GET /api/search's query (see core/api/routes.ts). */

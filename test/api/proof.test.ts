@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { call, EventReader, startStack, type Stack } from './fixture.js';
 
 describe('proof and spot-checks through the API', () => {
@@ -63,10 +64,11 @@ describe('proof and spot-checks through the API', () => {
     assert.ok(before.json.nextAt > 0, 'due: none has run yet');
 
     const events = await EventReader.open(s.api);
+    let r;
     try {
       const a = await api('POST', '/api/spot-checks', { snapshot, samplePercent: 100 });
       assert.equal(a.status, 200, a.text);
-      const r = a.json;
+      r = a.json;
       assert.equal(r.trigger, 'manual');
       assert.equal(r.samplePercent, 100);
       assert.deepEqual(
@@ -96,9 +98,35 @@ describe('proof and spot-checks through the API', () => {
       events.close();
     }
 
+    // Node health: node-0's last answer is the check it missed; it was last seen in the first.
+    const health = (await api('GET', '/api/nodes')).json;
+    const node0 = health.nodes.find((n: { name: string }) => n.name === 'node-0');
+    assert.equal(node0.lastCheck.verdict, 'unreachable');
+    assert.equal(node0.lastSeen, r.time);
+    assert.ok(health.nodes.every((n: { shards: number }) => n.shards > 0));
+
     const zero = await api('POST', '/api/spot-checks', { samplePercent: 0 });
     assert.equal(zero.status, 400);
     assert.equal(zero.json.field, 'samplePercent');
     assert.equal((await api('POST', '/api/spot-checks', { snapshot: 'nosuch' })).status, 404);
+  });
+
+  test("each node's challenges, from the chain: the localnet challenges every node each epoch", async () => {
+    s.t.net.ledger.advanceEpoch();
+    for (let i = 0; ; i++) {
+      const health = (await api('GET', '/api/nodes')).json;
+      assert.equal(health.challengesSince, 0);
+      if (
+        health.nodes.every((n: { challenges: { passed: number } }) => n.challenges.passed === 1)
+      ) {
+        assert.ok(
+          health.nodes.every((n: { challenges: { failed: number } }) => n.challenges.failed === 0),
+        );
+        assert.ok(health.nodes.every((n: { stake: string }) => BigInt(n.stake) > 0n));
+        break;
+      }
+      assert.ok(i < 200, `every node answered its challenge: ${JSON.stringify(health.nodes)}`);
+      await sleep(50);
+    }
   });
 });

@@ -187,5 +187,45 @@ describe(
       await page.screenshot({ path: join(SHOTS, 'snapshot-proof-node-down.png'), fullPage: true });
       await net.restartNode(1);
     });
+
+    test(
+      "the Storage screen lists each node's shards, stake, challenges and last answer",
+      SLOW,
+      async () => {
+        // An epoch change challenges every node holding shards (the localnet's ledger).
+        net.ledger.advanceEpoch();
+        await page
+          .getByRole('navigation', { name: 'Main' })
+          .getByRole('link', { name: 'Storage' })
+          .click();
+        const card = page.locator('.node-health');
+        await card.locator('tbody tr').first().waitFor(SLOW);
+        for (let i = 0; ; i++) {
+          const { nodes } = await api('GET', '/api/nodes');
+          if (nodes.every((n: { challenges: { passed: number } }) => n.challenges.passed >= 1))
+            break;
+          assert.ok(i < 300, 'every node answered its challenge');
+          await sleep(100);
+        }
+        await page.reload();
+        await page.waitForFunction(
+          () =>
+            [...document.querySelectorAll('.node-health tbody tr')].every((tr) =>
+              /[1-9]\d* passed/.test(tr.textContent ?? ''),
+            ),
+          null,
+          SLOW,
+        );
+        assert.equal(await card.locator('tbody tr').count(), 4);
+        const row = (name: string) => card.locator(`tr[data-node="${name}"] td`).allTextContents();
+        const down = await row('node-1');
+        assert.match(down[4]!, /^Did not answer/);
+        const up = await row('node-0');
+        assert.match(up[4]!, /^Answered.*1 of 1 pieces right$/);
+        assert.match(up[5]!, /ago|just now/);
+        await card.scrollIntoViewIfNeeded();
+        await card.screenshot({ path: join(SHOTS, 'storage-nodes.png') });
+      },
+    );
   },
 );
