@@ -130,11 +130,12 @@ export function recordProblems(source: ProblemSource, log: ProblemLog, changed: 
 
 /**
  * A spot-check that found damage — a node missing or serving corrupt slivers, or one not
- * answering — is one condition, kept until a check finds every node answering.
+ * answering — or data closer to loss than the warning margin is one condition, kept until
+ * a check finds every node answering and the margin kept.
  */
 function recordSpotCheck(log: ProblemLog, r: SpotCheckRecord): void {
-  const bad = r.nodes.filter((n) => n.verdict !== 'answered');
-  if (bad.length === 0) log.resolve('spot-check');
+  const bad = r.nodes.some((n) => n.verdict !== 'answered');
+  if (!bad && r.blobsAtRisk === 0) log.resolve('spot-check');
   else log.report('spot-check', 'spot-check', `The last spot-check found: ${r.summary}`);
 }
 

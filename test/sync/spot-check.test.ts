@@ -14,6 +14,8 @@ import { liveBlobIds } from '../../core/sync/renewals.js';
 import { once } from 'node:events';
 import { readSettings } from '../../core/index/settings.js';
 import { Engine } from '../../core/sync/engine.js';
+import { overallState } from '../../core/sync/overall-state.js';
+import { collectStatus } from '../../core/sync/status.js';
 import {
   nextSpotCheckAt,
   runSpotCheck,
@@ -132,6 +134,18 @@ test('a node down is unreachable, a lying node corrupt, one that lost slivers mi
         [100, 0],
       ],
     );
+    // Closer to loss than the warning margin (2 more nodes): the tray and status bar say so.
+    const status = await collectStatus(a.index, null);
+    assert.equal(status.atRisk?.failuresTolerated, small.failuresTolerated);
+    const view = overallState({
+      status,
+      progress: null,
+      engineUnreachable: false,
+      paused: false,
+      now: Date.now(),
+    });
+    assert.equal(view.state, 'attention');
+    assert.match(view.headline, /^Data at risk: the last check found /);
   } finally {
     await a.close();
   }
