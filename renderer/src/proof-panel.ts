@@ -7,7 +7,15 @@
  */
 import type { Api } from './api.js';
 import { h } from './dom.js';
-import { formatBytes, formatCount, inTime, percent, relativeTime, shortId } from './format.js';
+import {
+  formatBytes,
+  formatCount,
+  formatDateTime,
+  inTime,
+  percent,
+  relativeTime,
+  shortId,
+} from './format.js';
 import { icon } from './icons.js';
 import type { Live } from './live.js';
 import { failed, inlineError, loading } from './placeholders.js';
@@ -114,6 +122,7 @@ export function proofPanel(
         h('div', { class: 'toolbar' }, button, h('span', { class: 'hint' }, nextLine(overview))),
         checkError ? inlineError(checkError) : null,
         last ? nodeTable(last) : null,
+        overview && overview.history.length > 1 ? earlierChecks(overview.history) : null,
       ),
     );
   };
@@ -267,6 +276,31 @@ function nodeTable(r: SpotCheckRecord): HTMLElement {
               h('td', { class: 'number' }, `${formatCount(n.ok)} of ${formatCount(n.asked)}`),
             ),
           ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Every logged check, newest first: health over time. */
+function earlierChecks(history: SpotCheckRecord[]): HTMLElement {
+  return h(
+    'details',
+    { class: 'proof-detail' },
+    h('summary', null, `Checks so far (${formatCount(history.length)})`),
+    h(
+      'ul',
+      { class: 'check-history' },
+      history.map((r) =>
+        h(
+          'li',
+          null,
+          h('time', { datetime: new Date(r.time).toISOString() }, formatDateTime(r.time)),
+          ` (${r.trigger === 'scheduled' ? 'automatic' : 'on request'}, ${r.samplePercent} %): ${answeredLine(r)}; ${
+            r.failuresTolerated < 0
+              ? 'some data could not be rebuilt'
+              : `margin ${r.failuresTolerated} node${r.failuresTolerated === 1 ? '' : 's'}`
+          }`,
         ),
       ),
     ),

@@ -177,6 +177,14 @@ describe(
         (await last.textContent())!,
         /3 of 4 storage nodes answered with the right data/,
       );
+      await panel().getByText('Checks so far (2)').click();
+      const checks = await panel().locator('.check-history li').allTextContents();
+      assert.equal(checks.length, 2);
+      assert.match(
+        checks[0]!,
+        /\(on request, 1 %\): 3 of 4 storage nodes answered with the right data; margin 1 node$/,
+      );
+      assert.match(checks[1]!, /all 4 storage nodes answered with the right data; margin 2 nodes$/);
       const down = panel().locator('tr[data-node="node-1"]');
       assert.equal(await down.locator('.badge').textContent(), 'Did not answer');
       assert.match(
