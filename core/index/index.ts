@@ -209,7 +209,13 @@ export class Index {
   /** Idempotent: a command that swaps the index file closes it before its session does. */
   close(): void {
     if (!this.db.open) return;
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (error) {
+      // A full disk cannot take the checkpoint (the file grows before the log shrinks);
+      // what was committed is safe in the write-ahead log and checkpointed at the next open.
+      if ((error as { code?: unknown }).code !== 'SQLITE_FULL') throw error;
+    }
     this.db.close();
   }
 
