@@ -1,6 +1,6 @@
 /**
  * What the UI sees happen, as server-sent events: the engine's `progress`, `backup`,
- * `renewal`, `failure` and `idle`; `restore-progress` from restore jobs; and
+ * `renewal`, `failure`, `idle`, `spot-check-progress` and `spot-check`; `restore-progress` from restore jobs; and
  * `folder-state`, as the folder model announces it — the folder that changed (or was
  * removed) and the list as it is now.
  *
@@ -14,6 +14,7 @@ import type { FolderModelEvents } from '../sync/folder-model.js';
 import type { ProgressSnapshot } from '../sync/progress.js';
 import type { RenewalReport } from '../sync/renewals.js';
 import type { RetentionRun } from '../sync/retention-schedule.js';
+import type { SpotCheckRecord } from '../sync/spot-check-schedule.js';
 import { nameToText } from '../repo/names.js';
 import type { RestoreJob, RestoreJobs } from './restore-jobs.js';
 import type { EventStreams } from './sse.js';
@@ -43,6 +44,10 @@ export class EventFeed {
       renewal: (report: RenewalReport) => this.renewal(report),
       retention: (run: RetentionRun) => streams.send('retention', run),
       problems: () => streams.send('problems', { problems: engine.problems.list() }),
+      spotCheckProgress: (p: ProgressSnapshot) =>
+        this.throttle.run('spot-check', () => streams.send('spot-check-progress', p)),
+      spotCheck: (record: SpotCheckRecord) =>
+        this.throttle.finish('spot-check', () => streams.send('spot-check', record)),
     };
     const folders = engine.folders;
     const onFolder = ({ folder, removed }: FolderModelEvents['folder-state'][0]) =>
@@ -56,7 +61,9 @@ export class EventFeed {
       .on('idle', listeners.idle)
       .on('renewal', listeners.renewal)
       .on('retention', listeners.retention)
-      .on('problems', listeners.problems);
+      .on('problems', listeners.problems)
+      .on('spot-check-progress', listeners.spotCheckProgress)
+      .on('spot-check', listeners.spotCheck);
     this.detach.push(() =>
       engine
         .off('progress', listeners.progress)
@@ -65,7 +72,9 @@ export class EventFeed {
         .off('idle', listeners.idle)
         .off('renewal', listeners.renewal)
         .off('retention', listeners.retention)
-        .off('problems', listeners.problems),
+        .off('problems', listeners.problems)
+        .off('spot-check-progress', listeners.spotCheckProgress)
+        .off('spot-check', listeners.spotCheck),
     );
     const onJob = (job: RestoreJob) => {
       const send = () => streams.send('restore-progress', job);

@@ -22,6 +22,10 @@
  * | GET    | /api/browse             | `?path=` (default home; `~`, `~/x`, `x` from home) | BrowseAnswer: folders here, parent, roots; 403 outside home and volumes |
  * | GET    | /api/snapshots          |                                                    | `{ snapshots }`, newest first                       |
  * | GET    | /api/snapshots/:id/tree | `?folder=ROOT&path=sub/dir` (both optional)        | `{ snapshot, folder, path, entries }`               |
+ * | GET    | /api/snapshots/:id/proof |                                                   | SnapshotProof (core/sync/proof.ts): each blob's certificate, signers, storage end |
+ * | GET    | /api/nodes              |                                                    | NodeHealthView (core/sync/node-health.ts): shards, stake, challenges, last check |
+ * | GET    | /api/spot-checks        |                                                    | SpotCheckOverview (./proof.ts): past checks, next due, running |
+ * | POST   | /api/spot-checks        | `{ snapshot?, samplePercent? }` (1–100; default the setting's) | the check's record, once it ends (one at a time: a second request gets the running one's); 409 with nothing to check |
  * | GET    | /api/search             | `?q=PATTERN&match=&folder=&under=&type=&from=&to=&limit=` | FindResult (core/sync/find.ts): paths, versions |
  * | GET    | /api/versions           | `?folder=ROOT&path=sub/file` (path '' = the folder) | PathVersions (core/sync/versions.ts); 404 if never backed up |
  * | POST   | /api/restores           | `{ snapshot, folder?, path?, target?, conflict? }` | 202 the restore job (no target: to where it was)    |
@@ -37,7 +41,8 @@
  * | GET    | /api/network            |                                                    | account, epoch, prices, committee                   |
  * | GET    | /api/events             | `?token=` accepted                                 | text/event-stream: progress, backup, renewal,       |
  * |        |                         |                                                    | failure, idle, folder-state, restore-progress,      |
- * |        |                         |                                                    | retention, problems                                 |
+ * |        |                         |                                                    | retention, problems, spot-check-progress,           |
+ * |        |                         |                                                    | spot-check                                          |
  */
 import type { Index } from '../index/index.js';
 import type { RepoKeys } from '../repo/keys.js';
@@ -48,6 +53,7 @@ import type { FolderBrowser } from './folder-browser.js';
 import type { FolderControl } from './folders.js';
 import type { HistorySearch } from './history.js';
 import { HttpError } from './http.js';
+import { nodeHealthView, snapshotProofOf, spotCheckNow, spotCheckOverview } from './proof.js';
 import { renewalOverview, type RenewalRunner } from './renewals.js';
 import type { RestoreJobs } from './restore-jobs.js';
 import { get, getWithQuery, withBody, type QuerySchema, type Route } from './router.js';
@@ -133,6 +139,15 @@ const VERSIONS = {
 const RUN_RETENTION = {
   type: 'object',
   properties: { approve: { type: 'boolean' } },
+} as const satisfies Schema;
+
+const RUN_SPOT_CHECK = {
+  type: 'object',
+  properties: {
+    /** Only this snapshot's blobs; default every blob a retained snapshot needs. */
+    snapshot: { type: 'string', minLength: 1, maxLength: 128 },
+    samplePercent: { type: 'integer', minimum: 1, maximum: 100 },
+  },
 } as const satisfies Schema;
 
 const RUN_RENEWALS = {
@@ -228,6 +243,18 @@ export function apiRoutes(c: ApiContext): Route[] {
       );
       return { status: 200, body: { snapshot: snapshot.id, ...dir } };
     }),
+
+    // Who certified each of its blobs, on chain, and until when they are stored.
+    get('/api/snapshots/:id/proof', async ({ params }) => ({
+      status: 200,
+      body: await snapshotProofOf(c, params.id!),
+    })),
+    get('/api/spot-checks', () => ({ status: 200, body: spotCheckOverview(c) })),
+    get('/api/nodes', async () => ({ status: 200, body: await nodeHealthView(c) })),
+    withBody('POST', '/api/spot-checks', RUN_SPOT_CHECK, async ({ body }) => ({
+      status: 200,
+      body: await spotCheckNow(c, body),
+    })),
 
     // Every snapshot at once, from the search index: one result per path, grouped.
     getWithQuery('/api/search', SEARCH, async ({ args }) => ({

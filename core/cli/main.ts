@@ -18,6 +18,7 @@ import { indexCommand } from './commands/index-rebuild.js';
 import { findCommand, versionsCommand } from './commands/find.js';
 import { lsCommand } from './commands/ls.js';
 import { checkCommand, forgetCommand, renewCommand } from './commands/maintenance.js';
+import { proofCommand, verifyCommand } from './commands/proof.js';
 import { settingsCommand } from './commands/settings.js';
 import { statusCommand } from './commands/status.js';
 import { watchCommand } from './commands/watch.js';
@@ -51,6 +52,8 @@ const COMMANDS: Record<string, (args: string[], ctx: CommandContext) => Promise<
   renew: renewCommand,
   forget: forgetCommand,
   check: checkCommand,
+  proof: proofCommand,
+  verify: verifyCommand,
   index: indexCommand,
   doctor: doctorCommand,
   settings: settingsCommand,
@@ -78,6 +81,8 @@ commands:
   renew [--dry-run] extend live blobs before they expire, delete dead ones
   forget --keep-…   apply a retention policy, then prune and compact
   check [--read-data]  verify every snapshot's data is on the network (and readable)
+  proof [SNAPSHOT]  who certified each blob of a snapshot, on chain, and until when it is stored
+  verify [SNAPSHOT] [--sample PERCENT]  spot-check: fetch and verify a sample of every node's slivers
   index rebuild [--search]  recreate the local index (or only its search index) from the network
   doctor            check everything Floe depends on and say what to fix
   settings [set NAME VALUE]  show or change a setting (e.g. uploadRelayUrl, uploadLimitKiBps)

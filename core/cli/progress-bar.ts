@@ -12,10 +12,12 @@ export class ProgressBar {
   constructor(
     private readonly out: NodeJS.WriteStream = process.stderr,
     private readonly plainIntervalMs = 5_000,
+    /** What the count counts: files for backups and restores, slivers for a spot-check. */
+    private readonly unit = 'files',
   ) {}
 
   update(p: ProgressSnapshot): void {
-    const line = renderProgressLine(p, this.out.isTTY ? (this.out.columns ?? 80) : 120);
+    const line = renderProgressLine(p, this.out.isTTY ? (this.out.columns ?? 80) : 120, this.unit);
     if (this.out.isTTY) {
       this.out.write(`\r\x1b[2K${line}`);
       this.drawn = true;
@@ -34,7 +36,7 @@ export class ProgressBar {
   }
 }
 
-export function renderProgressLine(p: ProgressSnapshot, width: number): string {
+export function renderProgressLine(p: ProgressSnapshot, width: number, unit = 'files'): string {
   // After the files are read, the step in hand (the last pack's upload) is what moves.
   const measure = p.step ? { done: p.step.bytesDone, total: p.step.bytesTotal } : null;
   const fraction = measure
@@ -45,7 +47,7 @@ export function renderProgressLine(p: ProgressSnapshot, width: number): string {
       ? Math.min(1, p.bytesDone / p.bytesTotal)
       : null;
   const files =
-    p.filesTotal === null ? `${p.filesDone} files` : `${p.filesDone}/${p.filesTotal} files`;
+    p.filesTotal === null ? `${p.filesDone} ${unit}` : `${p.filesDone}/${p.filesTotal} ${unit}`;
   const bytes =
     p.bytesTotal === null
       ? formatBytes(p.bytesDone)

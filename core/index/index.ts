@@ -134,6 +134,15 @@ export interface RenewalRecord {
   reason: string;
 }
 
+/** The certificate a store on this machine certified a blob with, as Floe saw it. */
+export interface CertificationSeen {
+  blobId: string;
+  objectId: string;
+  epoch: number;
+  signerNodeIds: string[];
+  txDigest: string;
+}
+
 export class IndexSchemaTooNewError extends Error {
   constructor(path: string, found: number, known: number) {
     super(
@@ -200,7 +209,13 @@ export class Index {
   /** Idempotent: a command that swaps the index file closes it before its session does. */
   close(): void {
     if (!this.db.open) return;
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (error) {
+      // A full disk cannot take the checkpoint (the file grows before the log shrinks);
+      // what was committed is safe in the write-ahead log and checkpointed at the next open.
+      if ((error as { code?: unknown }).code !== 'SQLITE_FULL') throw error;
+    }
     this.db.close();
   }
 
@@ -637,6 +652,48 @@ export class Index {
         )
         .all() as Record<string, unknown>[]
     ).map(toProblem);
+  }
+
+  // ---- proof of storage (core/sync/proof.ts, core/sync/spot-check.ts) ----
+
+  /** What this machine's store of a blob certified it with. */
+  recordCertification(c: CertificationSeen, now = Date.now()): void {
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO certifications (blob_id, object_id, epoch, signers, tx_digest, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(c.blobId, c.objectId, c.epoch, JSON.stringify(c.signerNodeIds), c.txDigest, now);
+  }
+
+  certificationSeen(blobId: string): CertificationSeen | null {
+    const r = this.db.prepare('SELECT * FROM certifications WHERE blob_id = ?').get(blobId) as
+      Record<string, unknown> | undefined;
+    return r
+      ? {
+          blobId: r.blob_id as string,
+          objectId: r.object_id as string,
+          epoch: r.epoch as number,
+          signerNodeIds: JSON.parse(r.signers as string) as string[],
+          txDigest: r.tx_digest as string,
+        }
+      : null;
+  }
+
+  logSpotCheck(time: number, trigger: string, report: unknown): void {
+    this.db
+      .prepare('INSERT INTO spot_checks (time, trigger, report) VALUES (?, ?, ?)')
+      .run(time, trigger, JSON.stringify(report));
+  }
+
+  /** The spot-checks, newest first. */
+  spotChecks<T>(limit = 50): { time: number; trigger: string; report: T }[] {
+    return (
+      this.db.prepare('SELECT * FROM spot_checks ORDER BY id DESC LIMIT ?').all(limit) as {
+        time: number;
+        trigger: string;
+        report: string;
+      }[]
+    ).map((r) => ({ time: r.time, trigger: r.trigger, report: JSON.parse(r.report) as T }));
   }
 
   // ---- renewals ----

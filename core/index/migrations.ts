@@ -70,4 +70,12 @@ export const MIGRATIONS: string[] = [
      folder TEXT NOT NULL, tree INTEGER NOT NULL REFERENCES search_trees(id),
      PRIMARY KEY (snapshot, folder));
    CREATE INDEX search_roots_by_tree ON search_roots(tree);`,
+  // Proof of storage (core/sync/proof.ts, spot-check.ts): the certificate each store of
+  // this machine certified with (what Floe saw, beside what the chain records), and every
+  // spot-check's outcome, node by node, kept to show health over time.
+  `CREATE TABLE certifications (
+     blob_id TEXT PRIMARY KEY, object_id TEXT NOT NULL, epoch INTEGER NOT NULL,
+     signers TEXT NOT NULL, tx_digest TEXT NOT NULL, recorded_at INTEGER NOT NULL);
+   CREATE TABLE spot_checks (
+     id INTEGER PRIMARY KEY, time INTEGER NOT NULL, trigger TEXT NOT NULL, report TEXT NOT NULL);`,
 ];

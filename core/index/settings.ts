@@ -82,6 +82,21 @@ export const SETTINGS_SCHEMA = {
     uploadRelayUrl: { type: 'string', maxLength: 2048, format: 'httpUrlOrEmpty' },
     /** The most SUI (MIST) a relay may be tipped for one blob; a store asking more fails. */
     uploadRelayMaxTipMist: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    /**
+     * The automatic spot-check (core/sync/spot-check-schedule.ts): every `intervalHours`
+     * (0: never) a `samplePercent` % sample of every node's slivers is fetched and
+     * verified; the tray warns when fewer than `warnMarginNodes` more node failures would
+     * make some snapshot's data unrecoverable.
+     */
+    spotCheck: {
+      type: 'object',
+      properties: {
+        intervalHours: { type: 'integer', minimum: 0, maximum: 24 * 366 },
+        samplePercent: { type: 'integer', minimum: 1, maximum: 100 },
+        warnMarginNodes: { type: 'integer', minimum: 0, maximum: 1000 },
+      },
+      required: ['intervalHours', 'samplePercent', 'warnMarginNodes'],
+    },
     startAtLogin: { type: 'boolean' },
     network: { type: 'string', enum: ['localnet', 'testnet', 'mainnet'] },
     /**
@@ -104,6 +119,8 @@ export const DEFAULT_SETTINGS: Settings = {
   holdDeletionsPercent: 50,
   uploadRelayUrl: '',
   uploadRelayMaxTipMist: 10_000_000,
+  // Daily, 1 %: for 1 GiB of backups about 50 MiB of slivers a day.
+  spotCheck: { intervalHours: 24, samplePercent: 1, warnMarginNodes: 2 },
   startAtLogin: false,
   network: 'localnet',
   localnetUrl: '',

@@ -24,6 +24,7 @@ import type { ProgressSnapshot } from './progress.js';
 import { runRenewals, type RenewalRun } from './renewals.js';
 import { runRetention, type RetentionRun } from './retention-schedule.js';
 import { ProblemLog, recordProblems } from './problems.js';
+import { SpotChecks, type SpotCheckRecord } from './spot-check-schedule.js';
 import { FolderWatcher } from './watcher.js';
 
 /** When a failed run is tried again: `firstMs`, doubling, at most `maxMs`. */
@@ -58,12 +59,14 @@ export interface EngineOptions {
   debounceMs?: number;
   /** Automatic retention runs at most this often, after a backup (default daily). */
   retentionIntervalMs?: number;
+  /** How often the engine looks whether the scheduled spot-check is due (default 10 min). */
+  spotCheckPollMs?: number;
 }
 
 export type { RenewalRun };
 
 export interface EngineFailure {
-  during: 'backup' | 'renewal' | 'retention' | 'watch';
+  during: 'backup' | 'renewal' | 'retention' | 'watch' | 'spot-check';
   message: string;
   /** A failed backup: which attempt failed, and when the next one runs. */
   retry?: { attempt: number; nextAt: number };
@@ -76,6 +79,9 @@ export interface EngineEvents {
   backup: [BackupResult];
   renewal: [RenewalRun];
   retention: [RetentionRun];
+  /** A spot-check finished (spot-check-schedule.ts), and one's progress while it runs. */
+  'spot-check': [SpotCheckRecord];
+  'spot-check-progress': [ProgressSnapshot];
   /** The Problems list changed (`problems.list()` has it). */
   problems: [];
   // Not 'error': an unheard 'error' event would throw, and a failed run must never kill the engine.
@@ -87,6 +93,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly folders: FolderModel;
   /** One entry per condition that went wrong, counted and resolved (problems.ts). */
   readonly problems: ProblemLog;
+  /** Spot-checks of the storage nodes: on the `spotCheck` schedule, and on request. */
+  readonly spotChecks: SpotChecks;
   private settings: Settings;
   private watcher: FolderWatcher;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -110,6 +118,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.settings = o.settings;
     this.folders = o.folders ?? new FolderModel(o.index);
     this.problems = new ProblemLog(o.index);
+    this.spotChecks = new SpotChecks({ index: o.index, client: o.client }, () => this.settings, {
+      onProgress: (p) => this.emit('spot-check-progress', p),
+      onCheck: (r) => this.emit('spot-check', r),
+    });
     recordProblems(this, this.problems, () => this.emit('problems'));
     this.watcher = this.newWatcher();
   }
@@ -139,6 +151,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.every(this.o.renewIntervalMs ?? 3_600_000, () => void this.renew());
     this.every(this.o.epochPollMs ?? 30_000, () => void this.checkEpoch());
     this.every(this.o.probeIntervalMs ?? 5_000, () => void this.probe());
+    this.every(this.o.spotCheckPollMs ?? 600_000, () => void this.spotCheckIfDue());
+  }
+
+  private async spotCheckIfDue(): Promise<void> {
+    if (this.stopped || this.paused) return;
+    try {
+      await this.spotChecks.runIfDue();
+    } catch (error) {
+      const offline = isNetworkUnavailable(error);
+      this.emit('failure', { during: 'spot-check', message: (error as Error).message, offline });
+    }
   }
 
   /**
@@ -202,6 +225,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     await this.watcher.close();
     await this.settled();
     await this.renewals;
+    await this.spotChecks.settled();
   }
 
   private async backupLoop(): Promise<void> {

@@ -41,6 +41,12 @@ export async function storeJournalled(
     onEncoded: (blobId) => ctx.index.updateJournal(journal, { kind, blobId, process: PROCESS_RUN }),
     ...(ctx.onStore ? { onProgress: ctx.onStore } : {}),
   });
+  // What this store saw certify it, kept beside what the chain records (core/sync/proof.ts).
+  ctx.index.recordCertification({
+    blobId: stored.blobId,
+    objectId: stored.objectId,
+    ...stored.certification,
+  });
   return { ...stored, journal };
 }
 

@@ -68,6 +68,12 @@ export function overallState(input: OverallInput): OverallView {
   } else if (status.renewalFailures.length > 0) {
     icon = 'renewal-failed';
     headline = `Renewal failed: ${status.renewalFailures[0]!.reason}`;
+  } else if (status.atRisk) {
+    icon = 'attention';
+    headline =
+      status.atRisk.failuresTolerated < 0
+        ? 'Data at risk: the last check found some that the storage nodes cannot rebuild'
+        : `Data at risk: the last check found ${status.atRisk.failuresTolerated === 0 ? 'that one more storage node failing could lose some' : `only ${status.atRisk.failuresTolerated} more storage node${status.atRisk.failuresTolerated === 1 ? '' : 's'} could fail before some is lost`}`;
   } else if (storage && BigInt(storage.walFrost) === 0n && storage.liveBlobs > 0) {
     icon = 'renewal-failed';
     headline = 'No WAL left: storage cannot be renewed';

@@ -11,8 +11,10 @@ import type { BackupResult } from './backup.js';
 import type { EngineFailure } from './engine.js';
 import type { RenewalReport } from './renewals.js';
 import type { RetentionRun } from './retention-schedule.js';
+import type { SpotCheckRecord } from './spot-check-schedule.js';
 
-export type ProblemKind = 'backup' | 'network' | 'renewal' | 'retention' | 'file' | 'watch';
+export type ProblemKind =
+  'backup' | 'network' | 'renewal' | 'retention' | 'file' | 'watch' | 'spot-check';
 
 export interface Problem {
   key: string;
@@ -62,6 +64,7 @@ export interface ProblemSource {
   on(event: 'failure', fn: (f: EngineFailure) => void): unknown;
   on(event: 'renewal', fn: (r: RenewalReport) => void): unknown;
   on(event: 'retention', fn: (r: RetentionRun) => void): unknown;
+  on(event: 'spot-check', fn: (r: SpotCheckRecord) => void): unknown;
 }
 
 /**
@@ -109,6 +112,10 @@ export function recordProblems(source: ProblemSource, log: ProblemLog, changed: 
     log.resolve('network');
     changed();
   });
+  source.on('spot-check', (r) => {
+    recordSpotCheck(log, r);
+    changed();
+  });
   source.on('retention', (r) => {
     if (r.ran) log.resolve('retention');
     else if (r.waitingForApproval)
@@ -119,6 +126,17 @@ export function recordProblems(source: ProblemSource, log: ProblemLog, changed: 
       );
     changed();
   });
+}
+
+/**
+ * A spot-check that found damage — a node missing or serving corrupt slivers, or one not
+ * answering — or data closer to loss than the warning margin is one condition, kept until
+ * a check finds every node answering and the margin kept.
+ */
+function recordSpotCheck(log: ProblemLog, r: SpotCheckRecord): void {
+  const bad = r.nodes.some((n) => n.verdict !== 'answered');
+  if (!bad && r.blobsAtRisk === 0) log.resolve('spot-check');
+  else log.report('spot-check', 'spot-check', `The last spot-check found: ${r.summary}`);
 }
 
 function fileKey(folder: string, relPath: Uint8Array): string {

@@ -4,6 +4,7 @@
  * live blob, the WAL balance, what keeping the live blobs costs per epoch, and the last
  * renewal decisions, failures included.
  */
+import { lastSpotCheck } from './spot-check-schedule.js';
 import type { FolderRow, Index, RenewalRecord } from '../index/index.js';
 import type { BlobObject } from '../walrus/chain/chain.js';
 import type { WalrusClient } from '../walrus/client/client.js';
@@ -47,6 +48,12 @@ export interface FloeStatus {
    * it (a cron user between runs): someone must run `floe renew` or `floe backup`.
    */
   unrenewed: { endEpoch: number; epochsLeft: number } | null;
+  /**
+   * The last spot-check found data closer to loss than the `spotCheck.warnMarginNodes`
+   * setting: `failuresTolerated` more nodes could fail (−1: some is lost now). Absent or
+   * null otherwise.
+   */
+  atRisk?: { time: number; failuresTolerated: number; blobs: number } | null;
 }
 
 export interface StatusOptions {
@@ -76,6 +83,7 @@ export async function collectStatus(
     networkError: null,
     lapsed: null,
     unrenewed: null,
+    atRisk: spotCheckRisk(index),
   };
   if (!client) return status;
   try {
@@ -136,4 +144,10 @@ export async function liveStorage(
     unusedStorage: { resources: unused.length, bytes: unused.reduce((n, r) => n + r.size, 0) },
   };
   return { storage, blobs, lapsed: lapsedBlobs(index, owned, state.epoch) };
+}
+
+function spotCheckRisk(index: Index): FloeStatus['atRisk'] {
+  const last = lastSpotCheck(index);
+  if (!last || last.blobsAtRisk === 0) return null;
+  return { time: last.time, failuresTolerated: last.failuresTolerated, blobs: last.blobsAtRisk };
 }

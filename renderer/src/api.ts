@@ -11,6 +11,7 @@ import type {
   FindResult,
   FolderRow,
   NetworkView,
+  NodeHealthView,
   NewAccount,
   PathVersions,
   Problem,
@@ -22,8 +23,11 @@ import type {
   RetentionView,
   SearchQuery,
   Settings,
+  SnapshotProof,
   SnapshotSummary,
   SnapshotTree,
+  SpotCheckOverview,
+  SpotCheckRecord,
   Status,
 } from './wire.js';
 
@@ -96,6 +100,15 @@ export class Api {
       `/api/snapshots/${encodeURIComponent(snapshot)}/tree?${query}`,
     );
   };
+
+  proof = (snapshot: string) =>
+    this.request<SnapshotProof>('GET', `/api/snapshots/${encodeURIComponent(snapshot)}/proof`);
+  spotChecks = () => this.request<SpotCheckOverview>('GET', '/api/spot-checks');
+  /** A spot-check now, of one snapshot's data (or all of it); answers when it ends. */
+  checkNow = (snapshot?: string) =>
+    this.request<SpotCheckRecord>('POST', '/api/spot-checks', snapshot ? { snapshot } : {});
+
+  nodes = () => this.request<NodeHealthView>('GET', '/api/nodes');
 
   startRestore = (r: RestoreRequest) => this.request<RestoreJob>('POST', '/api/restores', r);
   restore = (id: string) =>

@@ -24,7 +24,7 @@ export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(bytesPerSecond)}/s`;
 }
 
-export { formatDuration, relativeTime } from '../../core/sync/time-words.js';
+export { formatDuration, inTime, relativeTime } from '../../core/sync/time-words.js';
 
 export function formatDateTime(time: string | number): string {
   return new Date(time).toLocaleString('en-GB', {

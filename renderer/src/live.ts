@@ -99,4 +99,6 @@ const EVENT_NAMES: (keyof LiveEvents)[] = [
   'restore-progress',
   'retention',
   'problems',
+  'spot-check-progress',
+  'spot-check',
 ];

@@ -20,6 +20,10 @@ import type { EngineFailure } from '../../core/sync/engine.js';
 import type { Problem } from '../../core/sync/problems.js';
 import type { RetentionRun, RetentionStatus } from '../../core/sync/retention-schedule.js';
 import type { PruneReport } from '../../core/sync/prune.js';
+import type { BlobProof, SnapshotProof } from '../../core/sync/proof.js';
+import type { SpotCheckRecord } from '../../core/sync/spot-check-schedule.js';
+import type { SpotCheckOverview } from '../../core/api/proof.js';
+import type { NodeHealth, NodeHealthView } from '../../core/sync/node-health.js';
 
 export type {
   EntryView,
@@ -44,6 +48,12 @@ export type {
   PathVersions,
   Problem,
   RetentionRun,
+  BlobProof,
+  SnapshotProof,
+  SpotCheckOverview,
+  SpotCheckRecord,
+  NodeHealth,
+  NodeHealthView,
 };
 
 /** GET /api/search's query (see core/api/routes.ts). */
@@ -139,4 +149,6 @@ export interface LiveEvents {
   'restore-progress': RestoreJob;
   retention: RetentionRun;
   problems: { problems: Problem[] };
+  'spot-check-progress': ProgressSnapshot;
+  'spot-check': SpotCheckRecord;
 }

@@ -107,6 +107,11 @@ test('each situation maps to its state, worst news first', () => {
       'renewal-due',
     ],
     [
+      'the last spot-check found data one node failure from loss',
+      input({ status: status({ atRisk: { time: NOW, failuresTolerated: 0, blobs: 3 } }) }),
+      'attention',
+    ],
+    [
       'renewal failed, even while syncing',
       input({
         progress,

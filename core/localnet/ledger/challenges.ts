@@ -15,6 +15,7 @@ import type { Emit } from './context.js';
 import { refuse } from './errors.js';
 import type { LedgerDb } from './store.js';
 import type { ChallengeAnswer } from './wire.js';
+import type { ChallengeRecord } from '../../walrus/chain/chain.js';
 
 export interface ChallengeRow {
   challenge_id: string;
@@ -149,6 +150,27 @@ export function settleChallenges(
     });
   }
   return penalised;
+}
+
+/** The challenges of `sinceEpoch` and later with their outcome, oldest first. */
+export function challengeRecords(db: LedgerDb, sinceEpoch: number): ChallengeRecord[] {
+  const rows = db
+    .prepare(
+      `SELECT c.epoch, n.node_id, c.blob_id, c.state FROM challenges c JOIN nodes n ON n.idx = c.node_idx
+       WHERE c.epoch >= ? ORDER BY c.epoch, c.node_idx`,
+    )
+    .all(sinceEpoch) as {
+    epoch: number;
+    node_id: string;
+    blob_id: string;
+    state: ChallengeRow['state'];
+  }[];
+  return rows.map((r) => ({
+    epoch: r.epoch,
+    nodeId: r.node_id,
+    blobId: r.blob_id,
+    outcome: r.state,
+  }));
 }
 
 function hex(text: string): Uint8Array {

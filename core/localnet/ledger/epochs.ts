@@ -8,6 +8,7 @@ import { EncodingConfig } from '../../walrus/encoding/config.js';
 import { announceExpired, expireBlobs } from './blobs.js';
 import { issueChallenges, settleChallenges } from './challenges.js';
 import { assignShards } from './committee.js';
+import { recordCommittee } from './committee-history.js';
 import type { CallContext, Emit } from './context.js';
 import { refuse } from './errors.js';
 import { isQuorum } from '../../walrus/protocol/quorum.js';
@@ -48,6 +49,7 @@ export function createGenesis(db: LedgerDb, g: Genesis, now: number, emit: Emit)
     const insertShard = db.prepare('INSERT INTO shards (shard, node_idx) VALUES (?, ?)');
     owners.forEach((node, shard) => insertShard.run(shard, node));
     db.prepare('INSERT INTO previous_shards SELECT shard, node_idx FROM shards').run();
+    recordCommittee(db, 1);
     setMeta(db, 'last_epoch_change', String(now));
     emit('EpochChangeDone', { epoch: 1 });
     initEconomics(db, g, emit);
@@ -89,6 +91,7 @@ export function changeEpoch(db: LedgerDb, now: number, emit: Emit): number {
     payOutEpoch(db, ending, penalised, emit);
     activateStakes(db, next);
     installNextCommittee(db, emit);
+    recordCommittee(db, next);
     const expired = expireBlobs(db, next);
     dropEndedStorage(db, next);
     setMeta(db, 'epoch', String(next));

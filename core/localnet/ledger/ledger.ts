@@ -25,11 +25,14 @@ import { currentPrices, initEconomics, storageCost } from './prices.js';
 import type { Genesis } from './genesis.js';
 import { currentEpoch, epochPhase, genesisOf, getMeta, lastEpochChange } from './meta.js';
 import { committeeMembers, nodeRewards } from './staking.js';
+import { committeeOfEpoch, recordCommittee } from './committee-history.js';
+import { challengeRecords } from './challenges.js';
 import { storageResources } from './storage.js';
 import { openLedgerDb, type LedgerDb } from './store.js';
 import { verifyTransaction } from './transactions.js';
 import type {
   AccountView,
+  Call,
   SignedTransaction,
   StorageResource,
   TransactionRecord,
@@ -68,6 +71,9 @@ export class Ledger {
       createGenesis(ledger.db, genesis, now, ledger.emit);
     }
     initEconomics(ledger.db, ledger.genesis, ledger.emit);
+    // A ledger from before committees were kept: today's is this epoch's (shards move only
+    // at epoch changes); earlier epochs stay unknown.
+    if (!committeeOfEpoch(ledger.db, ledger.epoch)) recordCommittee(ledger.db, ledger.epoch);
     return ledger;
   }
 
@@ -143,22 +149,29 @@ export class Ledger {
 
   transaction(digest: string): TransactionRecord | null {
     const row = this.db.prepare('SELECT * FROM transactions WHERE digest = ?').get(digest) as
-      | {
-          digest: string;
-          sender: string;
-          timestamp_ms: number;
-          auth_payload: Buffer | null;
-          balance_changes: string;
-        }
-      | undefined;
-    if (!row) return null;
-    return {
-      digest: row.digest,
-      sender: row.sender,
-      timestampMs: row.timestamp_ms,
-      authPayload: row.auth_payload ? row.auth_payload.toString('base64') : null,
-      balanceChanges: JSON.parse(row.balance_changes) as TransactionRecord['balanceChanges'],
-    };
+      TransactionRow | undefined;
+    return row ? toTransactionRecord(row) : null;
+  }
+
+  /**
+   * The transactions whose call names this object, oldest first — what Sui's transaction
+   * queries by input object answer (the certify transaction of a blob among them).
+   */
+  objectTransactions(objectId: string): TransactionRecord[] {
+    const rows = this.db
+      .prepare('SELECT * FROM transactions WHERE object_id = ? ORDER BY rowid')
+      .all(objectId) as TransactionRow[];
+    return rows.map(toTransactionRecord);
+  }
+
+  /** `epoch`'s committee as it began (signer order); null before the ledger kept them. */
+  committeeOfEpoch(epoch: number) {
+    return committeeOfEpoch(this.db, epoch);
+  }
+
+  /** Storage challenges of `sinceEpoch` and later, oldest first. */
+  challenges(sinceEpoch: number) {
+    return challengeRecords(this.db, sinceEpoch);
   }
 
   // ---- changes ---------------------------------------------------------------
@@ -193,9 +206,19 @@ export class Ledger {
       const result = { digest, ...applyCall(ctx, body.call) };
       this.db
         .prepare(
-          'INSERT INTO transactions (digest, sender, timestamp_ms, auth_payload, balance_changes) VALUES (?, ?, ?, ?, ?)',
+          `INSERT INTO transactions (digest, sender, timestamp_ms, auth_payload, balance_changes, epoch, call, object_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(digest, body.sender, Date.now(), authPayload, JSON.stringify(ctx.changes.toRecord()));
+        .run(
+          digest,
+          body.sender,
+          Date.now(),
+          authPayload,
+          JSON.stringify(ctx.changes.toRecord()),
+          ctx.epoch,
+          JSON.stringify(body.call),
+          callObject(body.call) ?? result.objectId ?? null,
+        );
       return result;
     })();
   }
@@ -222,4 +245,31 @@ export class Ledger {
   advanceEpoch(now = Date.now()): number {
     return forceEpochChange(this.db, now, this.emit);
   }
+}
+
+interface TransactionRow {
+  digest: string;
+  sender: string;
+  timestamp_ms: number;
+  auth_payload: Buffer | null;
+  balance_changes: string;
+  epoch: number | null;
+  call: string | null;
+}
+
+function toTransactionRecord(row: TransactionRow): TransactionRecord {
+  return {
+    digest: row.digest,
+    sender: row.sender,
+    timestampMs: row.timestamp_ms,
+    authPayload: row.auth_payload ? row.auth_payload.toString('base64') : null,
+    balanceChanges: JSON.parse(row.balance_changes) as TransactionRecord['balanceChanges'],
+    epoch: row.epoch,
+    call: row.call ? (JSON.parse(row.call) as Call) : null,
+  };
+}
+
+/** The object a call is about, as Sui would list it among the transaction's inputs. */
+function callObject(call: Call): string | null {
+  return 'objectId' in call ? call.objectId : null;
 }

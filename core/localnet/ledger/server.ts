@@ -120,6 +120,20 @@ export class LedgerServer {
     if (method === 'GET' && a === 'v1' && b === 'events' && !c) {
       return l.events(queryNumber(q, 'cursor', queryChecks.cursor, 0), pageLimit(q));
     }
+    if (method === 'GET' && a === 'v1' && b === 'objects' && c && parts[3] === 'transactions') {
+      if (parts.length !== 4)
+        throw new LedgerError('NotFound', `no route GET /${parts.join('/')}`, 404);
+      return { transactions: l.objectTransactions(objectIdOrNull(c)) };
+    }
+    if (method === 'GET' && a === 'v1' && b === 'committees' && c && parts.length === 3) {
+      const epoch = queryNumber(new URLSearchParams({ epoch: c }), 'epoch', queryChecks.epoch);
+      const committee = l.committeeOfEpoch(epoch);
+      if (!committee)
+        throw new LedgerError('NotFound', `the ledger kept no committee for epoch ${epoch}`, 404);
+      return committee;
+    }
+    if (method === 'GET' && a === 'v1' && b === 'challenges' && !c)
+      return l.challenges(queryNumber(q, 'since', queryChecks.epoch, 0));
     if (method === 'GET' && a === 'v1' && b === 'objects' && c) {
       const blob = l.blob(objectIdOrNull(c));
       if (!blob) throw new LedgerError('NotFound', `object ${c} does not exist`, 404);

@@ -65,6 +65,14 @@ const MIGRATIONS: string[] = [
    INSERT INTO previous_shards SELECT shard, node_idx FROM shards;
    CREATE TABLE sync_done (
      epoch INTEGER NOT NULL, node_idx INTEGER NOT NULL, PRIMARY KEY (epoch, node_idx));`,
+  // What Sui keeps that a proof of storage reads back: each transaction's call (its
+  // inputs: a certify's signers, signature and message), its epoch and the object it is
+  // about, and each epoch's committee (the System object at that epoch's versions).
+  `ALTER TABLE transactions ADD COLUMN epoch INTEGER;
+   ALTER TABLE transactions ADD COLUMN call TEXT;
+   ALTER TABLE transactions ADD COLUMN object_id TEXT;
+   CREATE INDEX transactions_by_object ON transactions(object_id);
+   CREATE TABLE committees (epoch INTEGER PRIMARY KEY, members TEXT NOT NULL);`,
 ];
 
 export type LedgerDb = Database.Database;

@@ -220,7 +220,7 @@ export function queryNumber(
   return /^[0-9]{1,16}$/.test(raw) ? check(Number(raw), key) : bad(key, 'a whole number', raw);
 }
 
-export const queryChecks = { size, epochs, cursor: nonce };
+export const queryChecks = { size, epochs, epoch, cursor: nonce };
 
 /** Hex of `length` bytes (with or without 0x), as bytes. */
 export function hexBytes(hex: string, length: number, what: string): Uint8Array {

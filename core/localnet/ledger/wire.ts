@@ -114,6 +114,9 @@ export interface TransactionRecord {
   authPayload: string | null;
   /** Net change per address and coin in this transaction, as decimal strings. */
   balanceChanges: { address: string; coin: 'wal' | 'sui'; amount: string }[];
+  /** The epoch it ran in, and its call with every input; null for ledgers older than that record. */
+  epoch: number | null;
+  call: Call | null;
 }
 
 export interface AccountView {

@@ -118,6 +118,47 @@ export interface Certificate {
   message: Uint8Array;
 }
 
+/**
+ * What the chain keeps of a blob's certification: the certify transaction's inputs — the
+ * confirmation message, the aggregate signature and who signed it, by their index in the
+ * committee of the epoch it was signed in — and that committee, as the chain recorded it.
+ * Walrus's `BlobCertified` event names none of this; only the transaction does.
+ */
+export interface CertificationRecord {
+  txDigest: string;
+  /** The epoch the certify transaction ran in: its committee checked the signature. */
+  epoch: number;
+  /** Committee indices of the signers, ascending. */
+  signers: number[];
+  signature: Uint8Array;
+  message: Uint8Array;
+  /**
+   * That epoch's committee, member order being signer order; null when this chain no
+   * longer has it (a Sui full node that pruned the System object's old versions).
+   */
+  committee: CertifyingMember[] | null;
+}
+
+/** A member of the committee a certificate was checked against: its key and its weight. */
+export interface CertifyingMember {
+  nodeId: string;
+  /** The node's name, where the chain has it ('' otherwise). */
+  name: string;
+  /** BLS12-381 G1 public key, compressed, hex. */
+  blsPublicKey: string;
+  /** Shards held that epoch: what the signature weighs. */
+  weight: number;
+}
+
+/** A storage challenge the chain issued to a node, and how it ended. */
+export interface ChallengeRecord {
+  epoch: number;
+  nodeId: string;
+  blobId: string;
+  /** open: not answered (yet); failed: a wrong proof, or none by the epoch's end. */
+  outcome: 'passed' | 'failed' | 'open';
+}
+
 export interface TransactionOutcome {
   digest: string;
   /** WAL paid, in FROST. */
@@ -140,6 +181,16 @@ export interface ReadChain {
   storageResources(owner: string): Promise<StorageResource[]>;
   /** WAL (FROST) to store `size` bytes for `epochs` epochs, write fee included. */
   storageCost(size: number, epochs: number): Promise<bigint>;
+  /**
+   * The certify transaction of a certified blob, read back from the chain; null when the
+   * blob is not certified or the chain no longer holds the transaction.
+   */
+  certification(blob: BlobObject): Promise<CertificationRecord | null>;
+  /**
+   * Storage challenges of epochs `sinceEpoch` and later, or null where the chain records
+   * none (Walrus on Sui has no on-chain storage challenges; the localnet's are the seed's).
+   */
+  challenges(sinceEpoch: number): Promise<ChallengeRecord[] | null>;
 }
 
 export interface Chain extends ReadChain {

@@ -17,7 +17,10 @@ import {
   type Balances,
   type BlobObject,
   type Certificate,
+  type CertificationRecord,
   type Chain,
+  type ChallengeRecord,
+  type CommitteeMember,
   type ChainEvent,
   type ReadChain,
   type RegisterBlobParams,
@@ -76,6 +79,43 @@ export class LocalReadChain implements ReadChain {
   async storageCost(size: number, epochs: number): Promise<bigint> {
     const { cost } = await this.get<{ cost: string }>(`/v1/cost?size=${size}&epochs=${epochs}`);
     return BigInt(cost);
+  }
+
+  /**
+   * The blob's certify transaction, found among the transactions naming its object (as a
+   * Sui query by input object finds it), with the committee of the epoch it ran in.
+   */
+  async certification(blob: BlobObject): Promise<CertificationRecord | null> {
+    if (blob.certifiedEpoch === null) return null;
+    const { transactions } = await this.get<{ transactions: TransactionRecord[] }>(
+      `/v1/objects/${blob.objectId}/transactions`,
+    );
+    const tx = transactions.find((t) => t.call?.kind === 'certify_blob');
+    if (!tx || tx.call?.kind !== 'certify_blob' || tx.epoch === null) return null;
+    const committee = await this.get<CommitteeMember[]>(`/v1/committees/${tx.epoch}`).catch(
+      (error: unknown) => {
+        if (error instanceof ChainError && error.code === 'NotFound') return null;
+        throw error;
+      },
+    );
+    return {
+      txDigest: tx.digest,
+      epoch: tx.epoch,
+      signers: [...tx.call.signers].sort((a, b) => a - b),
+      signature: new Uint8Array(Buffer.from(tx.call.signature, 'base64')),
+      message: new Uint8Array(Buffer.from(tx.call.message, 'base64')),
+      committee:
+        committee?.map((m) => ({
+          nodeId: m.nodeId,
+          name: m.name,
+          blsPublicKey: m.blsPublicKey,
+          weight: m.shards.length,
+        })) ?? null,
+    };
+  }
+
+  challenges(sinceEpoch: number): Promise<ChallengeRecord[]> {
+    return this.get(`/v1/challenges?since=${sinceEpoch}`);
   }
 
   /** Localnet only: a transaction by digest, as an upload relay checks a tip. */

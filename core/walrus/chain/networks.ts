@@ -83,3 +83,19 @@ export function suiNetwork(name: string): SuiNetwork {
   if (!Object.hasOwn(SUI_NETWORKS, name)) throw new UnknownNetworkError(name);
   return SUI_NETWORKS[name as SuiNetworkName];
 }
+
+/**
+ * Where a person can look an object or a transaction up for themselves: Suiscan, a public
+ * Sui explorer, for testnet and mainnet; null for the localnet, which only this computer
+ * can see.
+ */
+export function explorerLinks(
+  network: string,
+): { object(id: string): string; transaction(digest: string): string } | null {
+  if (!Object.hasOwn(SUI_NETWORKS, network)) return null;
+  const base = `https://suiscan.xyz/${network}`;
+  return {
+    object: (id) => `${base}/object/${id}`,
+    transaction: (digest) => `${base}/tx/${digest}`,
+  };
+}

@@ -14,6 +14,7 @@ import {
   type Balances,
   type BlobObject,
   type Certificate,
+  type CertificationRecord,
   type Chain,
   type ChainEvent,
   type CommitteeMember,
@@ -29,7 +30,14 @@ import { blobType, metadataFieldId, storageType, toBlobObject } from './sui-blob
 import { selectWal } from './sui-payment.js';
 import { storagePrice, writePrice } from './sui-pricing.js';
 import { planStorageReuse } from './storage-reuse.js';
-import { GrpcSui, type ExecutedTransaction, type SuiReader, type SuiRpc } from './sui-rpc.js';
+import {
+  GrpcSui,
+  type ExecutedTransaction,
+  type SuiHistoryReader,
+  type SuiReader,
+  type SuiRpc,
+} from './sui-rpc.js';
+import { readSuiCertification } from './sui-certification.js';
 import {
   epochStateOf,
   readCommittee,
@@ -64,7 +72,7 @@ export class SuiReadChain implements ReadChain {
    * not by blob id, so `blobsById` can only search one account's blobs.
    */
   constructor(
-    protected readonly sui: SuiReader,
+    protected readonly sui: SuiReader & SuiHistoryReader,
     readonly network: SuiNetwork,
     protected readonly owner: string,
   ) {}
@@ -128,6 +136,19 @@ export class SuiReadChain implements ReadChain {
         'Floe does not follow Walrus events on Sui; read them with a Sui indexer',
       ),
     );
+  }
+
+  certification(blob: BlobObject): Promise<CertificationRecord | null> {
+    if (blob.certifiedEpoch === null) return Promise.resolve(null);
+    return readSuiCertification(this.sui, this.network, blob.objectId);
+  }
+
+  /**
+   * Walrus on Sui records no storage challenges: nodes are not challenged on chain (the
+   * localnet's challenges are the seed's own), so there is nothing to read.
+   */
+  challenges(): Promise<null> {
+    return Promise.resolve(null);
   }
 
   async balances(address: string): Promise<Balances> {

@@ -9,7 +9,7 @@ import { StorageNodeClient } from '../storage-node-client.js';
 import { ChainError, ChainUnavailableError, type SystemState } from './chain.js';
 import { suiNetwork, type SuiNetwork, type SuiNetworkName } from './networks.js';
 import { SuiReadChain } from './sui-chain.js';
-import { GrpcSui, type SuiReader } from './sui-rpc.js';
+import { GrpcSui, type SuiHistoryReader, type SuiReader } from './sui-rpc.js';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
 
@@ -25,7 +25,7 @@ export interface DiagnoseOptions {
   /** An upload relay whose tip configuration to read. */
   uploadRelayUrl?: string;
   /** Reads the chain through this instead of `rpcUrl` (tests). */
-  sui?: SuiReader;
+  sui?: SuiReader & SuiHistoryReader;
 }
 
 const NODE_TIMEOUT_MS = 5_000;

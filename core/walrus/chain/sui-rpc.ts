@@ -10,6 +10,7 @@
 import { ObjectError, SimulationError, type SuiClientTypes } from '@mysten/sui/client';
 import { RpcError, SuiGrpcClient } from '@mysten/sui/grpc';
 import type { Transaction } from '@mysten/sui/transactions';
+import { fromBase64 } from '@mysten/sui/utils';
 import { ChainError, ChainUnavailableError } from './chain.js';
 import { chainErrorFromExecution } from './sui-errors.js';
 
@@ -52,6 +53,36 @@ export interface SuiReader {
   getBalance(owner: string, coinType: string): Promise<{ total: bigint; addressBalance: bigint }>;
 }
 
+/** An object as it was at one version, and the transaction that wrote that version. */
+export interface SuiObjectVersion {
+  objectId: string;
+  version: string;
+  type: string;
+  content: Uint8Array;
+  previousTransaction: string | null;
+}
+
+/** A transaction's inputs and Move calls as the full node keeps them, with the versions it read. */
+export interface SuiTransactionRecord {
+  digest: string;
+  inputs: (
+    { kind: 'pure'; bytes: Uint8Array } | { kind: 'object'; objectId: string } | { kind: 'other' }
+  )[];
+  /** Each Move call's arguments as input indices (null: a result or the gas coin). */
+  moveCalls: { package: string; module: string; function: string; arguments: (number | null)[] }[];
+  /** The version each object it read or changed had before it ran. */
+  inputVersions: Record<string, string>;
+}
+
+/** What an archive of past versions answers: reading a blob's history back. */
+export interface SuiHistoryReader {
+  /** The digest of the transaction that wrote the object's current version. */
+  previousTransaction(id: string): Promise<string | null>;
+  /** Null where the full node keeps no such version (pruned, or never existed). */
+  getObjectAt(id: string, version: string): Promise<SuiObjectVersion | null>;
+  getTransaction(digest: string): Promise<SuiTransactionRecord | null>;
+}
+
 export interface ExecutedTransaction {
   digest: string;
   created: { objectId: string; type: string }[];
@@ -65,7 +96,7 @@ export interface SuiSubmitter {
   execute(bytes: Uint8Array, signature: string): Promise<ExecutedTransaction>;
 }
 
-export type SuiRpc = SuiReader & SuiSubmitter;
+export type SuiRpc = SuiReader & SuiSubmitter & SuiHistoryReader;
 
 const TIMEOUT_MS = 30_000;
 
@@ -126,6 +157,61 @@ export class GrpcSui implements SuiRpc {
     return this.call(async () => {
       const { balance } = await this.client.core.getBalance({ owner, coinType });
       return { total: BigInt(balance.balance), addressBalance: BigInt(balance.addressBalance) };
+    });
+  }
+
+  previousTransaction(id: string): Promise<string | null> {
+    return this.call(async () => {
+      const { objects } = await this.client.core.getObjects({
+        objectIds: [id],
+        include: { previousTransaction: true },
+      });
+      const o = objects[0];
+      if (!o || o instanceof Error) return null;
+      return o.previousTransaction ?? null;
+    });
+  }
+
+  getObjectAt(id: string, version: string): Promise<SuiObjectVersion | null> {
+    return this.call(async () => {
+      try {
+        const { response } = await this.client.ledgerService.getObject({
+          objectId: id,
+          version: BigInt(version),
+          readMask: {
+            paths: ['object_id', 'version', 'object_type', 'contents', 'previous_transaction'],
+          },
+        });
+        const o = response.object;
+        if (!o?.contents?.value) return null;
+        return {
+          objectId: o.objectId ?? id,
+          version: (o.version ?? BigInt(version)).toString(),
+          type: o.objectType ?? '',
+          content: o.contents.value,
+          previousTransaction: o.previousTransaction ?? null,
+        };
+      } catch (error) {
+        if (error instanceof RpcError && error.code === 'NOT_FOUND') return null;
+        throw error;
+      }
+    });
+  }
+
+  getTransaction(digest: string): Promise<SuiTransactionRecord | null> {
+    return this.call(async () => {
+      let result;
+      try {
+        result = await this.client.core.getTransaction({
+          digest,
+          include: { transaction: true, effects: true },
+        });
+      } catch (error) {
+        if (error instanceof Error && /notFound/i.test(error.message)) return null;
+        throw error;
+      }
+      const tx = result.Transaction ?? result.FailedTransaction;
+      return transactionRecord(tx.digest, tx.transaction, tx.effects);
     });
   }
 
@@ -199,4 +285,52 @@ function isUnreachable(error: unknown): boolean {
     error.code === 'DEADLINE_EXCEEDED' ||
     (error.code === 'INTERNAL' && /fetch failed/i.test(error.message))
   );
+}
+
+/** The parts of Sui's transaction data and effects a reader of certificates needs. */
+export function transactionRecord(
+  digest: string,
+  data: SuiClientTypes.TransactionData,
+  effects: Pick<SuiClientTypes.TransactionEffects, 'changedObjects' | 'unchangedConsensusObjects'>,
+): SuiTransactionRecord {
+  const inputVersions: Record<string, string> = {};
+  for (const c of effects.changedObjects)
+    if (c.inputVersion !== null) inputVersions[c.objectId] = c.inputVersion;
+  for (const u of effects.unchangedConsensusObjects)
+    if (u.version !== null) inputVersions[u.objectId] = u.version;
+  return {
+    digest,
+    inputs: data.inputs.map((input) => {
+      if ('Pure' in input && input.Pure)
+        return { kind: 'pure' as const, bytes: fromBase64(input.Pure.bytes) };
+      if ('Object' in input && input.Object) {
+        const o = input.Object;
+        const ref =
+          'ImmOrOwnedObject' in o
+            ? o.ImmOrOwnedObject
+            : 'SharedObject' in o
+              ? o.SharedObject
+              : 'Receiving' in o
+                ? o.Receiving
+                : undefined;
+        if (ref) return { kind: 'object' as const, objectId: ref.objectId };
+      }
+      if ('UnresolvedObject' in input && input.UnresolvedObject)
+        return { kind: 'object' as const, objectId: input.UnresolvedObject.objectId };
+      return { kind: 'other' as const };
+    }),
+    moveCalls: data.commands.flatMap((c) => {
+      if (!('MoveCall' in c) || !c.MoveCall) return [];
+      const call = c.MoveCall;
+      return [
+        {
+          package: call.package,
+          module: call.module,
+          function: call.function,
+          arguments: call.arguments.map((a) => ('Input' in a ? (a.Input ?? null) : null)),
+        },
+      ];
+    }),
+    inputVersions,
+  };
 }

@@ -72,7 +72,7 @@ export async function readWalrusSystem(
   };
 }
 
-function innerFieldId(parentId: string, version: string): string {
+export function innerFieldId(parentId: string, version: string): string {
   const key = versionKey(version);
   return deriveDynamicFieldID(parentId, key.type, key.bcs);
 }

@@ -119,8 +119,9 @@ export async function readBlob(
   return ctx.pool.decode(n, blobId, metadata.unencodedLength, slivers);
 }
 
-async function fetchMetadata(
-  ctx: ReadContext,
+/** A blob's metadata from the first of `urls` (shuffled) whose answer matches the blob id. */
+export async function fetchMetadata(
+  ctx: Pick<ReadContext, 'nodeClient'>,
   text: string,
   blobId: Uint8Array,
   urls: string[],

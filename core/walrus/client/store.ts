@@ -66,6 +66,8 @@ export interface StoredBlob {
   failedNodes: string[];
   /** SUI (MIST) tipped to the upload relay; 0 for a direct store. */
   tip: bigint;
+  /** The certificate this store certified with: its epoch, signers and transaction. */
+  certification: { epoch: number; signerNodeIds: string[]; txDigest: string };
 }
 
 /** An upload relay to store through, and the most its tip may be. */
@@ -144,7 +146,8 @@ export async function storeBlob(
   // if the epoch turns while uploading or certifying, upload to the new committee (nodes
   // that already hold their slivers answer at once) and certify again.
   let committeeState = state;
-  let certified: { blob: { endEpoch: number } } | null = null;
+  let certified: { digest: string; blob: { endEpoch: number } } | null = null;
+  let certification: StoredBlob['certification'] | null = null;
   let failures: string[] = [];
   for (let attempt = 0; !certified; attempt++) {
     if (attempt > 0) committeeState = await ctx.chain.systemState();
@@ -200,6 +203,14 @@ export async function storeBlob(
     report();
     try {
       certified = await ctx.chain.certifyBlob(objectId, result.certificate);
+      const signers = new Set(result.certificate.signers);
+      certification = {
+        epoch: committeeState.epoch,
+        signerNodeIds: committeeState.committee
+          .filter((m) => signers.has(m.index))
+          .map((m) => m.nodeId),
+        txDigest: certified.digest,
+      };
     } catch (error) {
       if (!(await epochMoved())) throw error;
     }
@@ -218,6 +229,7 @@ export async function storeBlob(
     requests,
     failedNodes: failures,
     tip: tip?.payment.amount ?? 0n,
+    certification: certification!,
   };
 }
 

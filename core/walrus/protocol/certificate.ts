@@ -17,6 +17,23 @@ export function certificateProblem(
   message: Uint8Array,
   signature: Uint8Array,
 ): string | null {
+  return weightedCertificateProblem(
+    committee.map((m) => ({ blsPublicKey: m.blsPublicKey, weight: m.shards.length })),
+    nShards,
+    signers,
+    message,
+    signature,
+  );
+}
+
+/** The same check over members given by key and weight (a committee read back from the chain). */
+export function weightedCertificateProblem(
+  committee: { blsPublicKey: string; weight: number }[],
+  nShards: number,
+  signers: unknown,
+  message: Uint8Array,
+  signature: Uint8Array,
+): string | null {
   if (!Array.isArray(signers) || new Set(signers).size !== signers.length)
     return 'signers must be distinct committee indices';
   let weight = 0;
@@ -24,7 +41,7 @@ export function certificateProblem(
   for (const index of signers as unknown[]) {
     const member = Number.isInteger(index) ? committee[index as number] : undefined;
     if (!member) return `signer ${String(index)} is not a committee member`;
-    weight += member.shards.length;
+    weight += member.weight;
     keys.push(new Uint8Array(Buffer.from(member.blsPublicKey, 'hex')));
   }
   if (!isQuorum(weight, nShards))

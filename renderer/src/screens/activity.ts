@@ -180,6 +180,7 @@ const KINDS: Record<Problem['kind'], string> = {
   retention: 'Cleaning up old snapshots',
   file: 'Reading a file',
   watch: 'Watching for changes',
+  'spot-check': 'Checking the storage nodes',
 };
 
 function problemRow(p: Problem): HTMLElement {

@@ -13,6 +13,7 @@ import { errorText, failed, inlineError, loading } from '../placeholders.js';
 import { networkCards, networkLabel } from '../networks.js';
 import type { NetworkView, Settings } from '../wire.js';
 import { askForNotifications, notificationState } from '../notifications.js';
+import { spotCheckSettings } from '../spot-check-settings.js';
 import type { Screen } from './screen.js';
 
 const DAY_MS = 86_400_000;
@@ -347,6 +348,8 @@ function settingsForm(
     ),
   );
 
+  const spotCheck = spotCheckSettings(initial.spotCheck);
+
   // Start at login
   const atLogin = h('input', {
     type: 'checkbox',
@@ -437,6 +440,7 @@ function settingsForm(
       uploadRelayUrl: relayInput.value.trim(),
       uploadRelayMaxTipMist: numberOrNull(maxTipInput.value),
       holdDeletionsPercent: numberOrNull(holdInput.value),
+      spotCheck: spotCheck.read(),
       startAtLogin: atLogin.checked,
     };
   };
@@ -478,6 +482,7 @@ function settingsForm(
     excludes,
     upload,
     safety,
+    spotCheck.element,
     startup,
     alerts,
     h('div', { class: 'save-bar' }, problem, note, submit),

@@ -1,6 +1,7 @@
 /**
  * Snapshots: the list, newest first; one snapshot's folders browsed with breadcrumbs;
- * and restoring a file, a folder or everything to a folder the user chooses. Names are
+ * restoring a file, a folder or everything to a folder the user chooses; and its Proof
+ * (proof-panel.ts). Names are
  * shown and sent in the API's text form (core/api/names.ts: UTF-8, with %XX for bytes
  * that are not), so a name in any encoding still round-trips to the right file.
  */
@@ -16,6 +17,7 @@ import {
 } from '../format.js';
 import { icon } from '../icons.js';
 import { empty, failed, loading } from '../placeholders.js';
+import { proofPanel } from '../proof-panel.js';
 import { restoreDialog } from '../restore-dialog.js';
 import { restoreList } from '../restore-list.js';
 import { retentionCard } from '../retention-card.js';
@@ -25,9 +27,16 @@ import type { Screen, ScreenContext } from './screen.js';
 export const snapshotsScreen: Screen = (pane, ctx, url) => {
   const id = decodeURIComponent(url.pathname.split('/')[2] ?? '');
   const restores = restoreList(ctx.restores);
-  if (id) browse(pane, ctx, id, url.searchParams, restores.element);
-  else list(pane, ctx, restores.element);
-  return restores.stop;
+  if (!id) {
+    list(pane, ctx, restores.element);
+    return restores.stop;
+  }
+  const proof = proofPanel(ctx.api, ctx.live, id);
+  browse(pane, ctx, id, url.searchParams, restores.element, proof.element);
+  return () => {
+    restores.stop();
+    proof.stop();
+  };
 };
 
 function list(pane: HTMLElement, { api }: ScreenContext, restores: HTMLElement): void {
@@ -126,6 +135,7 @@ function browse(
   id: string,
   query: URLSearchParams,
   restores: HTMLElement,
+  proof: HTMLElement,
 ): void {
   const { api } = ctx;
   let folder = query.get('folder');
@@ -377,6 +387,7 @@ function browse(
       h('div', { class: 'browser-bar' }, crumbs, toolbar),
       body,
     ),
+    proof,
   );
   void load();
 }

@@ -17,6 +17,7 @@ import {
   shortId,
 } from '../format.js';
 import { icon } from '../icons.js';
+import { nodeHealthCard } from '../node-health-card.js';
 import { empty, errorText, failed, inlineError, loading } from '../placeholders.js';
 import type { NetworkView, RenewalOverview, RenewalRecord, RenewalRun } from '../wire.js';
 import type { Screen } from './screen.js';
@@ -148,6 +149,7 @@ export const storageScreen: Screen = (pane, { api, live }) => {
   );
   const epochNote = h('p', { class: 'lead' });
   const account = h('section', { class: 'card account-card', 'aria-labelledby': 'account-title' });
+  const nodes = nodeHealthCard(api, live);
   /** Which network and account: read once (it changes only with a restart). */
   let network: NetworkView | null = null;
 
@@ -290,7 +292,7 @@ export const storageScreen: Screen = (pane, { api, live }) => {
             'No renewal decisions yet. Each extension, deletion and failure is recorded here.',
           ),
     );
-    body.replaceChildren(summary, account, timeline, log, glossary());
+    body.replaceChildren(summary, account, timeline, nodes.element, log, glossary());
   };
 
   const load = async () => {
@@ -338,6 +340,7 @@ export const storageScreen: Screen = (pane, { api, live }) => {
   return () => {
     clearInterval(timer);
     unsubscribe();
+    nodes.stop();
   };
 };
 

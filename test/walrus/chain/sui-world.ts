@@ -8,7 +8,7 @@
  * chain hands it is completed offline, kept with its signature for the test to read, and
  * refused — it never "succeeds".
  */
-import type { Transaction } from '@mysten/sui/transactions';
+import { Transaction, TransactionDataBuilder } from '@mysten/sui/transactions';
 import { deriveDynamicFieldID, normalizeStructTag, normalizeSuiAddress } from '@mysten/sui/utils';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import type { SuiNetwork } from '../../../core/walrus/chain/networks.js';
@@ -25,12 +25,15 @@ import {
   SystemInnerField,
   versionKey,
 } from '../../../core/walrus/chain/sui-bcs.js';
+import { transactionRecord } from '../../../core/walrus/chain/sui-rpc.js';
 import type {
   ExecutedTransaction,
   Page,
   SuiCoin,
   SuiObject,
+  SuiObjectVersion,
   SuiRpc,
+  SuiTransactionRecord,
 } from '../../../core/walrus/chain/sui-rpc.js';
 import { generateBlsKeyPair } from '../../../core/walrus/protocol/bls.js';
 
@@ -86,6 +89,11 @@ export class MemorySui implements SuiRpc {
   readonly objects = new Map<string, SuiObject>();
   readonly coins = new Map<string, SuiCoin[]>();
   readonly addressBalances = new Map<string, bigint>();
+  /** Past versions of objects, and the transactions the full node keeps, by digest. */
+  readonly history = new Map<string, SuiObjectVersion>();
+  readonly transactions = new Map<string, SuiTransactionRecord>();
+  /** The transaction that wrote each object's current version. */
+  readonly lastWrite = new Map<string, string>();
   /** Coins per page, small so that paging is exercised. */
   coinPageSize = 2;
 
@@ -95,6 +103,30 @@ export class MemorySui implements SuiRpc {
 
   async getObjects(ids: string[]): Promise<(SuiObject | null)[]> {
     return ids.map((i) => this.objects.get(normalizeSuiAddress(i)) ?? null);
+  }
+
+  async previousTransaction(id: string): Promise<string | null> {
+    return this.lastWrite.get(normalizeSuiAddress(id)) ?? null;
+  }
+
+  async getObjectAt(id: string, version: string): Promise<SuiObjectVersion | null> {
+    const key = normalizeSuiAddress(id);
+    const past = this.history.get(`${key}@${version}`);
+    if (past) return past;
+    const now = this.objects.get(key);
+    return now && now.version === version
+      ? {
+          objectId: key,
+          version,
+          type: now.type,
+          content: now.content,
+          previousTransaction: this.lastWrite.get(key) ?? null,
+        }
+      : null;
+  }
+
+  async getTransaction(digest: string): Promise<SuiTransactionRecord | null> {
+    return this.transactions.get(digest) ?? null;
   }
 
   async listOwnedObjects(
@@ -172,6 +204,8 @@ export interface World {
   options: WorldOptions;
   /** Compressed BLS public keys, hex, by node name. */
   blsKeys: Map<string, string>;
+  /** The nodes' BLS secret keys, by node name: tests sign confirmations with them. */
+  blsSecretKeys: Map<string, Uint8Array>;
   nodeIds: string[];
 }
 
@@ -181,9 +215,11 @@ export function walrusWorld(options: WorldOptions = DEFAULT_WORLD): World {
   const typesPkg = network.walrusTypesPackageId;
   const nodeIds = options.nodes.map((_, i) => id(0xa000 + i));
   const blsKeys = new Map<string, string>();
+  const blsSecretKeys = new Map<string, Uint8Array>();
   const uncompressed = options.nodes.map((n) => {
-    const { publicKey } = generateBlsKeyPair();
+    const { publicKey, secretKey } = generateBlsKeyPair();
     blsKeys.set(n.name, Buffer.from(publicKey).toString('hex'));
+    blsSecretKeys.set(n.name, secretKey);
     return bls12_381.G1.Point.fromBytes(publicKey).toBytes(false);
   });
   const nShards = options.nodes.reduce((n, node) => n + node.shards.length, 0);
@@ -332,7 +368,7 @@ export function walrusWorld(options: WorldOptions = DEFAULT_WORLD): World {
       }).toBytes(),
     });
   });
-  return { sui, options, blsKeys, nodeIds };
+  return { sui, options, blsKeys, blsSecretKeys, nodeIds };
 }
 
 interface BlobSpec {
@@ -399,6 +435,45 @@ export function addBlob(world: World, b: BlobSpec): string {
 function innerFieldId(parentId: string, version: string): string {
   const key = versionKey(version);
   return deriveDynamicFieldID(parentId, key.type, key.bcs);
+}
+
+/**
+ * Records a transaction a chain signed as the full node would keep it once executed: its
+ * data and the versions it read (`changed`: objects it wrote, with their version before;
+ * `read`: shared objects it only read). Objects' new contents are the test's to put.
+ */
+export function recordExecuted(
+  sui: MemorySui,
+  bytes: Uint8Array,
+  o: { changed: Record<string, string>; read: Record<string, string> },
+): string {
+  const tx = Transaction.from(bytes);
+  const digest = TransactionDataBuilder.getDigestFromBytes(bytes);
+  sui.transactions.set(
+    digest,
+    transactionRecord(digest, tx.getData(), {
+      changedObjects: Object.entries(o.changed).map(([objectId, inputVersion]) => ({
+        objectId,
+        inputState: 'Exists' as const,
+        inputVersion,
+        inputDigest: DIGEST,
+        inputOwner: null,
+        outputState: 'ObjectWrite' as const,
+        outputVersion: null,
+        outputDigest: null,
+        outputOwner: null,
+        idOperation: 'None' as const,
+      })),
+      unchangedConsensusObjects: Object.entries(o.read).map(([objectId, version]) => ({
+        kind: 'ReadOnlyRoot' as const,
+        objectId,
+        version,
+        digest: DIGEST,
+      })),
+    }),
+  );
+  for (const id of Object.keys(o.changed)) sui.lastWrite.set(normalizeSuiAddress(id), digest);
+  return digest;
 }
 
 export class TransactionNotSubmittedError extends Error {

@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../core/cli/main.js';
+import { EXIT } from '../../core/cli/errors.js';
+import type { SnapshotProof } from '../../core/sync/proof.js';
+import type { SpotCheckRecord } from '../../core/sync/spot-check-schedule.js';
+
+test('floe proof shows who certified each blob and until when; floe verify spot-checks every node', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'floe-cli-proof-'));
+  const saved = {
+    pass: process.env.FLOE_KEY_PASSPHRASE,
+    bus: process.env.DBUS_SESSION_BUS_ADDRESS,
+  };
+  process.env.FLOE_KEY_PASSPHRASE = 'test passphrase';
+  process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${join(dir, 'no-bus')}`;
+  try {
+    const home = join(dir, 'home');
+    const src = join(dir, 'Documents');
+    await mkdir(src, { recursive: true });
+    await writeFile(join(src, 'a.bin'), randomBytes(100_000));
+    const lines: string[] = [];
+    const out = (l: string) => lines.push(l);
+    const run = (...args: string[]) => main(['--data', home, ...args], out);
+    assert.equal(await run('--json', 'init'), EXIT.ok);
+    assert.equal(await run('add', src), EXIT.ok);
+    assert.equal(await run('--json', 'backup'), EXIT.ok);
+
+    assert.equal(await run('--json', 'proof'), EXIT.ok);
+    const proof = JSON.parse(lines.pop()!) as SnapshotProof;
+    assert.deepEqual(proof.blobs.map((b) => b.kind).sort(), ['index', 'pack', 'snapshot']);
+    assert.equal(proof.summary.complete, true);
+    assert.ok(
+      proof.blobs.every((b) => b.certificate?.check === 'verified' && b.objectUrl === null),
+    );
+
+    lines.length = 0;
+    assert.equal(await run('proof', 'latest'), EXIT.ok);
+    assert.match(
+      lines[1]!,
+      /^Stored with \d+ storage nodes; any \d+ of them hold enough to rebuild it/,
+    );
+    assert.ok(lines.some((l) => /^pack .*certified in epoch \d+ by .* signature verified/.test(l)));
+    assert.ok(lines.some((l) => /local test network .* nothing here is independent/.test(l)));
+
+    lines.length = 0;
+    assert.equal(await run('--json', 'verify', '--sample', '5'), EXIT.ok);
+    const check = JSON.parse(lines.pop()!) as SpotCheckRecord;
+    assert.equal(check.blobs, 3);
+    assert.ok(check.nodes.length > 0 && check.nodes.every((n) => n.verdict === 'answered'));
+    assert.equal(check.samplePercent, 5);
+
+    lines.length = 0;
+    assert.equal(await run('verify', 'latest', '--sample', '0.5'), EXIT.ok);
+    assert.match(
+      lines.at(-1)!,
+      /^all \d+ nodes answered: \d+ more nodes? could fail before any data is lost$/,
+    );
+    assert.equal(await run('verify', '--sample', '0'), EXIT.usage);
+    assert.equal(await run('proof', 'nosuchsnapshot'), EXIT.usage);
+  } finally {
+    if (saved.pass === undefined) delete process.env.FLOE_KEY_PASSPHRASE;
+    else process.env.FLOE_KEY_PASSPHRASE = saved.pass;
+    if (saved.bus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+    else process.env.DBUS_SESSION_BUS_ADDRESS = saved.bus;
+    await rm(dir, { recursive: true, force: true });
+  }
+});
