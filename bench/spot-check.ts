@@ -6,7 +6,7 @@
  * every chunk re-hashed), each timed: wall and CPU seconds (this process: the storage
  * nodes and the codec workers run in it too) and bytes read.
  *
- *   node --import tsx bench/spot-check.ts --size 1024 --sample 1
+ *   npm run bench:spot-check -- --size 1024 --sample 1
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
