@@ -191,6 +191,17 @@ describe(
         (await panel().locator('.proof-margin').textContent())!,
         /^Margin: it can lose 1 more node/,
       );
+      // Closer to loss than the setting's margin (2): the status bar says so at once.
+      await page.waitForFunction(
+        () =>
+          document.querySelector('.status-bar .state')?.getAttribute('data-state') === 'attention',
+        null,
+        SLOW,
+      );
+      assert.match(
+        (await page.locator('.status-bar').textContent())!,
+        /Data at risk: the last check found only 1 more storage node could fail/,
+      );
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(SHOTS, 'snapshot-proof-node-down.png'), fullPage: true });
       await net.restartNode(1);
@@ -217,10 +228,13 @@ describe(
         }
         await page.reload();
         await page.waitForFunction(
-          () =>
-            [...document.querySelectorAll('.node-health tbody tr')].every((tr) =>
-              /[1-9]\d* passed/.test(tr.textContent ?? ''),
-            ),
+          () => {
+            // Every row, once the card has them all (no rows at all is not "every row").
+            const rows = [...document.querySelectorAll('.node-health tbody tr')];
+            return (
+              rows.length === 4 && rows.every((tr) => /[1-9]\d* passed/.test(tr.textContent ?? ''))
+            );
+          },
           null,
           SLOW,
         );
@@ -233,6 +247,20 @@ describe(
         assert.match(up[5]!, /ago|just now/);
         await card.scrollIntoViewIfNeeded();
         await card.screenshot({ path: join(SHOTS, 'storage-nodes.png') });
+
+        // The node is back, but the last check still says otherwise until the next one,
+        // which finds every node: then the warning goes.
+        assert.equal(
+          await page.locator('.status-bar .state').getAttribute('data-state'),
+          'attention',
+        );
+        await api('POST', '/api/spot-checks', { samplePercent: 1 });
+        await page.waitForFunction(
+          () =>
+            document.querySelector('.status-bar .state')?.getAttribute('data-state') === 'synced',
+          null,
+          SLOW,
+        );
       },
     );
   },
