@@ -8,15 +8,11 @@ import { EXIT } from '../../core/cli/errors.js';
 import { Index } from '../../core/index/index.js';
 import type { FindResult } from '../../core/sync/find.js';
 import type { PathVersions } from '../../core/sync/versions.js';
+import { scratchUser } from '../support/scratch-user.js';
 
 test('floe find and floe versions: odd names, three versions of a file, a deleted and re-created file, dates, and a search index caught up from the network', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'floe-cli-find-'));
-  const saved = {
-    pass: process.env.FLOE_KEY_PASSPHRASE,
-    bus: process.env.DBUS_SESSION_BUS_ADDRESS,
-  };
-  process.env.FLOE_KEY_PASSPHRASE = 'test passphrase';
-  process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${join(dir, 'no-bus')}`;
+  const user = scratchUser(dir);
   try {
     const home = join(dir, 'home');
     const src = join(dir, 'Documents');
@@ -109,10 +105,7 @@ test('floe find and floe versions: odd names, three versions of a file, a delete
     assert.equal(await run('versions', '/elsewhere/x'), EXIT.usage);
     assert.equal(await run('versions', 'nothing.txt'), EXIT.failure);
   } finally {
-    if (saved.pass === undefined) delete process.env.FLOE_KEY_PASSPHRASE;
-    else process.env.FLOE_KEY_PASSPHRASE = saved.pass;
-    if (saved.bus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
-    else process.env.DBUS_SESSION_BUS_ADDRESS = saved.bus;
+    await user.end();
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -8,15 +8,11 @@ import { main } from '../../core/cli/main.js';
 import { EXIT } from '../../core/cli/errors.js';
 import type { SnapshotProof } from '../../core/sync/proof.js';
 import type { SpotCheckRecord } from '../../core/sync/spot-check-schedule.js';
+import { scratchUser } from '../support/scratch-user.js';
 
 test('floe proof shows who certified each blob and until when; floe verify spot-checks every node', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'floe-cli-proof-'));
-  const saved = {
-    pass: process.env.FLOE_KEY_PASSPHRASE,
-    bus: process.env.DBUS_SESSION_BUS_ADDRESS,
-  };
-  process.env.FLOE_KEY_PASSPHRASE = 'test passphrase';
-  process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${join(dir, 'no-bus')}`;
+  const user = scratchUser(dir);
   try {
     const home = join(dir, 'home');
     const src = join(dir, 'Documents');
@@ -62,10 +58,7 @@ test('floe proof shows who certified each blob and until when; floe verify spot-
     assert.equal(await run('verify', '--sample', '0'), EXIT.usage);
     assert.equal(await run('proof', 'nosuchsnapshot'), EXIT.usage);
   } finally {
-    if (saved.pass === undefined) delete process.env.FLOE_KEY_PASSPHRASE;
-    else process.env.FLOE_KEY_PASSPHRASE = saved.pass;
-    if (saved.bus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
-    else process.env.DBUS_SESSION_BUS_ADDRESS = saved.bus;
+    await user.end();
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -6,15 +6,11 @@ import { join } from 'node:path';
 import { main } from '../../core/cli/main.js';
 import { EXIT } from '../../core/cli/errors.js';
 import type { RestoreResult } from '../../core/sync/restore.js';
+import { scratchUser } from '../support/scratch-user.js';
 
 test('floe restore: a path goes back to where it was, and --conflict skip|replace|keep-both decides what happens to a local copy in the way', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'floe-cli-restore-'));
-  const saved = {
-    pass: process.env.FLOE_KEY_PASSPHRASE,
-    bus: process.env.DBUS_SESSION_BUS_ADDRESS,
-  };
-  process.env.FLOE_KEY_PASSPHRASE = 'test passphrase';
-  process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${join(dir, 'no-bus')}`;
+  const user = scratchUser(dir);
   try {
     const home = join(dir, 'home');
     const src = join(dir, 'Documents');
@@ -82,10 +78,7 @@ test('floe restore: a path goes back to where it was, and --conflict skip|replac
     assert.equal(await run('restore', '--conflict', 'merge'), EXIT.usage);
     assert.equal(await run('restore', '--conflict', 'skip', '--overwrite'), EXIT.usage);
   } finally {
-    if (saved.pass === undefined) delete process.env.FLOE_KEY_PASSPHRASE;
-    else process.env.FLOE_KEY_PASSPHRASE = saved.pass;
-    if (saved.bus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
-    else process.env.DBUS_SESSION_BUS_ADDRESS = saved.bus;
+    await user.end();
     await rm(dir, { recursive: true, force: true });
   }
 });
