@@ -13,7 +13,7 @@
 import { randomInt } from 'node:crypto';
 import type { BlobObject, CommitteeMember, ReadChain } from '../walrus/chain/chain.js';
 import { fetchMetadata } from '../walrus/client/read.js';
-import { readCommittee } from '../walrus/client/read-committee.js';
+import { readCommittees } from '../walrus/client/read-committee.js';
 import { ConcurrencyLimiter } from '../walrus/client/limiter.js';
 import {
   blobIdFromString,
@@ -132,7 +132,8 @@ export async function spotCheck(
 
   // Who should hold each blob now: the committee, or the previous one while shards move.
   const committees = await Promise.all(
-    targets.map((b) => readCommittee(ctx, state, b.blobId, o.signal)),
+    // Unknown to the nodes yet: the first committee a read would try.
+    targets.map(async (b) => (await readCommittees(ctx, state, b.blobId, o.signal))[0]!),
   );
   const members = new Map<string, CommitteeMember>();
   for (const c of committees) for (const m of c) if (m.shards.length) members.set(m.nodeId, m);

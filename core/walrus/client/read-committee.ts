@@ -15,18 +15,24 @@ export interface ReadCommitteeContext {
   nodeClient: (url: string) => StorageNodeClient;
 }
 
-export async function readCommittee(
+/**
+ * The committees to read a blob from, in order. Outside a change: the committee. While
+ * shards move, a blob certified before this epoch: the previous committee; certified in it:
+ * the current one. When too few nodes say (they learn a certification by following the
+ * chain, so a blob certified a moment ago is unknown to them yet): the previous committee
+ * first — it holds everything certified before the change, which is what a restore reads —
+ * then the current one, which holds what was stored during it.
+ */
+export async function readCommittees(
   ctx: ReadCommitteeContext,
   state: SystemState,
   blobId: string,
   signal?: AbortSignal,
-): Promise<CommitteeMember[]> {
-  if (state.epochState !== 'sync' || !state.previousCommittee) return state.committee;
+): Promise<CommitteeMember[][]> {
+  if (state.epochState !== 'sync' || !state.previousCommittee) return [state.committee];
   const certified = await certifiedEpoch(ctx, state, blobId, signal);
-  // Unknown (too few nodes answered): the previous committee holds everything certified
-  // before this epoch, which is what a restore reads.
-  if (certified === null || certified < state.epoch) return state.previousCommittee;
-  return state.committee;
+  if (certified === null) return [state.previousCommittee, state.committee];
+  return [certified < state.epoch ? state.previousCommittee : state.committee];
 }
 
 /** The initial certification epoch that nodes holding more than f shards agree on. */

@@ -6,7 +6,7 @@
  * with a spare request started for every failure and for every request that lags →
  * decode in the worker pool.
  */
-import type { ReadChain } from '../chain/chain.js';
+import type { CommitteeMember, ReadChain } from '../chain/chain.js';
 import {
   blobIdFromMetadata,
   blobIdFromString,
@@ -22,7 +22,7 @@ import { pairIndexToShard } from '../shards.js';
 import { StorageNodeClient } from '../storage-node-client.js';
 import { BlobMetadataUnavailableError, NotEnoughSliversError } from './errors.js';
 import type { ConcurrencyLimiter } from './limiter.js';
-import { readCommittee } from './read-committee.js';
+import { readCommittees } from './read-committee.js';
 
 export interface ReadOptions {
   signal?: AbortSignal;
@@ -43,11 +43,30 @@ export async function readBlob(
   blobIdText: string,
   o: ReadOptions = {},
 ): Promise<Uint8Array> {
-  const blobId = blobIdFromString(blobIdText);
   const state = await ctx.chain.systemState();
-  const n = state.nShards;
+  const committees = await readCommittees(ctx, state, blobIdText, o.signal);
+  for (const [i, committee] of committees.entries()) {
+    try {
+      return await readFrom(ctx, state.nShards, committee, blobIdText, o);
+    } catch (error) {
+      // A committee that turned out not to hold it (see readCommittees): the next one.
+      const absent =
+        error instanceof NotEnoughSliversError || error instanceof BlobMetadataUnavailableError;
+      if (!absent || i === committees.length - 1 || o.signal?.aborted) throw error;
+    }
+  }
+  throw new Error('unreachable: readCommittees returns at least one committee');
+}
+
+async function readFrom(
+  ctx: ReadContext,
+  n: number,
+  committee: CommitteeMember[],
+  blobIdText: string,
+  o: ReadOptions,
+): Promise<Uint8Array> {
+  const blobId = blobIdFromString(blobIdText);
   const need = new EncodingConfig(n).primarySourceSymbols;
-  const committee = await readCommittee(ctx, state, blobIdText, o.signal);
   const urlOfShard = new Map<number, string>();
   for (const m of committee) for (const s of m.shards) urlOfShard.set(s, m.url);
 
