@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../core/cli/main.js';
 import { EXIT } from '../../core/cli/errors.js';
 import { Index } from '../../core/index/index.js';
 import type { FindResult } from '../../core/sync/find.js';
@@ -14,16 +13,9 @@ test('floe find and floe versions: odd names, three versions of a file, a delete
   const dir = await mkdtemp(join(tmpdir(), 'floe-cli-find-'));
   const user = scratchUser(dir);
   try {
-    const home = join(dir, 'home');
+    const { home, lines, run, json } = user;
     const src = join(dir, 'Documents');
     await mkdir(join(src, 'a b'), { recursive: true });
-    const lines: string[] = [];
-    const out = (l: string) => lines.push(l);
-    const run = (...args: string[]) => main(['--data', home, ...args], out);
-    const json = async <T>(...args: string[]): Promise<T> => {
-      assert.equal(await run('--json', ...args), EXIT.ok, args.join(' '));
-      return JSON.parse(lines.pop()!) as T;
-    };
     const backup = async () => {
       await json('backup');
       return (await json<{ id: string; time: string }[]>('snapshots'))[0]!;

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../core/cli/main.js';
 import { EXIT } from '../../core/cli/errors.js';
 import type { SnapshotProof } from '../../core/sync/proof.js';
 import type { SpotCheckRecord } from '../../core/sync/spot-check-schedule.js';
@@ -14,13 +13,10 @@ test('floe proof shows who certified each blob and until when; floe verify spot-
   const dir = await mkdtemp(join(tmpdir(), 'floe-cli-proof-'));
   const user = scratchUser(dir);
   try {
-    const home = join(dir, 'home');
+    const { lines, run } = user;
     const src = join(dir, 'Documents');
     await mkdir(src, { recursive: true });
     await writeFile(join(src, 'a.bin'), randomBytes(100_000));
-    const lines: string[] = [];
-    const out = (l: string) => lines.push(l);
-    const run = (...args: string[]) => main(['--data', home, ...args], out);
     assert.equal(await run('--json', 'init'), EXIT.ok);
     assert.equal(await run('add', src), EXIT.ok);
     assert.equal(await run('--json', 'backup'), EXIT.ok);

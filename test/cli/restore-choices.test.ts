@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../core/cli/main.js';
 import { EXIT } from '../../core/cli/errors.js';
 import type { RestoreResult } from '../../core/sync/restore.js';
 import { scratchUser } from '../support/scratch-user.js';
@@ -12,19 +11,12 @@ test('floe restore: a path goes back to where it was, and --conflict skip|replac
   const dir = await mkdtemp(join(tmpdir(), 'floe-cli-restore-'));
   const user = scratchUser(dir);
   try {
-    const home = join(dir, 'home');
+    const { lines, run, json } = user;
     const src = join(dir, 'Documents');
     const report = join(src, 'work', 'report.txt');
     await mkdir(join(src, 'work'), { recursive: true });
     await writeFile(report, 'as backed up');
     await writeFile(join(src, 'top.txt'), 'top');
-    const lines: string[] = [];
-    const out = (l: string) => lines.push(l);
-    const run = (...args: string[]) => main(['--data', home, ...args], out);
-    const json = async <T>(...args: string[]): Promise<T> => {
-      assert.equal(await run('--json', ...args), EXIT.ok, args.join(' '));
-      return JSON.parse(lines.pop()!) as T;
-    };
     await json('init');
     assert.equal(await run('add', src), EXIT.ok);
     await json('backup');
