@@ -76,18 +76,23 @@ export function nodeHealthCard(api: Api, live: Live): { element: HTMLElement; st
   return { element, stop: unsubscribe };
 }
 
+/** A storage node's name, and its id beneath when the name is not the id. */
+export function nodeNameCell(n: { name: string; nodeId: string }): HTMLElement {
+  return h(
+    'td',
+    null,
+    n.name,
+    n.nodeId === n.name ? null : h('span', { class: 'cell-sub' }, shortId(n.nodeId)),
+  );
+}
+
 function nodeRow(n: NodeHealth): HTMLElement {
   const c = n.challenges;
   const answer = n.lastCheck ? ANSWERS[n.lastCheck.verdict] : null;
   return h(
     'tr',
     { 'data-node': n.name },
-    h(
-      'td',
-      null,
-      n.name,
-      n.nodeId === n.name ? null : h('span', { class: 'cell-sub' }, shortId(n.nodeId)),
-    ),
+    nodeNameCell(n),
     h('td', { class: 'number' }, formatCount(n.shards)),
     h('td', { class: 'number', title: formatWal(n.stake, true) }, formatWal(n.stake)),
     h(

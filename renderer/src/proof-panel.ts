@@ -17,6 +17,7 @@ import {
   shortId,
 } from './format.js';
 import { icon } from './icons.js';
+import { nodeNameCell } from './node-health-card.js';
 import type { Live } from './live.js';
 import { failed, inlineError, loading } from './placeholders.js';
 import type {
@@ -254,12 +255,7 @@ function nodeTable(r: SpotCheckRecord): HTMLElement {
             h(
               'tr',
               { 'data-node': n.name },
-              h(
-                'td',
-                null,
-                n.name,
-                n.nodeId === n.name ? null : h('span', { class: 'cell-sub' }, shortId(n.nodeId)),
-              ),
+              nodeNameCell(n),
               h('td', { class: 'number' }, formatCount(n.shards)),
               h(
                 'td',

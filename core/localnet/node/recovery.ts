@@ -168,6 +168,17 @@ async function bySymbols(
       blobId,
       `only ${symbols.size} of ${need} symbols could be fetched`,
     );
+  return rebuilt(metadata, pair, kind, index, symbols);
+}
+
+/** The sliver rebuilt from `symbols` (source index → symbol), verified against the metadata, as stored. */
+function rebuilt(
+  metadata: BlobMetadata,
+  pair: number,
+  kind: SliverKind,
+  index: number,
+  symbols: Map<number, Uint8Array>,
+): Uint8Array {
   const sliver = rebuildSliver(
     metadata,
     kind,
@@ -201,14 +212,7 @@ async function fromDecodingSymbols(
       }
     }),
   );
-  const sliver = rebuildSliver(
-    metadata,
-    kind,
-    index,
-    [...symbols].map(([sourceIndex, data]) => ({ sourceIndex, data })),
-  );
-  verifyDecodedSliver(metadata, pair, kind, sliver);
-  return encodeSliver(sliver);
+  return rebuilt(metadata, pair, kind, index, symbols);
 }
 
 async function byBlob(
