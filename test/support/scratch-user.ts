@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { EXIT } from '../../core/cli/errors.js';
 import { main } from '../../core/cli/main.js';
-
-const ENV = ['FLOE_KEY_PASSPHRASE', 'DBUS_SESSION_BUS_ADDRESS', 'HOME', 'XDG_DATA_HOME'] as const;
+import { setEnv } from './env.js';
 
 export interface ScratchUser {
   /** The data directory `run` uses. */
@@ -23,11 +22,12 @@ export interface ScratchUser {
 }
 
 export function scratchUser(dir: string): ScratchUser {
-  const saved = ENV.map((name) => process.env[name]);
-  process.env.FLOE_KEY_PASSPHRASE = 'test passphrase';
-  process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${join(dir, 'no-bus')}`;
-  process.env.HOME = join(dir, 'user');
-  process.env.XDG_DATA_HOME = join(dir, 'user', '.local', 'share');
+  const restoreEnv = setEnv({
+    FLOE_KEY_PASSPHRASE: 'test passphrase',
+    DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'no-bus')}`,
+    HOME: join(dir, 'user'),
+    XDG_DATA_HOME: join(dir, 'user', '.local', 'share'),
+  });
   const home = join(dir, 'home');
   const lines: string[] = [];
   const run = (...args: string[]) => main(['--data', home, ...args], (l) => lines.push(l));
@@ -41,10 +41,7 @@ export function scratchUser(dir: string): ScratchUser {
     },
     async end() {
       await main(['localnet', 'stop'], () => {});
-      ENV.forEach((name, i) => {
-        if (saved[i] === undefined) delete process.env[name];
-        else process.env[name] = saved[i];
-      });
+      restoreEnv();
     },
   };
 }

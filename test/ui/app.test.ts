@@ -18,6 +18,7 @@ import { buildUi } from '../../renderer/build.js';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { deriveKeys } from '../../core/repo/keys.js';
 import { LocalChain } from '../../core/walrus/chain/local-chain.js';
+import { setEnv } from '../support/env.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join('test-artifacts', 'screenshots');
@@ -40,11 +41,7 @@ describe(
     let phrase = '';
     const pageErrors: string[] = [];
     const photo = randomBytes(300_000);
-    const saved = {
-      pass: process.env.FLOE_KEY_PASSPHRASE,
-      bus: process.env.DBUS_SESSION_BUS_ADDRESS,
-      home: process.env.HOME,
-    };
+    let restoreEnv = () => {};
 
     /** The whole page from the top, or (`whole` false) the window as it is scrolled now. */
     const shot = async (name: string, whole = true) => {
@@ -62,11 +59,13 @@ describe(
 
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'floe-ui-'));
-      // No keychain here: the phrase goes to the key file, sealed under this passphrase.
-      process.env.FLOE_KEY_PASSPHRASE = 'test';
-      process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${join(dir, 'no-bus')}`;
-      // The folder browser and ~ paths start from home: this test's own.
-      process.env.HOME = dir;
+      restoreEnv = setEnv({
+        // No keychain here: the phrase goes to the key file, sealed under this passphrase.
+        FLOE_KEY_PASSPHRASE: 'test',
+        DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'no-bus')}`,
+        // The folder browser and ~ paths start from home: this test's own.
+        HOME: dir,
+      });
       docs = join(dir, 'Documents');
       await mkdir(join(docs, 'notes'), { recursive: true });
       await writeFile(join(docs, 'photo.bin'), photo);
@@ -109,13 +108,7 @@ describe(
       await daemon?.stop();
       await net?.stop();
       await rm(dir, { recursive: true, force: true });
-      for (const [name, value] of [
-        ['FLOE_KEY_PASSPHRASE', saved.pass],
-        ['DBUS_SESSION_BUS_ADDRESS', saved.bus],
-        ['HOME', saved.home],
-      ] as const)
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
+      restoreEnv();
     });
 
     test('without a valid token the page says how to open Floe', async () => {

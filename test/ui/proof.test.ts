@@ -17,6 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDaemon, type Daemon } from '../../core/api/daemon.js';
 import { Localnet } from '../../core/localnet/network.js';
 import { buildUi } from '../../renderer/build.js';
+import { setEnv } from '../support/env.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join('test-artifacts', 'screenshots');
@@ -33,10 +34,7 @@ describe(
     let page: Page;
     let snapshot: string;
     const pageErrors: string[] = [];
-    const saved = {
-      pass: process.env.FLOE_KEY_PASSPHRASE,
-      bus: process.env.DBUS_SESSION_BUS_ADDRESS,
-    };
+    let restoreEnv = () => {};
     const api = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${daemon.url}${path}`, {
         method,
@@ -54,8 +52,10 @@ describe(
 
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'floe-ui-proof-'));
-      process.env.FLOE_KEY_PASSPHRASE = 'test';
-      process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${join(dir, 'no-bus')}`;
+      restoreEnv = setEnv({
+        FLOE_KEY_PASSPHRASE: 'test',
+        DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'no-bus')}`,
+      });
       const docs = join(dir, 'Documents');
       await mkdir(docs, { recursive: true });
       await writeFile(join(docs, 'photo.jpg'), randomBytes(600_000));
@@ -95,12 +95,7 @@ describe(
       await daemon?.stop();
       await net?.stop();
       await rm(dir, { recursive: true, force: true });
-      for (const [name, value] of [
-        ['FLOE_KEY_PASSPHRASE', saved.pass],
-        ['DBUS_SESSION_BUS_ADDRESS', saved.bus],
-      ] as const)
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
+      restoreEnv();
     });
 
     test(
