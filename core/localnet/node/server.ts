@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ReadChain } from '../../walrus/chain/chain.js';
 import type { LocalChain } from '../../walrus/chain/local-chain.js';
-import { blsPublicKey } from '../../walrus/protocol/bls.js';
+import { blsPublicKey, loadFastSigning } from '../../walrus/protocol/bls.js';
 import type { BlobPersistence } from '../../walrus/protocol/confirmation.js';
 import type { SliverKind } from '../../walrus/encoding/index.js';
 import { MethodNotAllowedError, RouteNotFoundError, Router } from '../../http/router.js';
@@ -174,6 +174,9 @@ export class StorageNode {
    * because the chain's committee lists the URL it listens on.
    */
   async start(chain: ReadChain, operator?: LocalChain): Promise<void> {
+    // A node signs a confirmation for every blob it stores: mcl's signer, where it loads,
+    // costs a tenth of noble's (once per process; noble signs if it cannot load).
+    await loadFastSigning();
     this.operator = operator ?? null;
     this.viewOrNull = new ChainView(chain, this.options.nodeId);
     if (!this.server) await this.listen();

@@ -8,6 +8,10 @@ import {
   blsVerify,
   blsVerifyAggregate,
   generateBlsKeyPair,
+  blsSigningLibrary,
+  loadFastSigning,
+  mclSigner,
+  nobleSign,
 } from '../../../core/walrus/protocol/bls.js';
 
 /** @noble/curves' own verification: the second opinion the fastcrypto verdicts must match. */
@@ -88,4 +92,33 @@ test("a signature under Ethereum's proof-of-possession tag does not verify under
     .toBytes(true);
   assert.notDeepEqual(pop, blsSign(k.secretKey, message));
   assert.equal(blsVerify(k.publicKey, message, pop), false);
+});
+
+test("mcl's signatures are noble's, byte for byte, and fastcrypto accepts them", async () => {
+  const mcl = await mclSigner();
+  for (let i = 0; i < 24; i++) {
+    const k = generateBlsKeyPair();
+    // Lengths around SHA-256's block and expand_message_xmd's boundaries, and empty.
+    const message = randomBytes([0, 1, 31, 32, 33, 63, 64, 65, 119, 255, 256, 1000][i % 12]!);
+    const sig = mcl(k.secretKey, message);
+    assert.deepEqual(Buffer.from(sig), Buffer.from(nobleSign(k.secretKey, message)), `pair ${i}`);
+    assert.equal(blsVerify(k.publicKey, message, sig), true);
+    assert.equal(blsVerify(k.publicKey, randomBytes(message.length + 1), sig), false);
+  }
+  // The scalar is cached per key: a second key with the same message signs differently.
+  const [a, b] = [generateBlsKeyPair(), generateBlsKeyPair()];
+  const m = randomBytes(40);
+  assert.deepEqual(Buffer.from(mcl(a.secretKey, m)), Buffer.from(nobleSign(a.secretKey, m)));
+  assert.deepEqual(Buffer.from(mcl(b.secretKey, m)), Buffer.from(nobleSign(b.secretKey, m)));
+});
+
+test('blsSign is noble until fast signing is loaded, then mcl, with the same bytes', async () => {
+  const k = generateBlsKeyPair();
+  const message = randomBytes(77);
+  const before = blsSign(k.secretKey, message);
+  assert.deepEqual(Buffer.from(before), Buffer.from(nobleSign(k.secretKey, message)));
+  assert.equal(blsSigningLibrary(), '@noble/curves');
+  assert.equal(await loadFastSigning(), true);
+  assert.equal(blsSigningLibrary(), 'mcl-wasm');
+  assert.deepEqual(Buffer.from(blsSign(k.secretKey, message)), Buffer.from(before));
 });
