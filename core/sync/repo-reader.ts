@@ -46,14 +46,15 @@ export class MissingChunkError extends Error {
  * short epochs, nothing renewing) is storage that ended — and said so, because a retry,
  * which a failed read otherwise suggests, can never bring it back.
  */
-async function readUnlessEnded(
+async function readUnlessEnded<T>(
   client: WalrusClient,
   blobId: string,
   endEpoch: number | undefined,
   what: string,
-): Promise<Uint8Array> {
+  open: (blob: Uint8Array) => T,
+): Promise<T> {
   try {
-    return await client.read(blobId);
+    return await client.readAndOpen(blobId, open);
   } catch (error) {
     if (endEpoch !== undefined) {
       const now = await client.chain.systemState().then(
@@ -126,8 +127,10 @@ export class RepoReader {
     for (const blob of blobs) {
       if (!readable.has(blob.blobId) || !isFloeBlob(blob.attributes, 'index')) continue;
       const what = `index ${blob.blobId}`;
-      const bytes = await readUnlessEnded(client, blob.blobId, blob.endEpoch, what);
-      for (const pack of openIndex(keys, bytes, what)) {
+      const index = await readUnlessEnded(client, blob.blobId, blob.endEpoch, what, (bytes) =>
+        openIndex(keys, bytes, what),
+      );
+      for (const pack of index) {
         packs.push({ ...pack, indexBlobId: blob.blobId });
         for (const e of pack.entries) {
           const id = Buffer.from(e.id).toString('hex');
@@ -208,13 +211,12 @@ export class RepoReader {
   async readPack(blobId: string): Promise<OpenedPack> {
     const ended = this.lapsed.get(blobId);
     if (ended !== undefined) throw new StorageEndedError(`pack ${blobId}`, ended);
-    const pack = openPack(this.keys, await this.read(blobId, `pack ${blobId}`), `pack ${blobId}`);
+    const what = `pack ${blobId}`;
+    const pack = await readUnlessEnded(this.client, blobId, this.ends.get(blobId), what, (bytes) =>
+      openPack(this.keys, bytes, what),
+    );
     this.packsRead++;
     return pack;
-  }
-
-  private read(blobId: string, what: string): Promise<Uint8Array> {
-    return readUnlessEnded(this.client, blobId, this.ends.get(blobId), what);
   }
 
   /** Reads and opens a whole pack (verifying its seal), through the cache. */

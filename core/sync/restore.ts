@@ -61,7 +61,9 @@ export async function findSnapshots(
   for (const blob of blobs) {
     try {
       found.push({
-        snapshot: openSnapshot(keys, await client.read(blob.blobId), `snapshot ${blob.blobId}`),
+        snapshot: await client.readAndOpen(blob.blobId, (bytes) =>
+          openSnapshot(keys, bytes, `snapshot ${blob.blobId}`),
+        ),
         blob,
       });
     } catch (error) {

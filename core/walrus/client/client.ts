@@ -7,7 +7,7 @@ import type { CodecPool } from '../encoding/index.js';
 import { nodeClients, type NodeBlobStatus } from '../storage-node-client.js';
 import { ConcurrencyLimiter } from './limiter.js';
 import { ByteRateLimiter } from './rate-limiter.js';
-import { readBlob, type ReadOptions } from './read.js';
+import { readAndOpen, readBlob, type ReadOptions } from './read.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { UploadRelayClient } from '../relay/relay-client.js';
 import type { TipConfig } from '../relay/tip.js';
@@ -70,6 +70,11 @@ export class WalrusClient {
 
   read(blobId: string, o: ReadOptions = {}): Promise<Uint8Array> {
     return readBlob(this.context(), blobId, o);
+  }
+
+  /** Reads a blob that `open` authenticates, and opens it (see `readAndOpen`). */
+  readAndOpen<T>(blobId: string, open: (blob: Uint8Array) => T, o: ReadOptions = {}): Promise<T> {
+    return readAndOpen(this.context(), blobId, open, o);
   }
 
   async extend(objectId: string, epochs: number): Promise<BlobObject> {
