@@ -40,15 +40,18 @@ export interface SealedPack {
 
 /**
  * Assembles packs: each chunk is copied once, into a buffer the writer keeps from pack to
- * pack, and sealing encrypts from there straight into the blob's own buffer (exactly its
- * size, so the codec pool moves it to a worker without a copy). `seal` empties the writer
- * for the next pack.
+ * pack, and sealing encrypts from there straight into the blob buffer, also kept from pack
+ * to pack: a 32 MiB blob per pack left for the garbage collector was up to three of them
+ * awaiting collection at once in a backup's peak memory. So a sealed pack's bytes are
+ * valid until the next `seal`, which also empties the writer for the next pack.
  */
 export class PackWriter {
   private readonly chunks: { id: Uint8Array; kind: ChunkKind; length: number }[] = [];
   private data: Uint8Array;
   private dataBytes = 0;
   private readonly ids = new Set<string>();
+  /** What `seal` writes the blob into, kept from pack to pack like `data`. */
+  private blob: ArrayBuffer | null = null;
 
   /** `capacity`: the chunk bytes a pack is expected to hold (the buffer grows past it). */
   constructor(capacity = 64 * 1024) {
@@ -111,7 +114,12 @@ export class PackWriter {
       entries.push({ id: c.id, kind: c.kind, offset, length: c.length });
       offset += c.length;
     });
-    const bytes = new Uint8Array(Buffer.allocUnsafeSlow(this.size).buffer);
+    // A buffer moved to a codec worker is detached (its length 0) and cannot be reused.
+    if (!this.blob || this.blob.byteLength < this.size)
+      this.blob = Buffer.allocUnsafeSlow(
+        Math.max(this.size, Math.ceil((this.blob?.byteLength ?? 0) * 1.125)),
+      ).buffer as ArrayBuffer;
+    const bytes = new Uint8Array(this.blob, 0, this.size);
     bytes.set(packId, 0);
     sealParts(
       packKey(keys, packId),

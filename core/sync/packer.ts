@@ -56,9 +56,10 @@ export class Packer {
   }
 
   private async seal(): Promise<void> {
-    const sealed = this.writer.seal(this.keys);
-    // One pack stores while the next fills; a third waits, which bounds memory.
+    // One pack stores while the next fills, and the next is sealed only once the one before
+    // is stored: its bytes are the writer's blob buffer, which sealing writes over.
     if (this.pending.length >= 1) await this.pending.shift();
+    const sealed = this.writer.seal(this.keys);
     const stored = this.o.store(sealed);
     // Awaited later (next seal or flush); marked handled so a failure is not reported twice.
     stored.catch(() => undefined);

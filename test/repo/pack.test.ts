@@ -70,9 +70,10 @@ test('a writer is empty after sealing and its next pack holds only its own chunk
   for (const c of first) w.add(c.id, 'data', c.bytes);
   const a = w.seal(keys);
   assert.equal(w.count, 0);
+  // A sealed pack's bytes last until the next seal (the writer reuses their buffer).
+  const pa = openPack(keys, a.bytes);
   for (const c of second) w.add(c.id, 'data', c.bytes);
   const b = w.seal(keys);
-  const pa = openPack(keys, a.bytes);
   const pb = openPack(keys, b.bytes);
   assert.equal(pa.entries.length, 2);
   for (const c of first) assert.deepEqual(Buffer.from(pa.chunk(c.id)), c.bytes);
@@ -88,4 +89,22 @@ test('a chunk is copied in when added: the caller may reuse its buffer at once',
   w.add(id, 'data', window);
   window.fill(0);
   assert.deepEqual(Buffer.from(openPack(keys, w.seal(keys).bytes).chunk(id)), original);
+});
+
+test('the blob buffer is kept from pack to pack, and replaced once a worker has taken it', () => {
+  const w = new PackWriter();
+  const big = chunk(50_000);
+  w.add(big.id, 'data', big.bytes);
+  const a = w.seal(keys);
+  const small = chunk(10_000);
+  w.add(small.id, 'data', small.bytes);
+  const b = w.seal(keys);
+  assert.equal(b.bytes.buffer, a.bytes.buffer, 'the smaller pack is sealed into the same buffer');
+  assert.deepEqual(Buffer.from(openPack(keys, b.bytes).chunk(small.id)), small.bytes);
+  // What the codec pool does without the native encoder: the buffer moves to a worker.
+  structuredClone(b.bytes.buffer, { transfer: [b.bytes.buffer] });
+  w.add(small.id, 'data', small.bytes);
+  const c = w.seal(keys);
+  assert.notEqual(c.bytes.buffer, a.bytes.buffer);
+  assert.deepEqual(Buffer.from(openPack(keys, c.bytes).chunk(small.id)), small.bytes);
 });
