@@ -216,6 +216,14 @@ export class FileChunker {
   }
 
   /**
+   * A file of at most this many bytes is one chunk (none if empty): no cut is looked for
+   * before the minimum size, so its cut points need no hashing.
+   */
+  get oneChunkLimit(): number {
+    return this.params.minSize;
+  }
+
+  /**
    * The chunks of the file at `path`, one file at a time. Each is a view into the window,
    * valid until the next one is asked for: copy it to keep it.
    */

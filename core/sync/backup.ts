@@ -4,6 +4,7 @@
  * recorded in the index only once certified, and a journal entry brackets each store, so
  * after a crash a pack is either certified and referenced or redone from the files.
  */
+import type { BigIntStats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { FileRow, Index } from '../index/index.js';
@@ -27,6 +28,7 @@ import {
 import { hardLinkGroups } from './hard-links.js';
 import { BUILTIN_EXCLUDES, IgnoreRules } from './ignore.js';
 import { Packer } from './packer.js';
+import { READ_AHEAD, ReadAhead, type SmallFile } from './read-ahead.js';
 import { ProgressTracker, type ProgressSnapshot } from './progress.js';
 import {
   FolderUnavailableError,
@@ -224,6 +226,7 @@ export async function runBackup(
 
       const chunkLists = new Map<string, string[]>();
       const skipped = new Set<string>();
+      const toRead: { entry: ScannedEntry; abs: Buffer }[] = [];
       for (const entry of scan.entries) {
         if (entry.kind !== 'file') continue;
         const key = pathKey(entry.relPath);
@@ -233,24 +236,40 @@ export async function runBackup(
           continue;
         }
         const abs = Buffer.concat([Buffer.from(folder.path + '/'), entry.relPath]);
-        const read = await readFileChunks(abs, entry, keys, chunker, packer);
-        if ('error' in read) {
-          issues.push({
-            folder: folder.path,
-            relPath: entry.relPath,
-            code: 'unreadable',
-            message: read.error,
-          });
-          skipped.add(key);
-          if (prior?.chunkIds) chunkLists.set(key, splitIds(prior.chunkIds));
-          progress.advance(entry.size, 1);
-          continue;
+        toRead.push({ entry, abs });
+      }
+      const ahead = new ReadAhead(
+        toRead.map((f) => ({ path: f.abs, size: f.entry.size })),
+        { ...READ_AHEAD, maxFileBytes: chunker.oneChunkLimit },
+      );
+      try {
+        for (const [i, { entry, abs }] of toRead.entries()) {
+          const key = pathKey(entry.relPath);
+          const prior = previous.get(key);
+          const small = await ahead.take(i);
+          const read = small
+            ? await packSmallFile(small, entry, keys, packer)
+            : await readFileChunks(abs, entry, keys, chunker, packer);
+          if ('error' in read) {
+            issues.push({
+              folder: folder.path,
+              relPath: entry.relPath,
+              code: 'unreadable',
+              message: read.error,
+            });
+            skipped.add(key);
+            if (prior?.chunkIds) chunkLists.set(key, splitIds(prior.chunkIds));
+            progress.advance(entry.size, 1);
+            continue;
+          }
+          chunkLists.set(key, read.ids);
+          progress.advance(entry.size, 1, Buffer.from(entry.relPath).toString());
+          report();
+          fileUpdates.push(toRow(folder.id, read.entry, read.ids));
+          files++;
         }
-        chunkLists.set(key, read.ids);
-        progress.advance(entry.size, 1, Buffer.from(entry.relPath).toString());
-        report();
-        fileUpdates.push(toRow(folder.id, read.entry, read.ids));
-        files++;
+      } finally {
+        ahead.stop();
       }
       for (const entry of scan.entries) {
         if (entry.kind !== 'file' && changed.has(pathKey(entry.relPath)))
@@ -395,6 +414,32 @@ function sameRoots(a: SnapshotRoot[], b: SnapshotRoot[]): boolean {
 
 type ReadOutcome = { ids: string[]; entry: ScannedEntry } | { error: string };
 
+/** A file read ahead whole (read-ahead.ts): one chunk, or none if empty. */
+async function packSmallFile(
+  file: SmallFile,
+  entry: ScannedEntry,
+  keys: RepoKeys,
+  packer: Packer,
+): Promise<ReadOutcome> {
+  const ids: string[] = [];
+  if (file.bytes.length > 0) {
+    const id = chunkId(keys.chunkIdKey, file.bytes);
+    await packer.add(id, 'data', file.bytes);
+    ids.push(chunkIdHex(id));
+  }
+  return { ids, entry: withStat(entry, file.stat) };
+}
+
+function withStat(entry: ScannedEntry, stat: BigIntStats): ScannedEntry {
+  return {
+    ...entry,
+    size: Number(stat.size),
+    mtimeNs: stat.mtimeNs.toString(),
+    ctimeNs: stat.ctimeNs.toString(),
+    inode: stat.ino.toString(),
+  };
+}
+
 /** Reads and chunks one file; re-reads it if it changed underneath, up to a few times. */
 async function readFileChunks(
   path: Buffer,
@@ -419,16 +464,7 @@ async function readFileChunks(
         before.mtimeNs === after.mtimeNs &&
         before.ctimeNs === after.ctimeNs
       ) {
-        return {
-          ids,
-          entry: {
-            ...entry,
-            size: Number(after.size),
-            mtimeNs: after.mtimeNs.toString(),
-            ctimeNs: after.ctimeNs.toString(),
-            inode: after.ino.toString(),
-          },
-        };
+        return { ids, entry: withStat(entry, after) };
       }
     } catch (error) {
       return { error: `cannot read: ${(error as Error).message}` };
