@@ -11,6 +11,7 @@ import { sqliteOptions } from './sqlite-binding.js';
 import type { Snapshot } from '../repo/snapshot.js';
 import { MIGRATIONS } from './migrations.js';
 import { SearchTables } from './search-tables.js';
+import { statementCache, type Prepare } from './statement-cache.js';
 import type { Problem, ProblemKind } from '../sync/problems.js';
 
 /** A folder's state: see core/sync/folder-model.ts, its only writer, for what each means. */
@@ -166,26 +167,15 @@ export class Index {
   /** The search index's tables (core/sync/search-index.ts writes them, find.ts reads). */
   readonly search: SearchTables;
 
-  /** Statements by their SQL, each prepared once (see `sql`). */
-  private readonly statements = new Map<string, Database.Statement>();
+  /** The statement for an SQL text, prepared once (statement-cache.ts). */
+  private readonly sql: Prepare;
 
   private constructor(
     private readonly db: Database.Database,
     readonly path: string,
   ) {
     this.search = new SearchTables(db);
-  }
-
-  /**
-   * The prepared statement for `text`, prepared on first use. Preparing one per call was
-   * a third of the main thread's time in a first backup of 100,000 small files (every
-   * chunk asks `hasChunk`: 12 µs a question prepared afresh). Not for `iterate`: a
-   * statement is busy until its iteration ends, and two iterations may overlap.
-   */
-  private sql(text: string): Database.Statement {
-    let statement = this.statements.get(text);
-    if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
-    return statement;
+    this.sql = statementCache(db);
   }
 
   static open(path: string): Index {
@@ -301,6 +291,7 @@ export class Index {
   // ---- files ----
 
   *files(folderId: number): Generator<FileRow> {
+    // Its own statement: an iteration holds it busy, and two may overlap.
     for (const row of this.db
       .prepare('SELECT * FROM files WHERE folder_id = ? ORDER BY rel_path')
       .iterate(folderId)) {

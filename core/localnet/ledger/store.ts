@@ -4,6 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { sqliteOptions } from '../../index/sqlite-binding.js';
+import { statementCache } from '../../index/statement-cache.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -96,5 +97,8 @@ export function openLedgerDb(path: string): LedgerDb {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+  // The ledger's modules all prepare through the handle they are given, and none iterates
+  // a statement: remembered here, each of their statements is compiled once.
+  db.prepare = statementCache(db) as typeof db.prepare;
   return db;
 }
