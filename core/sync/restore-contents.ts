@@ -163,6 +163,9 @@ async function created(target: RestoreTarget, file: FileState): Promise<FileStat
 
 /** One file being restored, under its partial name until `complete`. */
 export class PartialFile {
+  /** Where the bytes written so far end: the file's size (it was created empty). */
+  private end = 0;
+
   private constructor(
     private readonly target: RestoreTarget,
     readonly job: FileJob,
@@ -187,7 +190,7 @@ export class PartialFile {
   async write(data: Uint8Array, offset: number): Promise<void> {
     const handle = await this.opened();
     try {
-      await writeSparse(handle, data, offset);
+      this.end = Math.max(this.end, await writeSparse(handle, data, offset));
     } catch (error) {
       throw new RestoreWriteError(this.job.path, error as NodeJS.ErrnoException);
     }
@@ -205,8 +208,8 @@ export class PartialFile {
     const { entry } = this.job;
     try {
       const handle = await this.opened();
-      // The size, not only the last write: trailing zeros were left as a hole.
-      await handle.truncate(size);
+      // Trailing zeros were left as a hole: the size says they are there.
+      if (this.end !== size) await handle.truncate(size);
       // Flushed before it takes its name: after a power cut a file under its real name
       // with the right size and time is whole, which is what a resumed restore trusts.
       await handle.sync();
@@ -262,20 +265,29 @@ export async function writeLinks(
 /**
  * Writes `data` at `offset` in a new file, except the file-system blocks (or the parts
  * of them this chunk covers) that are all zeros: a new file reads as zeros wherever
- * nothing was written, and those blocks stay holes that take no space.
+ * nothing was written, and those blocks stay holes that take no space. Returns where the
+ * last bytes written end (`offset` if none were).
  */
-async function writeSparse(handle: FileHandle, data: Uint8Array, offset: number): Promise<void> {
+async function writeSparse(handle: FileHandle, data: Uint8Array, offset: number): Promise<number> {
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   let run = 0; // start of the bytes not yet written
+  let written = offset;
   for (let at = 0; at < bytes.length;) {
     const end = Math.min(bytes.length, (Math.floor((offset + at) / BLOCK) + 1) * BLOCK - offset);
     if (bytes.subarray(at, end).equals(ZEROS.subarray(0, end - at))) {
-      if (at > run) await writeAll(handle, bytes, run, at, offset);
+      if (at > run) {
+        await writeAll(handle, bytes, run, at, offset);
+        written = offset + at;
+      }
       run = end;
     }
     at = end;
   }
-  if (run < bytes.length) await writeAll(handle, bytes, run, bytes.length, offset);
+  if (run < bytes.length) {
+    await writeAll(handle, bytes, run, bytes.length, offset);
+    written = offset + bytes.length;
+  }
+  return written;
 }
 
 /**

@@ -240,3 +240,24 @@ test('a sparse file is restored sparse: its holes take no disk space', async () 
   assert.ok(bytes.subarray(MiB, 20 * MiB).every((b) => b === 0));
   assert.ok(bytes.subarray(21 * MiB).every((b) => b === 0));
 });
+
+test('files that end in zeros, or are nothing but zeros, come back at their full size', async () => {
+  const files: Record<string, Buffer> = {
+    'tail-partial-block': Buffer.concat([randomBytes(4096), Buffer.alloc(904)]),
+    'tail-blocks': Buffer.concat([randomBytes(100), Buffer.alloc(3 * 4096)]),
+    'all-zeros': Buffer.alloc(10_000),
+    'one-zero': Buffer.alloc(1),
+    empty: Buffer.alloc(0),
+    'no-zeros': randomBytes(7000),
+  };
+  const snapshot = await backedUp(async (src) => {
+    for (const [name, bytes] of Object.entries(files)) await writeFile(join(src, name), bytes);
+  });
+  const target = await targetDir('target-zero-tails');
+  await restore(snapshot, target);
+  for (const [name, bytes] of Object.entries(files)) {
+    const restored = await readFile(join(target, name));
+    assert.equal(restored.length, bytes.length, name);
+    assert.ok(restored.equals(bytes), name);
+  }
+});
