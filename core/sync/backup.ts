@@ -239,7 +239,12 @@ export async function runBackup(
         toRead.push({ entry, abs });
       }
       const ahead = new ReadAhead(
-        toRead.map((f) => ({ path: f.abs, size: f.entry.size })),
+        toRead.map(({ abs, entry: e }) => ({
+          path: abs,
+          size: e.size,
+          mtimeNs: e.mtimeNs,
+          ctimeNs: e.ctimeNs,
+        })),
         { ...READ_AHEAD, maxFileBytes: chunker.oneChunkLimit },
       );
       try {

@@ -4,25 +4,28 @@
  * A first backup of 100,000 small files spent most of its time waiting: each file took
  * seven trips through libuv's thread pool one after another (lstat, open, two reads,
  * close, lstat), the main thread idle 36 s of 57. Read ahead, the trips of several files
- * overlap, and a file takes five (open, fstat, one read, fstat, close). Files are still
- * handed over in order, so packs and snapshots come out as they did.
+ * overlap, and a file takes four (open, one read, fstat, close). Files are still handed
+ * over in order, so packs and snapshots come out as they did.
  *
- * A file that is not a plain small file any more, or changes while it is read, or cannot
- * be read, is not read ahead: the caller reads it its own way (`readFileChunks`), which
- * retries a changing file and reports an unreadable one.
+ * The scan's lstat is the status before the read: a file whose status after the read is
+ * not that one (changed since the scan, or while it was read), or that is not a plain
+ * small file any more, or cannot be read, is not read ahead; the caller reads it its own
+ * way (`readFileChunks`), which retries a changing file and reports an unreadable one.
  */
 import type { BigIntStats } from 'node:fs';
 import { constants, open, type FileHandle } from 'node:fs/promises';
 
+/** A file as the scan saw it (lstat): what reading it must find still true. */
 export interface ReadAheadFile {
   path: Buffer;
-  /** Its size at the scan: what the budget counts. */
   size: number;
+  mtimeNs: string;
+  ctimeNs: string;
 }
 
 export interface SmallFile {
   bytes: Uint8Array;
-  /** The file's status as it was read (unchanged from before the read to after it). */
+  /** The file's status after the read: the scan's, unchanged. */
   stat: BigIntStats;
 }
 
@@ -80,7 +83,8 @@ export class ReadAhead {
   private fill(): void {
     const o = this.o;
     while (this.next < this.files.length && this.inFlight < o.concurrency) {
-      const { path, size } = this.files[this.next]!;
+      const file = this.files[this.next]!;
+      const { size } = file;
       if (size > o.maxFileBytes) {
         this.next++;
         continue;
@@ -91,7 +95,7 @@ export class ReadAhead {
       this.heldBytes += size;
       this.reads.set(
         this.next++,
-        readSmallFile(path, o.maxFileBytes).finally(() => {
+        readSmallFile(file).finally(() => {
           this.inFlight--;
           this.fill();
         }),
@@ -100,21 +104,19 @@ export class ReadAhead {
   }
 }
 
-/** The whole file if it is a plain file of at most `limit` bytes that held still; else null. */
-export async function readSmallFile(path: Buffer, limit: number): Promise<SmallFile | null> {
+/** The whole file if it is still the plain file the scan saw, unchanged; else null. */
+export async function readSmallFile(file: ReadAheadFile): Promise<SmallFile | null> {
   let handle: FileHandle;
   try {
     // Not through a symlink: the scan saw a file here.
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    handle = await open(file.path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
     return null;
   }
   try {
-    const before = await handle.stat({ bigint: true });
-    if (!before.isFile() || before.size > BigInt(limit)) return null;
-    const size = Number(before.size);
-    // One byte of room more than it claims: a file that grew shows it in this one read,
-    // and so does one whose size says nothing of its content (procfs, some FUSE).
+    const { size } = file;
+    // One byte of room more than it had: a file that grew shows it in this one read, and
+    // so does one whose size says nothing of its content (procfs, some FUSE).
     const bytes = Buffer.allocUnsafe(size + 1);
     let got = 0;
     for (;;) {
@@ -124,10 +126,11 @@ export async function readSmallFile(path: Buffer, limit: number): Promise<SmallF
     }
     const after = await handle.stat({ bigint: true });
     const held =
+      after.isFile() &&
       got === size &&
-      after.size === before.size &&
-      after.mtimeNs === before.mtimeNs &&
-      after.ctimeNs === before.ctimeNs;
+      after.size === BigInt(size) &&
+      after.mtimeNs.toString() === file.mtimeNs &&
+      after.ctimeNs.toString() === file.ctimeNs;
     return held ? { bytes: bytes.subarray(0, size), stat: after } : null;
   } catch {
     return null;

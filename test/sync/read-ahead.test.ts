@@ -1,13 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReadAhead, readSmallFile } from '../../core/sync/read-ahead.js';
+import { ReadAhead, readSmallFile, type ReadAheadFile } from '../../core/sync/read-ahead.js';
 
 async function scratch(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'floe-read-ahead-'));
+}
+
+/** The file as a scan records it. */
+async function scanned(path: string): Promise<ReadAheadFile> {
+  const st = await lstat(path, { bigint: true });
+  return {
+    path: Buffer.from(path),
+    size: Number(st.size),
+    mtimeNs: st.mtimeNs.toString(),
+    ctimeNs: st.ctimeNs.toString(),
+  };
 }
 
 test('files come in order, the small ones whole and the larger ones left to the caller, whatever the budget', async () => {
@@ -15,13 +26,11 @@ test('files come in order, the small ones whole and the larger ones left to the 
   try {
     const sizes = [0, 100, 5000, 70_000, 3, 64_000, 200_000, 1, 9999, 65_536];
     const contents = sizes.map((n) => randomBytes(n));
-    const files = await Promise.all(
-      contents.map(async (bytes, i) => {
-        const path = Buffer.from(join(dir, `f${i}`));
-        await writeFile(path, bytes);
-        return { path, size: bytes.length };
-      }),
-    );
+    const files: ReadAheadFile[] = [];
+    for (const [i, bytes] of contents.entries()) {
+      await writeFile(join(dir, `f${i}`), bytes);
+      files.push(await scanned(join(dir, `f${i}`)));
+    }
     for (const budgetBytes of [1, 10_000, 1 << 20]) {
       for (const concurrency of [1, 3, 8]) {
         const ahead = new ReadAhead(files, {
@@ -57,26 +66,37 @@ test('files come in order, the small ones whole and the larger ones left to the 
   }
 });
 
-test('only a plain file that holds still and is what its size says is read ahead', async () => {
+test('only the plain file the scan saw, unchanged, and what its size says, is read ahead', async () => {
   const dir = await scratch();
   try {
-    const file = Buffer.from(join(dir, 'file'));
+    const file = join(dir, 'file');
     await writeFile(file, 'hello');
-    const empty = Buffer.from(join(dir, 'empty'));
+    const empty = join(dir, 'empty');
     await writeFile(empty, '');
-    const link = Buffer.from(join(dir, 'link'));
-    await symlink(file, link);
-    const sub = Buffer.from(join(dir, 'sub'));
-    await mkdir(sub);
+    assert.equal(
+      Buffer.from((await readSmallFile(await scanned(file)))!.bytes).toString(),
+      'hello',
+    );
+    assert.equal((await readSmallFile(await scanned(empty)))!.bytes.length, 0);
 
-    assert.equal(Buffer.from((await readSmallFile(file, 100))!.bytes).toString(), 'hello');
-    assert.equal((await readSmallFile(empty, 100))!.bytes.length, 0);
-    assert.equal(await readSmallFile(file, 4), null, 'larger than the limit');
-    assert.equal(await readSmallFile(link, 100), null, 'a symlink is not followed');
-    assert.equal(await readSmallFile(sub, 100), null, 'a folder');
-    assert.equal(await readSmallFile(Buffer.from(join(dir, 'gone')), 100), null);
+    // Changed since the scan: the same size, new bytes, a new time.
+    const seen = await scanned(file);
+    await writeFile(file, 'jello');
+    await utimes(file, new Date(2001, 1, 1), new Date(2001, 1, 1));
+    assert.equal(await readSmallFile(seen), null, 'rewritten since the scan');
+    // Grown or shrunk since the scan.
+    assert.equal(await readSmallFile({ ...(await scanned(file)), size: 4 }), null);
+    assert.equal(await readSmallFile({ ...(await scanned(file)), size: 6 }), null);
+
+    const link = join(dir, 'link');
+    await symlink(file, link);
+    assert.equal(await readSmallFile({ ...(await scanned(file)), path: Buffer.from(link) }), null);
+    const sub = join(dir, 'sub');
+    await mkdir(sub);
+    assert.equal(await readSmallFile(await scanned(sub)), null, 'a folder');
+    assert.equal(await readSmallFile({ ...seen, path: Buffer.from(join(dir, 'gone')) }), null);
     // procfs says 0 bytes and holds more: the caller reads it to its end instead.
-    assert.equal(await readSmallFile(Buffer.from('/proc/self/status'), 100_000), null);
+    assert.equal(await readSmallFile(await scanned('/proc/self/status')), null);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
