@@ -123,8 +123,9 @@ class FolderModel {
       subtree,
     });
     const store = (entries: TreeEntry[]): string => {
-      const id = chunkIdHex(chunkId(this.keys.chunkIdKey, encodeTree(entries)));
-      built.add(id, entries);
+      const encoded = encodeTree(entries);
+      const id = chunkIdHex(chunkId(this.keys.chunkIdKey, encoded));
+      built.add(id, encoded);
       return id;
     };
     const subdirs = Math.ceil(plan.files / FILES_PER_DIR);

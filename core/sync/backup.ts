@@ -493,7 +493,9 @@ async function buildTrees(
     const rel = Buffer.from(e.relPath);
     const slash = rel.lastIndexOf(0x2f);
     const parent = slash < 0 ? '' : rel.subarray(0, slash).toString('latin1');
-    children.set(parent, [...(children.get(parent) ?? []), e]);
+    const siblings = children.get(parent);
+    if (siblings) siblings.push(e);
+    else children.set(parent, [e]);
   }
   const links = hardLinkGroups(entries);
   const build = async (dir: string): Promise<string> => {
@@ -520,7 +522,7 @@ async function buildTrees(
     const bytes = encodeTree(list);
     const id = chunkId(keys.chunkIdKey, bytes);
     await packer.add(id, 'tree', bytes);
-    built.add(chunkIdHex(id), list);
+    built.add(chunkIdHex(id), bytes);
     return chunkIdHex(id);
   };
   return build('');
