@@ -54,7 +54,19 @@ export async function readBody(
       req.pause();
       reject(tooLarge());
     };
-    const onEnd = () => resolve(new Uint8Array(Buffer.concat(chunks, size)));
+    const onEnd = () => {
+      // Copied once, into memory of the body's own (`new Uint8Array(Buffer.concat(…))`
+      // copied it twice, and a short concatenation is a slice of Node's shared pool):
+      // a storage node receives 4.5 bytes for every byte backed up, and the relay hands
+      // the blob to a codec worker, which takes a whole buffer without copying it.
+      const body = new Uint8Array(size);
+      let at = 0;
+      for (const chunk of chunks) {
+        body.set(chunk, at);
+        at += chunk.length;
+      }
+      resolve(body);
+    };
     const onError = (error: Error) => reject(error);
     req.on('data', onData).once('end', onEnd).once('error', onError);
   });
