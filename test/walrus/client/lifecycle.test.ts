@@ -9,9 +9,10 @@ import {
   NotEnoughSliversError,
 } from '../../../core/walrus/client/errors.js';
 import { startTestNetwork } from '../../support/localnet.js';
+import { SLIVER_HEADER_BYTES } from '../../../core/localnet/node/sliver-store.js';
 
-/** A node's sliver file starts with "FLS1" and the sliver's SHA-256 (sliver-store.ts). */
-const SLIVER_FILE_HEADER = 4 + 32;
+/** What a node puts before each sliver it stores (a checksum). */
+const SLIVER_FILE_HEADER = SLIVER_HEADER_BYTES.v2;
 
 test('a blob is stored, certified, read back, extended and deleted', async () => {
   const t = await startTestNetwork();

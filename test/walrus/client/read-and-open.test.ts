@@ -4,9 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTestNetwork, type TestNetwork } from '../../support/localnet.js';
+import { SLIVER_HEADER_BYTES } from '../../../core/localnet/node/sliver-store.js';
 
-/** "FLS1" and the SHA-256 a node puts before each sliver it stores. */
-const SLIVER_FILE_HEADER = 4 + 32;
+/** What a node puts before each sliver it stores (a checksum). */
+const SLIVER_FILE_HEADER = SLIVER_HEADER_BYTES.v2;
 
 /**
  * Damages the primary sliver of `pair` where it is stored. The file loses the node's
