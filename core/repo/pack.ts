@@ -11,7 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chunkId, CHUNK_ID_LENGTH, chunkIdHex } from './chunk-id.js';
-import { CorruptDataError, open, sealParts, SEAL_OVERHEAD } from './crypto.js';
+import { partsBytes, partsLength, partsRange } from './byte-parts.js';
+import { CorruptDataError, openParts, sealParts, SEAL_OVERHEAD } from './crypto.js';
 import { packKey, type RepoKeys } from './keys.js';
 
 const MAGIC = new TextEncoder().encode('FLOEPACK');
@@ -146,10 +147,18 @@ export interface OpenedPack {
   chunkView(id: Uint8Array): Uint8Array;
 }
 
-export function openPack(keys: RepoKeys, bytes: Uint8Array, what = 'pack'): OpenedPack {
-  if (bytes.length < PACK_ID_LENGTH + SEAL_OVERHEAD) throw new CorruptDataError(what);
-  const packId = bytes.slice(0, PACK_ID_LENGTH);
-  const plain = open(packKey(keys, packId), bytes.subarray(PACK_ID_LENGTH), what, aad(packId));
+/** Opens a pack blob, given whole or as parts (`byte-parts.ts`), verifying its seal. */
+export function openPack(
+  keys: RepoKeys,
+  blob: Uint8Array | Uint8Array[],
+  what = 'pack',
+): OpenedPack {
+  const parts = blob instanceof Uint8Array ? [blob] : blob;
+  const total = partsLength(parts);
+  if (total < PACK_ID_LENGTH + SEAL_OVERHEAD) throw new CorruptDataError(what);
+  const packId = partsBytes(parts, 0, PACK_ID_LENGTH);
+  const sealed = partsRange(parts, PACK_ID_LENGTH, total);
+  const plain = openParts(packKey(keys, packId), sealed, what, aad(packId));
   const view = new DataView(plain.buffer, plain.byteOffset, plain.byteLength);
   if (!MAGIC.every((b, i) => plain[i] === b))
     throw new CorruptDataError(`${what} (not a Floe pack)`);

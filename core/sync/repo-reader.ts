@@ -12,6 +12,7 @@ import { openPack, type OpenedPack } from '../repo/pack.js';
 import { decodeTree, type TreeEntry } from '../repo/tree.js';
 import { APP_TAG, isFloeBlob } from './attributes.js';
 import { hasLapsed } from './lapsed-storage.js';
+import { joinParts } from '../repo/byte-parts.js';
 
 /**
  * The data asked for was stored, but its storage ended before it was renewed: the storage
@@ -51,7 +52,7 @@ async function readUnlessEnded<T>(
   blobId: string,
   endEpoch: number | undefined,
   what: string,
-  open: (blob: Uint8Array) => T,
+  open: (parts: Uint8Array[]) => T,
 ): Promise<T> {
   try {
     return await client.readAndOpen(blobId, open);
@@ -127,8 +128,8 @@ export class RepoReader {
     for (const blob of blobs) {
       if (!readable.has(blob.blobId) || !isFloeBlob(blob.attributes, 'index')) continue;
       const what = `index ${blob.blobId}`;
-      const index = await readUnlessEnded(client, blob.blobId, blob.endEpoch, what, (bytes) =>
-        openIndex(keys, bytes, what),
+      const index = await readUnlessEnded(client, blob.blobId, blob.endEpoch, what, (parts) =>
+        openIndex(keys, joinParts(parts), what),
       );
       for (const pack of index) {
         packs.push({ ...pack, indexBlobId: blob.blobId });
@@ -212,8 +213,8 @@ export class RepoReader {
     const ended = this.lapsed.get(blobId);
     if (ended !== undefined) throw new StorageEndedError(`pack ${blobId}`, ended);
     const what = `pack ${blobId}`;
-    const pack = await readUnlessEnded(this.client, blobId, this.ends.get(blobId), what, (bytes) =>
-      openPack(this.keys, bytes, what),
+    const pack = await readUnlessEnded(this.client, blobId, this.ends.get(blobId), what, (parts) =>
+      openPack(this.keys, parts, what),
     );
     this.packsRead++;
     return pack;

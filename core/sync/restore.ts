@@ -24,6 +24,7 @@ import { RepoReader, StorageEndedError } from './repo-reader.js';
 import { writeFiles, writeLinks, type ContentProgress } from './restore-contents.js';
 import { planRestore, type Conflict, type ConflictChoice } from './restore-plan.js';
 import { RestoreTarget } from './restore-target.js';
+import { joinParts } from '../repo/byte-parts.js';
 
 export { RestoreWriteError } from './restore-target.js';
 export type { Conflict, ConflictChoice, ConflictKind } from './restore-plan.js';
@@ -61,8 +62,8 @@ export async function findSnapshots(
   for (const blob of blobs) {
     try {
       found.push({
-        snapshot: await client.readAndOpen(blob.blobId, (bytes) =>
-          openSnapshot(keys, bytes, `snapshot ${blob.blobId}`),
+        snapshot: await client.readAndOpen(blob.blobId, (parts) =>
+          openSnapshot(keys, joinParts(parts), `snapshot ${blob.blobId}`),
         ),
         blob,
       });

@@ -6,6 +6,7 @@ import {
   CorruptDataError,
   NONCE_LENGTH,
   open,
+  openParts,
   seal,
   SEAL_OVERHEAD,
   sealParts,
@@ -65,4 +66,46 @@ test('sealing in parts gives the bytes one seal of their concatenation gives', (
     () => sealParts(key, [randomBytes(10)], new Uint8Array(10 + SEAL_OVERHEAD - 1)),
     RangeError,
   );
+});
+
+/** `bytes` cut at `cuts` (offsets, in order): the parts a blob's slivers would give. */
+function cut(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (const c of [...cuts, bytes.length]) {
+    parts.push(bytes.subarray(at, c));
+    at = c;
+  }
+  return parts;
+}
+
+test('opening in parts gives what opening the whole gives, wherever the cuts fall', () => {
+  const key = randomBytes(32);
+  const aad = randomBytes(12);
+  const plain = randomBytes(100_000);
+  const sealed = seal(key, plain, aad);
+  const n = sealed.length;
+  // Cuts inside the nonce, at its end, inside the body, inside and at the tag, empty parts.
+  for (const cuts of [
+    [],
+    [1],
+    [NONCE_LENGTH],
+    [10, 10, 50_000],
+    [n - 16],
+    [n - 3],
+    [5, n - 8, n],
+  ]) {
+    const got = openParts(key, cut(sealed, cuts), 'the test', aad);
+    assert.ok(Buffer.from(got).equals(plain), `cuts ${cuts.join(', ')}`);
+  }
+  for (const at of [0, NONCE_LENGTH + 7, n - 1]) {
+    const bad = Uint8Array.from(sealed);
+    bad[at]! ^= 1;
+    assert.throws(() => openParts(key, cut(bad, [20, 60_000]), 'the test', aad), CorruptDataError);
+  }
+  assert.throws(
+    () => openParts(key, [sealed.subarray(0, 10), sealed.subarray(10, 30)], 'x'),
+    CorruptDataError,
+  );
+  assert.equal(openParts(key, cut(seal(key, new Uint8Array(0)), [3]), 'empty').length, 0);
 });

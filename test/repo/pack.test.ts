@@ -108,3 +108,24 @@ test('the blob buffer is kept from pack to pack, and replaced once a worker has 
   assert.notEqual(c.bytes.buffer, a.bytes.buffer);
   assert.deepEqual(Buffer.from(openPack(keys, c.bytes).chunk(small.id)), small.bytes);
 });
+
+test('a pack opens the same from parts as from one buffer, wherever they are cut', () => {
+  const w = new PackWriter();
+  const chunks = [chunk(10), chunk(70_000), chunk(3000)];
+  for (const c of chunks) w.add(c.id, 'data', c.bytes);
+  const bytes = Uint8Array.from(w.seal(keys).bytes);
+  for (const cuts of [[], [5], [32], [40, 41, 50_000], [bytes.length - 10]]) {
+    const parts: Uint8Array[] = [];
+    let at = 0;
+    for (const c of [...cuts, bytes.length]) {
+      parts.push(bytes.subarray(at, c));
+      at = c;
+    }
+    const pack = openPack(keys, parts);
+    for (const c of chunks)
+      assert.deepEqual(Buffer.from(pack.chunk(c.id)), c.bytes, `cuts ${cuts}`);
+  }
+  const bad = Uint8Array.from(bytes);
+  bad[bad.length >> 1]! ^= 1;
+  assert.throws(() => openPack(keys, [bad.subarray(0, 100), bad.subarray(100)]), CorruptDataError);
+});

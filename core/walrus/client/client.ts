@@ -73,7 +73,11 @@ export class WalrusClient {
   }
 
   /** Reads a blob that `open` authenticates, and opens it (see `readAndOpen`). */
-  readAndOpen<T>(blobId: string, open: (blob: Uint8Array) => T, o: ReadOptions = {}): Promise<T> {
+  readAndOpen<T>(
+    blobId: string,
+    open: (parts: Uint8Array[]) => T,
+    o: ReadOptions = {},
+  ): Promise<T> {
     return readAndOpen(this.context(), blobId, open, o);
   }
 

@@ -49,7 +49,8 @@ export async function readBlob(
 
 /**
  * Reads a blob whose bytes `open` authenticates — decrypting an AEAD under a key no
- * storage node holds, say — and returns what `open` makes of them. The slivers are then
+ * storage node holds, say — and returns what `open` makes of them; `open` is given the
+ * blob as parts whose concatenation it is (core/repo/byte-parts.ts). The slivers are then
  * not verified one by one as they arrive (re-encoding each and hashing its n symbols:
  * about a twentieth of a restore's CPU): `open` refusing the decoded bytes, or decoding
  * failing, is what sends the slivers already fetched through that verification, the
@@ -59,7 +60,7 @@ export async function readBlob(
 export async function readAndOpen<T>(
   ctx: ReadContext,
   blobIdText: string,
-  open: (blob: Uint8Array) => T,
+  open: (parts: Uint8Array[]) => T,
   o: ReadOptions = {},
 ): Promise<T> {
   return readFromCommittees(ctx, blobIdText, open, o);
@@ -68,7 +69,7 @@ export async function readAndOpen<T>(
 async function readFromCommittees<T>(
   ctx: ReadContext,
   blobIdText: string,
-  open: ((blob: Uint8Array) => T) | null,
+  open: ((parts: Uint8Array[]) => T) | null,
   o: ReadOptions,
 ): Promise<T> {
   const state = await ctx.chain.systemState();
@@ -91,7 +92,7 @@ async function readFrom<T>(
   n: number,
   committee: CommitteeMember[],
   blobIdText: string,
-  open: ((blob: Uint8Array) => T) | null,
+  open: ((parts: Uint8Array[]) => T) | null,
   o: ReadOptions,
 ): Promise<T> {
   const blobId = blobIdFromString(blobIdText);
@@ -106,10 +107,12 @@ async function readFrom<T>(
     o.signal,
   );
   const gather = new SliverGathering(ctx, n, blobId, blobIdText, metadata, urlOfShard, o);
+  const { unencodedLength } = metadata;
+  if (!open)
+    return (await ctx.pool.decode(n, blobId, unencodedLength, await gather.verified())) as T;
+  // The opener reads the blob as parts: the systematic slivers' data, not a copy of it.
   const decode = (slivers: Uint8Array[]) =>
-    ctx.pool.decode(n, blobId, metadata.unencodedLength, slivers);
-  if (!open) return (await decode(await gather.verified())) as T;
-
+    ctx.pool.decodeParts(n, blobId, unencodedLength, slivers);
   const unverified = await gather.unverified();
   try {
     return open(await decode(unverified));

@@ -128,16 +128,16 @@ export function encodeBlob(nShards: number, data: Uint8Array, into?: SliverBuffe
 }
 
 /**
- * The blob from its systematic primary slivers, if all n - 2f of them are among
- * `slivers`: in RS2 they hold the blob itself, row after row (then zero padding), so
- * decoding them is concatenation — done here, on the caller's thread, without handing
- * the slivers to a worker or into wasm memory. Null when some is missing.
+ * The blob as views of its systematic primary slivers, if all n - 2f of them are among
+ * `slivers`: in RS2 they hold the blob itself, row after row (then zero padding), so the
+ * blob is their data one after another, cut at its length — no copy, no worker, no wasm
+ * memory. Null when some is missing.
  */
-export function copySystematic(
+export function systematicParts(
   nShards: number,
   length: number,
   slivers: Uint8Array[],
-): Uint8Array | null {
+): Uint8Array[] | null {
   const need = new EncodingConfig(nShards).primarySourceSymbols;
   const rows: Uint8Array[] = new Array<Uint8Array>(need);
   let found = 0;
@@ -146,9 +146,26 @@ export function copySystematic(
     if (s.index < need && !rows[s.index]) ((rows[s.index] = s.data), found++);
   }
   if (found < need) return null;
-  const out = new Uint8Array(length);
+  const parts: Uint8Array[] = [];
   for (let i = 0, at = 0; i < need && at < length; at += rows[i]!.length, i++)
-    out.set(rows[i]!.subarray(0, Math.min(rows[i]!.length, length - at)), at);
+    parts.push(rows[i]!.subarray(0, Math.min(rows[i]!.length, length - at)));
+  return parts;
+}
+
+/** The blob from its systematic primary slivers (`systematicParts`), in one buffer. */
+export function copySystematic(
+  nShards: number,
+  length: number,
+  slivers: Uint8Array[],
+): Uint8Array | null {
+  const parts = systematicParts(nShards, length, slivers);
+  if (!parts) return null;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 

@@ -25,6 +25,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { MalformedBcsError } from './bcs.js';
 import {
   copySystematic,
+  systematicParts,
   InsufficientSliversError,
   nativeEncoder,
   sliverLengths,
@@ -246,6 +247,23 @@ export class CodecPool {
   private dropSpare(): void {
     if (this.spare) clearTimeout(this.spare.timer);
     this.spare = null;
+  }
+
+  /**
+   * The blob as parts whose concatenation it is: views of the systematic slivers when
+   * they are all at hand (no copy), else the one decoded buffer.
+   */
+  async decodeParts(
+    nShards: number,
+    blobId: Uint8Array,
+    length: number,
+    slivers: Uint8Array[],
+  ): Promise<Uint8Array[]> {
+    return (
+      systematicParts(nShards, length, slivers) ?? [
+        await this.decode(nShards, blobId, length, slivers),
+      ]
+    );
   }
 
   decode(

@@ -36,10 +36,11 @@ test('an authenticated read opens sound slivers once, and finds and replaces a d
     const stored = await t.client.store(Uint8Array.from(data), { epochs: 2, deletable: false });
     const offered: Buffer[] = [];
     // The reader's own check: here the bytes themselves, in Floe an AEAD under its key.
-    const open = (bytes: Uint8Array) => {
-      offered.push(Buffer.from(bytes));
+    // Given as parts (the systematic slivers' data), whose concatenation is the blob.
+    const open = (parts: Uint8Array[]) => {
+      offered.push(Buffer.concat(parts));
       if (!data.equals(offered.at(-1)!)) throw new Error('not the bytes that were stored');
-      return bytes.length;
+      return offered.at(-1)!.length;
     };
 
     assert.equal(await t.client.readAndOpen(stored.blobId, open), data.length);
